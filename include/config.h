@@ -1,0 +1,66 @@
+/* config.h — run configuration: defaults < config file < environment < flags.
+ *
+ * config_load() fills a config_t from argv, the environment and an optional
+ * YAML file (the seed's config.yaml is accepted unchanged). The option table in
+ * options.c is the single source of flag names, help text and man page order. */
+#ifndef EM_CONFIG_H
+#define EM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_ENDPOINTS 64
+#define EXIT_USAGE 64          /* usage or configuration error (sysexits EX_USAGE) */
+
+typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_level_t;
+
+/* The seed's alert_thresholds block (config.yaml) and matching flags. */
+typedef struct {
+    double max_latency_ms;              /* --max-latency-ms, request latency p99 */
+    double max_database_size_mb;        /* --max-db-size-mb */
+    int    min_available_nodes;
+    double max_leader_changes_per_hour;
+    double max_error_rate;              /* 0..1 */
+    double min_disk_space_percent;
+} thresholds_t;
+
+typedef struct {
+    char         *endpoints[CONFIG_MAX_ENDPOINTS]; /* owned strings, as given */
+    int           n_endpoints;
+    int           interval_ms;          /* --interval (s, 1..300) / --metrics-interval */
+    int64_t       duration_ms;          /* --duration; 0 = until stopped */
+    alert_level_t alert_level;          /* --alert-threshold */
+    int           dial_timeout_ms;      /* --dial-timeout, default 5s */
+    int           health_check_interval_ms; /* default 30s */
+    size_t        max_body_bytes;       /* --max-body-size, default 16 MiB */
+    thresholds_t  thresholds;
+    char         *config_path;          /* owned, NULL when none */
+    char         *workdir;              /* owned, NULL = .work/etcd-realtime/<stamp> */
+    bool          headless;
+    bool          no_discover;
+    /* Keys of the config file that are accepted but not used yet, reported once
+     * at start-up (e.g. "api", "alerts", "tls"). Owned, comma-separated, or NULL. */
+    char         *ignored_keys;
+} config_t;
+
+typedef enum {
+    CONFIG_OK = 0,      /* run */
+    CONFIG_EXIT = 1,    /* --help or --version printed: exit 0 */
+    CONFIG_ERROR = 2    /* err holds one line naming the flag/key: exit EXIT_USAGE */
+} config_result_t;
+
+/* Fill cfg from defaults, the file named by --config, the environment (envp
+ * style lookup through getenv) and argv. On CONFIG_ERROR err holds one line. */
+config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, size_t errlen);
+void config_free(config_t *cfg);
+
+/* Parse "500ms", "5s", "2m", "1h" (or a bare number in default_unit_ms units).
+ * Returns 0 and sets *ms, or -1 when malformed, negative or overflowing. */
+int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms);
+
+/* Print usage (generated from the option table) to f. */
+#include <stdio.h>
+void config_usage(FILE *f);
+
+#endif

@@ -1,0 +1,58 @@
+/* prom.h — Prometheus text exposition format parser (pure, allocation-free).
+ *
+ * prom_parse() walks a whole body, validating every line, and hands each sample
+ * of a wanted family to a callback. Labels and names are slices into the body;
+ * nothing is copied or allocated. The caller makes the result all-or-nothing by
+ * writing into a scratch value and keeping it only when prom_parse() returns 0. */
+#ifndef EM_PROM_H
+#define EM_PROM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROM_MAX_LABELS 32
+
+typedef struct {
+    const char *name;
+    size_t      name_len;
+    const char *value;     /* raw text between the quotes, escapes not resolved */
+    size_t      value_len;
+    bool        escaped;   /* value contains a backslash escape */
+} prom_label_t;
+
+typedef struct {
+    const char         *name;
+    size_t              name_len;
+    const prom_label_t *labels;
+    int                 nlabels;
+    double              value;
+    bool                has_timestamp;
+    int64_t             timestamp_ms;
+} prom_sample_t;
+
+typedef struct {
+    int  line;             /* 1-based */
+    int  col;              /* 1-based */
+    char msg[96];
+} prom_error_t;
+
+/* Decide from the metric name whether a sample is wanted; unwanted samples are
+ * still validated but their value is not converted and no callback is made. */
+typedef bool (*prom_want_fn)(const char *name, size_t len, void *ctx);
+typedef void (*prom_sample_fn)(const prom_sample_t *s, void *ctx);
+
+/* Parse a whole exposition. Returns 0 on success, -1 on the first syntax error
+ * (err filled with line, column and message). want may be NULL (all wanted). */
+int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
+               void *ctx, prom_error_t *err);
+
+/* Label lookup and comparison that resolve \\, \" and \n escapes. */
+const prom_label_t *prom_label_find(const prom_sample_t *s, const char *name);
+bool prom_label_equals(const prom_label_t *l, const char *s);
+
+/* Parse a Prometheus float ("1.5e-3", "+Inf", "-Inf", "NaN") from exactly
+ * [p, p+len); locale-independent. Returns 0 on success. */
+int prom_parse_float(const char *p, size_t len, double *out);
+
+#endif
