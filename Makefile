@@ -25,7 +25,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 SAN_OBJS := $(LIB_OBJS:$(BUILD)/obj/%=$(BUILD)/san/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_SAN  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests-san/%)
+UNIT_SAN  := $(filter-out %/test_noalloc,$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests-san/%))
 STUB      := $(BUILD)/http-stub
 BENCH     := $(BUILD)/bench-parse
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -51,20 +51,31 @@ $(BUILD)/san/%.o: src/%.c $(wildcard include/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+# Tests link against archives, so each pulls in only the modules it uses.
+$(BUILD)/libem.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests-san/%: tests/unit/%.c $(SAN_OBJS)
+$(BUILD)/libem-san.a: $(SAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# test_noalloc counts every allocation made in the process.
+WRAP_ALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+$(BUILD)/tests/test_noalloc: WRAP = $(WRAP_ALLOC)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libem.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(SAN_OBJS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm $(WRAP)
+
+$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libem-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(BUILD)/libem-san.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
 $(STUB): tests/stub/http_stub.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-$(BENCH): bench/bench_parse.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) -lm
+$(BENCH): bench/bench_parse.c $(BUILD)/libem.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
 # Unit tests: plain, then under ASan+UBSan. Integration tests drive the real binary
 # against a real 3-member etcd cluster (tests/lib/cluster.sh).
@@ -88,10 +99,11 @@ bench: etcd-monitor $(BENCH)
 
 # libFuzzer targets (clang). `make fuzz` runs each for FUZZ_SECONDS;
 # `make check` runs a short smoke pass over the committed corpus.
-$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJS:$(BUILD)/obj/%.c=src/%.c) | $(DEPS_STAMP)
+FUZZ_LIB_SRCS := src/prom_parse.c src/metrics_extract.c src/status_json.c
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard include/*.h) | $(DEPS_STAMP)
 	clang -std=c11 -g -O1 -Iinclude $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< \
-	  $(filter-out src/main.c,$(SRCS)) $(PKG_LIBS) -lm
+	  $(FUZZ_LIB_SRCS) $(PKG_LIBS) -lm
 
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$n; \

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
 #define CONFIG_MAX_ENDPOINTS 64
 #define EXIT_USAGE 64          /* usage or configuration error (sysexits EX_USAGE) */
 

@@ -1,0 +1,69 @@
+/* cluster.h — what one poll saw: the const snapshot every output reads
+ * (CSV, monitoring log, dashboard, later exporter and notifiers). Plain values:
+ * no pointers, no curl, no curses. Filled by the collector, then by the rules. */
+#ifndef EM_CLUSTER_H
+#define EM_CLUSTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "interval.h"
+#include "sample.h"
+#include "status.h"
+
+#define CLUSTER_MAX_MEMBERS 32
+#define CLUSTER_MAX_ALARMS  16
+#define CLUSTER_MAX_EVENTS  32
+#define CLUSTER_EVENT_LEN   200
+
+/* Things worth a monitoring.log line, gathered during a poll. */
+typedef struct {
+    int  n;
+    char line[CLUSTER_MAX_EVENTS][CLUSTER_EVENT_LEN];
+} event_list_t;
+
+typedef enum { STATUS_HEALTHY = 0, STATUS_WARNING = 1, STATUS_ALERT = 2 } health_status_t;
+
+typedef struct {
+    char              name[64];      /* member name, or host:port until known */
+    char              endpoint[256]; /* client URL polled */
+    uint64_t          id;            /* 0 until known */
+    bool              is_learner;
+    bool              in_member_list;
+    member_sample_t   sample;
+    member_interval_t iv;
+} member_view_t;
+
+typedef struct {
+    double          t;               /* wall-clock start of the poll, seconds */
+    double          poll_ms;         /* how long the poll took */
+    long            iteration;       /* 1-based poll number */
+    int             n_members;
+    member_view_t   members[CLUSTER_MAX_MEMBERS];
+    int             members_up;
+    int             members_total;   /* member list size (or polled set) */
+    int             voters;          /* non-learners */
+    int             voters_up;
+    uint64_t        cluster_id;
+    uint64_t        leader_id;       /* 0 = no leader seen */
+    char            leader_name[64];
+    uint64_t        raft_term;       /* highest term seen */
+    char            version[32];
+    int             n_alarms;
+    status_alarm_t  alarms[CLUSTER_MAX_ALARMS];
+    /* cluster-wide worst values (the seed's metrics.csv columns) */
+    mval_t          db_size_mb, fragmentation_pct, leader_changes, slow_ops;
+    double          wal_p99_ms, backend_p99_ms;   /* NAN when unknown */
+    /* status from the rules */
+    health_status_t status;
+    char            alerts[512];     /* space-separated alert names, "" when none */
+    event_list_t    events;
+} cluster_snapshot_t;
+
+const char *cluster_status_name(health_status_t s);
+/* Add an event line (dropped silently past CLUSTER_MAX_EVENTS). */
+void events_add(event_list_t *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Fill the cluster-wide figures (worst values, quorum, leader) from members[]. */
+void cluster_summarize(cluster_snapshot_t *s);
+
+#endif

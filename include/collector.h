@@ -1,0 +1,33 @@
+/* collector.h — polls every member of the cluster and produces one snapshot
+ * per poll. Owns the HTTP layer and the member set (discovery via the member
+ * list unless --no-discover). Never touches the terminal or any output file. */
+#ifndef EM_COLLECTOR_H
+#define EM_COLLECTOR_H
+
+#include <stdbool.h>
+#include <curl/curl.h>
+#include "cluster.h"
+#include "config.h"
+
+typedef struct collector collector_t;
+
+/* Create a collector for cfg (which must outlive it). NULL with err on failure. */
+collector_t *collector_new(const config_t *cfg, char *err, size_t errlen);
+void collector_free(collector_t *c);
+/* Start one poll of every member; false (and nothing started) while the
+ * previous poll is still in flight. wall and mono are the current clocks. */
+bool collector_start_poll(collector_t *c, double wall, double mono);
+bool collector_in_flight(const collector_t *c);
+/* Move transfers along; when the poll in flight has just completed, fill *snap
+ * and return true. */
+bool collector_step(collector_t *c, double mono, cluster_snapshot_t *snap);
+/* Wait for network activity or one of the extra fds, at most timeout_ms. */
+int collector_wait(collector_t *c, struct curl_waitfd *extra, unsigned n, int timeout_ms);
+/* Abort whatever is in flight (used on a hard stop). */
+void collector_abort(collector_t *c);
+/* Connections opened and transfers completed so far (keep-alive check). */
+void collector_counters(const collector_t *c, long *connects, long *transfers);
+/* Normalize an endpoint ("host:port", "http://h:p/") to "scheme://host:port". */
+int collector_normalize_url(const char *in, char *out, size_t outlen);
+
+#endif

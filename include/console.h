@@ -1,0 +1,15 @@
+/* console.h — the headless text output: the seed's banner, one line per poll,
+ * events and notices. Plain stdio, no terminal control. */
+#ifndef EM_CONSOLE_H
+#define EM_CONSOLE_H
+
+#include <stdio.h>
+#include "cluster.h"
+#include "config.h"
+#include "level.h"
+
+void console_banner(FILE *out, const config_t *cfg, const level_thresholds_t *lt,
+                    const char *workdir);
+void console_poll(FILE *out, const cluster_snapshot_t *s);
+
+#endif

@@ -1,0 +1,30 @@
+/* session.h — what a monitoring session has seen so far, and its closing
+ * summary (the seed's "MONITORING SESSION COMPLETE" block) and exit status. */
+#ifndef EM_SESSION_H
+#define EM_SESSION_H
+
+#include <stdio.h>
+#include "cluster.h"
+#include "workspace.h"
+
+#define SESSION_RECENT 5
+
+typedef struct {
+    double          start_wall;
+    long            iterations;     /* completed polls */
+    long            alert_polls;    /* polls with at least one alert (seed: Total alerts) */
+    health_status_t final_status;
+    char            final_alerts[512];
+    int             n_recent;       /* ring of the last alert lines */
+    char            recent[SESSION_RECENT][600];
+} session_t;
+
+void session_init(session_t *s, double start_wall);
+/* Account for one completed poll. */
+void session_record(session_t *s, const cluster_snapshot_t *snap);
+/* Print the closing summary. */
+void session_summary(const session_t *s, const workspace_t *w, double end_wall, FILE *out);
+/* 0 healthy, 1 warnings, 2 critical: the final poll's status. */
+int  session_exit_code(const session_t *s);
+
+#endif

@@ -1,0 +1,529 @@
+/* collector.c — one poll cycle over every member through one curl multi handle. */
+#include "collector.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "http.h"
+#include "metrics.h"
+#include "status.h"
+
+enum { RK_METRICS, RK_STATUS, RK_HEALTH, RK_MEMBERS, RK_ALARMS, RK_COUNT };
+
+typedef struct {
+    char             name[64];
+    char             url[256];           /* normalized client URL; "" = not started */
+    char             req_url[RK_COUNT][300];
+    uint64_t         id;
+    bool             is_learner;
+    bool             in_list;
+    http_req_t       req[RK_COUNT];
+    member_sample_t  cur;                /* filled during the poll in flight */
+    char             err[RK_COUNT][112];
+    metrics_sample_t prev_m;             /* last good /metrics, for deltas */
+    double           prev_t;
+    bool             has_prev;
+    int              was_up;             /* -1 unknown, 0 down, 1 up */
+    member_interval_t iv;
+} member_t;
+
+struct collector {
+    const config_t *cfg;
+    http_t          http;
+    member_t       *m[CLUSTER_MAX_MEMBERS];
+    int             n;
+    bool            in_flight;
+    double          poll_wall, poll_mono;
+    long            iteration;
+    double          next_health_mono;
+    long            timeout_ms;
+    int             list_from;           /* member asked for the member list */
+    bool            list_ok;
+    status_member_t list[CLUSTER_MAX_MEMBERS];
+    int             n_list;
+    uint64_t        cluster_id;
+    bool            alarms_ok;
+    status_alarm_t  alarms[CLUSTER_MAX_ALARMS];
+    int             n_alarms;
+    event_list_t    events;              /* gathered until the poll completes */
+};
+
+int collector_normalize_url(const char *in, char *out, size_t outlen)
+{
+    const char *scheme = "http";
+    const char *rest = in;
+    if (strncasecmp(in, "http://", 7) == 0) {
+        rest = in + 7;
+    } else if (strncasecmp(in, "https://", 8) == 0) {
+        scheme = "https";
+        rest = in + 8;
+    } else if (strstr(in, "://")) {
+        return -1;
+    }
+    size_t len = strlen(rest);
+    while (len > 0 && rest[len - 1] == '/')
+        len--;
+    if (len == 0)
+        return -1;
+    int n = snprintf(out, outlen, "%s://%.*s", scheme, (int)len, rest);
+    if (n < 0 || (size_t)n >= outlen)
+        return -1;
+    for (char *p = out; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return 0;
+}
+
+/* Host:port part of a URL, used as a name until the member list names it. */
+static void collector_url_hostport(const char *url, char *out, size_t len)
+{
+    const char *p = strstr(url, "://");
+    snprintf(out, len, "%s", p ? p + 3 : url);
+}
+
+static void member_set_url(member_t *mb, const char *url)
+{
+    static const char *const paths[RK_COUNT] = {
+        "/metrics", "/v3/maintenance/status", "/health",
+        "/v3/cluster/member/list", "/v3/maintenance/alarm"
+    };
+    snprintf(mb->url, sizeof(mb->url), "%s", url);
+    for (int k = 0; k < RK_COUNT; k++)
+        snprintf(mb->req_url[k], sizeof(mb->req_url[k]), "%s%s", url, paths[k]);
+}
+
+static member_t *collector_add_member(collector_t *c, const char *url, const char *name)
+{
+    if (c->n >= CLUSTER_MAX_MEMBERS)
+        return NULL;
+    member_t *mb = calloc(1, sizeof(*mb));
+    if (!mb)
+        return NULL;
+    for (int k = 0; k < RK_COUNT; k++) {
+        if (http_req_init(&mb->req[k], c->cfg->max_body_bytes, mb, k) != 0) {
+            for (int j = 0; j <= k; j++)
+                http_req_free(&c->http, &mb->req[j]);
+            free(mb);
+            return NULL;
+        }
+    }
+    member_set_url(mb, url);
+    if (name && *name)
+        snprintf(mb->name, sizeof(mb->name), "%s", name);
+    else
+        collector_url_hostport(url, mb->name, sizeof(mb->name));
+    mb->was_up = -1;
+    c->m[c->n++] = mb;
+    return mb;
+}
+
+static void collector_remove_member(collector_t *c, int i)
+{
+    member_t *mb = c->m[i];
+    for (int k = 0; k < RK_COUNT; k++)
+        http_req_free(&c->http, &mb->req[k]);
+    free(mb);
+    memmove(&c->m[i], &c->m[i + 1], (size_t)(c->n - i - 1) * sizeof(c->m[0]));
+    c->n--;
+    if (c->list_from >= c->n)
+        c->list_from = 0;
+}
+
+collector_t *collector_new(const config_t *cfg, char *err, size_t errlen)
+{
+    collector_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->cfg = cfg;
+    if (http_init(&c->http) != 0) {
+        snprintf(err, errlen, "cannot initialise libcurl");
+        free(c);
+        return NULL;
+    }
+    /* Every request ends before the next poll is due: a hung member never
+     * delays the others and never makes requests pile up. */
+    long iv = cfg->interval_ms;
+    c->timeout_ms = iv - (iv / 5 > 200 ? iv / 5 : 200);
+    if (c->timeout_ms < 300)
+        c->timeout_ms = 300;
+    for (int i = 0; i < cfg->n_endpoints; i++) {
+        char url[256];
+        if (collector_normalize_url(cfg->endpoints[i], url, sizeof(url)) != 0) {
+            snprintf(err, errlen, "bad endpoint \"%s\"", cfg->endpoints[i]);
+            collector_free(c);
+            return NULL;
+        }
+        bool dup = false;
+        for (int j = 0; j < c->n; j++)
+            dup |= strcmp(c->m[j]->url, url) == 0;
+        if (!dup && !collector_add_member(c, url, NULL)) {
+            snprintf(err, errlen, "too many endpoints (at most %d)", CLUSTER_MAX_MEMBERS);
+            collector_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+void collector_free(collector_t *c)
+{
+    if (!c)
+        return;
+    while (c->n > 0)
+        collector_remove_member(c, c->n - 1);
+    http_cleanup(&c->http);
+    free(c);
+}
+
+/* Find the member-list entry for a polled member, by id or by client URL. */
+static const status_member_t *collector_list_entry(const collector_t *c, const member_t *mb)
+{
+    for (int i = 0; i < c->n_list; i++) {
+        const status_member_t *e = &c->list[i];
+        if (mb->id && e->id == mb->id)
+            return e;
+        for (int u = 0; u < e->n_client_urls; u++) {
+            char url[256];
+            if (collector_normalize_url(e->client_urls[u], url, sizeof(url)) == 0 &&
+                strcmp(url, mb->url) == 0)
+                return e;
+        }
+    }
+    return NULL;
+}
+
+/* Record a request's failure as one line on its member. */
+static void member_fail(member_t *mb, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void member_fail(member_t *mb, int kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(mb->err[kind], sizeof(mb->err[kind]), fmt, ap);
+    va_end(ap);
+}
+
+static void collector_start_member(collector_t *c, member_t *mb);
+static void collector_add_listed(collector_t *c, bool start_now);
+
+/* One request finished: parse its body into the member's sample in flight. */
+static void collector_on_done(http_req_t *r, void *ctx)
+{
+    collector_t *c = ctx;
+    member_t *mb = r->owner;
+    char why[160];
+    http_req_error(r, why, sizeof(why));
+    if (why[0]) {
+        member_fail(mb, r->kind, "%s", why);
+        return;
+    }
+    const char *body = r->body.data ? r->body.data : "";
+    size_t len = r->body.len;
+    switch (r->kind) {
+    case RK_METRICS: {
+        prom_error_t pe;
+        if (metrics_extract(body, len, &mb->cur.m, &pe) == 0)
+            mb->cur.metrics_ok = true;
+        else
+            member_fail(mb, RK_METRICS, "malformed /metrics at line %d col %d: %s",
+                        pe.line, pe.col, pe.msg);
+        break;
+    }
+    case RK_STATUS:
+        if (status_parse_maintenance(body, len, &mb->cur.s, why, sizeof(why)) != 0)
+            member_fail(mb, RK_STATUS, "malformed status: %s", why);
+        else if (mb->cur.s.member_id)
+            mb->id = mb->cur.s.member_id;
+        break;
+    case RK_HEALTH: {
+        int h = status_parse_health(body, len, why, sizeof(why));
+        if (h < 0)
+            member_fail(mb, RK_HEALTH, "malformed /health: %s", why);
+        else if (h == 0)
+            member_fail(mb, RK_HEALTH, "unhealthy");
+        mb->cur.health_ok = h == 1;
+        break;
+    }
+    case RK_MEMBERS: {
+        int n = 0;
+        uint64_t cid = 0;
+        if (status_parse_member_list(body, len, c->list, CLUSTER_MAX_MEMBERS, &n, &cid,
+                                     why, sizeof(why)) == 0) {
+            c->list_ok = true;
+            c->n_list = n;
+            c->cluster_id = cid;
+            if (!c->cfg->no_discover)
+                collector_add_listed(c, true);
+        } else {
+            member_fail(mb, RK_MEMBERS, "malformed member list: %s", why);
+        }
+        break;
+    }
+    case RK_ALARMS: {
+        int n = 0;
+        if (status_parse_alarms(body, len, c->alarms, CLUSTER_MAX_ALARMS, &n,
+                                why, sizeof(why)) == 0) {
+            c->alarms_ok = true;
+            c->n_alarms = n;
+        } else {
+            member_fail(mb, RK_ALARMS, "malformed alarm list: %s", why);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void collector_start_req(collector_t *c, member_t *mb, int kind, const char *post)
+{
+    if (http_start(&c->http, &mb->req[kind], mb->req_url[kind], post, c->timeout_ms,
+                   c->cfg->dial_timeout_ms) != 0)
+        member_fail(mb, kind, "cannot start request: %s", mb->req[kind].errbuf);
+}
+
+/* Ask one member for its metrics, status and health. */
+static void collector_start_member(collector_t *c, member_t *mb)
+{
+    if (!mb->url[0])
+        return;                          /* listed but not started: nothing to ask */
+    collector_start_req(c, mb, RK_METRICS, NULL);
+    collector_start_req(c, mb, RK_STATUS, "{}");
+    collector_start_req(c, mb, RK_HEALTH, NULL);
+}
+
+bool collector_start_poll(collector_t *c, double wall, double mono)
+{
+    if (c->in_flight)
+        return false;
+    c->in_flight = true;
+    c->poll_wall = wall;
+    c->poll_mono = mono;
+    c->iteration++;
+    bool health_due = mono >= c->next_health_mono;
+    if (health_due)
+        c->next_health_mono = mono + c->cfg->health_check_interval_ms / 1000.0;
+    c->list_ok = c->alarms_ok = false;
+
+    int asked = -1;
+    for (int i = 0; i < c->n; i++) {
+        memset(&c->m[i]->cur, 0, sizeof(c->m[i]->cur));
+        memset(c->m[i]->err, 0, sizeof(c->m[i]->err));
+        c->m[i]->cur.t = wall;
+        collector_start_member(c, c->m[i]);
+    }
+    if (health_due && c->n > 0) {
+        /* Ask one member for the member list and alarms; rotate when it fails. */
+        for (int tries = 0; tries < c->n && asked < 0; tries++) {
+            int i = (c->list_from + tries) % c->n;
+            if (c->m[i]->url[0])
+                asked = i;
+        }
+        if (asked >= 0) {
+            c->list_from = asked;
+            collector_start_req(c, c->m[asked], RK_MEMBERS, "{}");
+            collector_start_req(c, c->m[asked], RK_ALARMS, "{\"action\":\"GET\"}");
+        }
+    }
+    return true;
+}
+
+bool collector_in_flight(const collector_t *c)
+{
+    return c->in_flight;
+}
+
+/* Add members that the member list names and we do not poll yet. During a poll
+ * their requests start at once, so discovery never costs a poll. */
+static void collector_add_listed(collector_t *c, bool start_now)
+{
+    for (int i = 0; i < c->n_list; i++) {
+        const status_member_t *e = &c->list[i];
+        bool have = false;
+        for (int j = 0; j < c->n && !have; j++)
+            have = collector_list_entry(c, c->m[j]) == e ||
+                   (c->m[j]->id && c->m[j]->id == e->id);
+        if (have)
+            continue;
+        char url[256] = "";
+        if (e->n_client_urls > 0 &&
+            collector_normalize_url(e->client_urls[0], url, sizeof(url)) != 0)
+            url[0] = '\0';
+        char name[64];
+        if (e->name[0])
+            snprintf(name, sizeof(name), "%s", e->name);
+        else
+            snprintf(name, sizeof(name), "%016" PRIx64, e->id);
+        member_t *mb = collector_add_member(c, url, name);
+        if (!mb)
+            continue;
+        mb->id = e->id;
+        if (c->iteration > 1)
+            events_add(&c->events, "member %s discovered (%s)", name,
+                       url[0] ? url : "not started");
+        if (start_now && url[0]) {
+            mb->cur.t = c->poll_wall;
+            collector_start_member(c, mb);
+        }
+    }
+}
+
+/* Apply a fresh member list at the end of a poll: names, ids, learners, and
+ * (with discovery) drop members the cluster no longer has. */
+static void collector_apply_list(collector_t *c)
+{
+    for (int j = 0; j < c->n; j++) {
+        member_t *mb = c->m[j];
+        const status_member_t *e = collector_list_entry(c, mb);
+        mb->in_list = e != NULL;
+        if (!e)
+            continue;
+        mb->id = e->id;
+        mb->is_learner = e->is_learner;
+        if (e->name[0])
+            snprintf(mb->name, sizeof(mb->name), "%s", e->name);
+        /* A member that was not started when first listed now has a URL. */
+        if (!mb->url[0] && e->n_client_urls > 0) {
+            char url[256];
+            if (collector_normalize_url(e->client_urls[0], url, sizeof(url)) == 0)
+                member_set_url(mb, url);
+        }
+    }
+    if (!c->cfg->no_discover) {
+        for (int j = c->n - 1; j >= 0; j--) {
+            if (!c->m[j]->in_list) {
+                events_add(&c->events, "member %s (%s) is no longer in the member list",
+                           c->m[j]->name, c->m[j]->url[0] ? c->m[j]->url : "-");
+                collector_remove_member(c, j);
+            }
+        }
+    }
+}
+
+/* Join a member's request errors into its one-line reason. */
+static void member_reason(const member_t *mb, char *out, size_t len)
+{
+    static const char *const what[RK_COUNT] = {
+        "metrics", "status", "health", "member list", "alarms"
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    if (!mb->url[0]) {
+        snprintf(out, len, "not started");
+        return;
+    }
+    /* When every call failed the same way, say it once. */
+    if (mb->err[RK_METRICS][0] && strcmp(mb->err[RK_METRICS], mb->err[RK_STATUS]) == 0) {
+        snprintf(out, len, "%s", mb->err[RK_METRICS]);
+        return;
+    }
+    for (int k = 0; k < RK_COUNT && used + 1 < len; k++) {
+        if (!mb->err[k][0])
+            continue;
+        int n = snprintf(out + used, len - used, "%s%s: %s", used ? "; " : "",
+                         what[k], mb->err[k]);
+        if (n < 0)
+            break;
+        used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+    }
+}
+
+/* The poll in flight has finished: turn members into the snapshot. */
+static void collector_complete(collector_t *c, double mono, cluster_snapshot_t *s)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->m[i]->cur.s.ok && c->m[i]->cur.s.member_id)
+            c->m[i]->id = c->m[i]->cur.s.member_id;
+    /* Two addresses of one member (localhost and 127.0.0.1): keep the first. */
+    for (int i = c->n - 1; i > 0; i--)
+        for (int j = 0; j < i; j++)
+            if (c->m[i]->id && c->m[i]->id == c->m[j]->id) {
+                collector_remove_member(c, i);
+                break;
+            }
+    if (c->list_ok) {
+        if (!c->cfg->no_discover)
+            collector_add_listed(c, false);
+        collector_apply_list(c);
+    }
+
+    memset(s, 0, sizeof(*s));
+    s->t = c->poll_wall;
+    s->poll_ms = (mono - c->poll_mono) * 1000.0;
+    s->iteration = c->iteration;
+    s->cluster_id = c->cluster_id;
+    s->wal_p99_ms = s->backend_p99_ms = NAN;
+    if (c->alarms_ok) {
+        s->n_alarms = c->n_alarms;
+        memcpy(s->alarms, c->alarms, sizeof(s->alarms[0]) * (size_t)c->n_alarms);
+    }
+    for (int i = 0; i < c->n && s->n_members < CLUSTER_MAX_MEMBERS; i++) {
+        member_t *mb = c->m[i];
+        member_sample_t *cur = &mb->cur;
+        cur->up = cur->metrics_ok || cur->s.ok;
+        member_reason(mb, cur->error, sizeof(cur->error));
+        if (cur->metrics_ok) {
+            interval_derive(mb->has_prev ? &mb->prev_m : NULL, mb->prev_t, &cur->m,
+                            cur->t, &cur->s, &mb->iv);
+            mb->prev_m = cur->m;
+            mb->prev_t = cur->t;
+            mb->has_prev = true;
+        } else {
+            interval_derive(NULL, 0, NULL, cur->t, &cur->s, &mb->iv);
+        }
+        int up = cur->up ? 1 : 0;
+        if (up != mb->was_up) {
+            if (up)
+                events_add(&c->events, "member %s (%s) is up", mb->name, mb->url);
+            else
+                events_add(&c->events, "member %s (%s) is down: %s", mb->name,
+                                mb->url[0] ? mb->url : "-", cur->error);
+            mb->was_up = up;
+        }
+        member_view_t *v = &s->members[s->n_members++];
+        snprintf(v->name, sizeof(v->name), "%s", mb->name);
+        snprintf(v->endpoint, sizeof(v->endpoint), "%s", mb->url);
+        v->id = mb->id;
+        v->is_learner = mb->is_learner;
+        v->in_member_list = mb->in_list;
+        v->sample = *cur;
+        v->iv = mb->iv;
+    }
+    s->events = c->events;
+    c->events.n = 0;
+    cluster_summarize(s);
+    c->in_flight = false;
+}
+
+bool collector_step(collector_t *c, double mono, cluster_snapshot_t *snap)
+{
+    http_perform(&c->http, collector_on_done, c);
+    if (!c->in_flight || c->http.active > 0)
+        return false;
+    collector_complete(c, mono, snap);
+    return true;
+}
+
+int collector_wait(collector_t *c, struct curl_waitfd *extra, unsigned n, int timeout_ms)
+{
+    return http_wait(&c->http, extra, n, timeout_ms);
+}
+
+void collector_abort(collector_t *c)
+{
+    for (int i = 0; i < c->n; i++)
+        for (int k = 0; k < RK_COUNT; k++)
+            http_cancel(&c->http, &c->m[i]->req[k]);
+    c->in_flight = false;
+}
+
+void collector_counters(const collector_t *c, long *connects, long *transfers)
+{
+    *connects = c->http.connects;
+    *transfers = c->http.transfers;
+}

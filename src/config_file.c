@@ -1,0 +1,355 @@
+/* config_file.c — read the YAML config file (libyaml event API) into a config_t
+ * through the option table's keys and setters. Errors are one line,
+ * "path:line: ...", and never echo the value of a password/token/secret key. */
+#include "config.h"
+#include "config_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#define THRESHOLDS_KEY "alert_thresholds"
+
+typedef struct {
+    yaml_parser_t   parser;
+    yaml_event_t    ev;          /* the current event, valid while have_ev */
+    bool            have_ev;
+    const char     *path;
+    config_t       *cfg;
+    char           *err;
+    size_t          errlen;
+    const option_t *tab;
+    size_t          n_tab;
+    bool           *seen;        /* per table row: key present in the file */
+    bool            seen_thresholds;
+} yfile_t;
+
+static unsigned long ev_line(const yaml_event_t *ev)
+{
+    return (unsigned long)ev->start_mark.line + 1;
+}
+
+/* Write "path:line: <message>" to the error buffer; returns -1. */
+static int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(y->err, y->errlen, "%s:%lu: %s", y->path, line, msg);
+    return -1;
+}
+
+/* Move to the next event; a YAML syntax error becomes "path:line: problem". */
+static int yf_next(yfile_t *y)
+{
+    if (y->have_ev) {
+        yaml_event_delete(&y->ev);
+        y->have_ev = false;
+    }
+    if (yaml_parser_parse(&y->parser, &y->ev)) {
+        y->have_ev = true;
+        return 0;
+    }
+    yaml_parser_t *p = &y->parser;
+    unsigned long line = (unsigned long)(p->error == YAML_READER_ERROR ? p->mark.line
+                                                                        : p->problem_mark.line) + 1;
+    if (p->error == YAML_MEMORY_ERROR)
+        return yf_error(y, line, "out of memory");
+    if (p->context)
+        return yf_error(y, line, "%s %s", p->problem ? p->problem : "invalid YAML", p->context);
+    return yf_error(y, line, "%s", p->problem ? p->problem : "invalid YAML");
+}
+
+/* Skip the node that starts at the current event (a whole block for a collection). */
+static int yf_skip(yfile_t *y)
+{
+    int depth = 0;
+    for (;;) {
+        switch (y->ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            depth++;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        default:
+            break;
+        }
+        if (depth == 0)
+            return 0;
+        if (yf_next(y))
+            return -1;
+    }
+}
+
+static bool is_null_scalar(const yaml_event_t *ev)
+{
+    const char *v = (const char *)ev->data.scalar.value;
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+           strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/* A key whose value must never be printed: its last part names a credential. */
+static bool key_is_secret(const char *key)
+{
+    static const char *const words[] = { "password", "token", "secret" };
+    const char *last = strrchr(key, '.');
+    last = last ? last + 1 : key;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t wl = strlen(words[i]);
+        for (const char *p = last; strlen(p) >= wl; p++)
+            if (strncasecmp(p, words[i], wl) == 0)
+                return true;
+    }
+    return false;
+}
+
+static const char *node_kind(const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_MAPPING_START_EVENT: return "a mapping";
+    case YAML_SEQUENCE_START_EVENT: return "a list";
+    case YAML_ALIAS_EVENT: return "an alias";
+    default: return "a value";
+    }
+}
+
+/* The current event must be a non-null scalar without NUL bytes. */
+static int yf_check_scalar(yfile_t *y, const char *key, const char *want)
+{
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, ev_line(&y->ev), "%s: expected %s, found %s", key, want,
+                        node_kind(&y->ev));
+    if (is_null_scalar(&y->ev))
+        return yf_error(y, ev_line(&y->ev), "%s: missing value", key);
+    if (strlen((const char *)y->ev.data.scalar.value) != y->ev.data.scalar.length)
+        return yf_error(y, ev_line(&y->ev), "%s: the value contains a NUL byte", key);
+    return 0;
+}
+
+/* endpoints as a YAML list: each item checked, with its own line on error. */
+static int yf_endpoint_list(yfile_t *y, const char *key)
+{
+    char *items[CONFIG_MAX_ENDPOINTS];
+    int n = 0;
+    unsigned long start = ev_line(&y->ev);
+
+    for (;;) {
+        if (yf_next(y))
+            goto fail;
+        if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        if (yf_check_scalar(y, key, "an endpoint"))
+            goto fail;
+        const char *v = (const char *)y->ev.data.scalar.value;
+        char problem[128], shown[96];
+        int r = config_check_endpoint(v, problem, sizeof problem);
+        if (r == SET_HIDE) {
+            yf_error(y, ev_line(&y->ev), "%s: an endpoint has %s", key, problem);
+            goto fail;
+        }
+        if (r != SET_OK) {
+            config_quote(shown, sizeof shown, v);
+            yf_error(y, ev_line(&y->ev), "%s: %s is not a valid endpoint: %s", key, shown,
+                     problem);
+            goto fail;
+        }
+        if (n == CONFIG_MAX_ENDPOINTS) {
+            yf_error(y, ev_line(&y->ev), "%s: more than %d endpoints", key,
+                     CONFIG_MAX_ENDPOINTS);
+            goto fail;
+        }
+        if (!(items[n] = strdup(v))) {
+            yf_error(y, ev_line(&y->ev), "out of memory");
+            goto fail;
+        }
+        n++;
+    }
+    if (n == 0) {
+        yf_error(y, start, "%s: the list is empty", key);
+        goto fail;
+    }
+    config_endpoints_replace(y->cfg, items, n);
+    return 0;
+fail:
+    while (n > 0)
+        free(items[--n]);
+    return -1;
+}
+
+/* The value (current event) of a known key: blocks skipped, scalars applied. */
+static int yf_value(yfile_t *y, const option_t *opt, const char *key)
+{
+    char where[512];
+
+    if (opt->kind == OPT_BLOCK)
+        return yf_skip(y);
+    if ((opt->attrs & OPT_LIST) && y->ev.type == YAML_SEQUENCE_START_EVENT)
+        return yf_endpoint_list(y, key);
+    if (yf_check_scalar(y, key, (opt->attrs & OPT_LIST) ? "a list or a value" : "a single value"))
+        return -1;
+    snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
+    return config_apply(y->cfg, opt, where, key, (const char *)y->ev.data.scalar.value,
+                        key_is_secret(key), y->err, y->errlen);
+}
+
+/* Read one "key: value" pair of a mapping whose keys are prefix + key.
+ * Returns 1 when the mapping ended, 0 after a pair, -1 on error. */
+static int yf_pair(yfile_t *y, const char *prefix)
+{
+    char key[256], shown[128];
+
+    if (yf_next(y))
+        return -1;
+    if (y->ev.type == YAML_MAPPING_END_EVENT)
+        return 1;
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, ev_line(&y->ev), "keys must be plain names, found %s",
+                        node_kind(&y->ev));
+    unsigned long line = ev_line(&y->ev);
+    snprintf(key, sizeof key, "%s%s", prefix, (const char *)y->ev.data.scalar.value);
+
+    if (!prefix[0] && strcmp(key, THRESHOLDS_KEY) == 0) {
+        if (y->seen_thresholds)
+            return yf_error(y, line, "duplicate key \"%s\"", key);
+        y->seen_thresholds = true;
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+            return 0;
+        if (y->ev.type != YAML_MAPPING_START_EVENT)
+            return yf_error(y, ev_line(&y->ev), "%s: expected a mapping, found %s", key,
+                            node_kind(&y->ev));
+        int r;
+        while ((r = yf_pair(y, THRESHOLDS_KEY ".")) == 0)
+            ;
+        return r < 0 ? -1 : 0;
+    }
+
+    const option_t *opt = config_option_by_key(key);
+    /* A top-level key never contains a dot; "a.b" only exists nested. */
+    if (!prefix[0] && strchr(key, '.'))
+        opt = NULL;
+    if (!opt) {
+        config_quote(shown, sizeof shown, key);
+        return yf_error(y, line, "unknown key %s", shown);
+    }
+    size_t row = (size_t)(opt - y->tab);
+    if (y->seen[row])
+        return yf_error(y, line, "duplicate key \"%s\"", key);
+    y->seen[row] = true;
+    if (yf_next(y))
+        return -1;
+    return yf_value(y, opt, key);
+}
+
+/* Parse the stream: nothing, or one document whose root is a mapping. */
+static int yf_stream(yfile_t *y)
+{
+    if (yf_next(y))                       /* STREAM-START */
+        return -1;
+    if (yf_next(y))
+        return -1;
+    if (y->ev.type == YAML_STREAM_END_EVENT)
+        return 0;                         /* empty file, or comments only */
+    if (yf_next(y))                       /* past DOCUMENT-START: the root node */
+        return -1;
+    if (y->ev.type == YAML_MAPPING_START_EVENT) {
+        int r;
+        while ((r = yf_pair(y, "")) == 0)
+            ;
+        if (r < 0)
+            return -1;
+    } else if (!(y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))) {
+        return yf_error(y, ev_line(&y->ev), "the top level must be a mapping of keys, found %s",
+                        node_kind(&y->ev));
+    }
+    if (yf_next(y))                       /* DOCUMENT-END */
+        return -1;
+    if (yf_next(y))
+        return -1;
+    if (y->ev.type != YAML_STREAM_END_EVENT)
+        return yf_error(y, ev_line(&y->ev), "only one YAML document is allowed");
+    return 0;
+}
+
+/* Build cfg->ignored_keys: the unused blocks first, then single keys, in table order. */
+static int yf_ignored_keys(yfile_t *y)
+{
+    size_t len = 0;
+    for (size_t k = 0; k < y->n_tab; k++)
+        if (y->seen[k] && (y->tab[k].attrs & OPT_UNUSED))
+            len += strlen(y->tab[k].key) + 1;
+    free(y->cfg->ignored_keys);
+    y->cfg->ignored_keys = NULL;
+    if (len == 0)
+        return 0;
+    char *s = malloc(len);
+    if (!s)
+        return yf_error(y, 1, "out of memory");
+    s[0] = '\0';
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < y->n_tab; k++) {
+            const option_t *o = &y->tab[k];
+            if (!y->seen[k] || !(o->attrs & OPT_UNUSED) || (o->kind == OPT_BLOCK) != (pass == 0))
+                continue;
+            if (s[0])
+                strcat(s, ",");
+            strcat(s, o->key);
+        }
+    y->cfg->ignored_keys = s;
+    return 0;
+}
+
+int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen)
+{
+    yfile_t y;
+    struct stat st;
+    char shown[128];
+    int rc = -1;
+
+    memset(&y, 0, sizeof y);
+    y.path = path;
+    y.cfg = cfg;
+    y.err = err;
+    y.errlen = errlen;
+    y.tab = config_options(&y.n_tab);
+
+    FILE *f = fopen(path, "rb");
+    if (!f || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = f ? (S_ISDIR(st.st_mode) ? EISDIR : errno) : errno;
+        config_quote(shown, sizeof shown, path);
+        snprintf(err, errlen, "--config: %s cannot be read: %s", shown, strerror(e));
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    if (!(y.seen = calloc(y.n_tab, sizeof *y.seen)) || !yaml_parser_initialize(&y.parser)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        free(y.seen);
+        fclose(f);
+        return -1;
+    }
+    yaml_parser_set_input_file(&y.parser, f);
+    if (yf_stream(&y) == 0 && yf_ignored_keys(&y) == 0)
+        rc = 0;
+    if (y.have_ev)
+        yaml_event_delete(&y.ev);
+    yaml_parser_delete(&y.parser);
+    free(y.seen);
+    fclose(f);
+    return rc;
+}

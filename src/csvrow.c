@@ -1,0 +1,193 @@
+/* csvrow.c — metrics.csv and members.csv rows: unknown is an empty field, never 0. */
+#include "csvrow.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "csvfile.h"
+
+const char CSVROW_METRICS_HEADER[] =
+    "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
+    "backend_latency_ms,status,members_up,members_total,leader_id,leader_name,raft_term,"
+    "alarms,alerts,poll_ms\n";
+
+const char CSVROW_MEMBERS_HEADER[] =
+    "timestamp,member,endpoint,up,error,is_leader,leader_id,raft_term,raft_index,"
+    "raft_applied_index,db_size_bytes,db_size_in_use_bytes,fragmentation_pct,quota_bytes,"
+    "leader_changes_total,proposals_committed_total,proposals_applied_total,"
+    "proposals_pending,proposals_failed_total,wal_fsync_p50_ms,wal_fsync_p95_ms,"
+    "wal_fsync_p99_ms,backend_commit_p50_ms,backend_commit_p95_ms,backend_commit_p99_ms,"
+    "peer_rtt_p99_ms,rss_bytes,open_fds,member_id,is_learner,health,version,"
+    "slow_applies_total,slow_read_indexes_total,heartbeat_failures_total,"
+    "cpu_seconds_total,watchers,interval_s\n";
+
+void csvrow_timestamp(double t, char *out, size_t cap)
+{
+    time_t sec = (time_t)floor(t);
+    int ms = (int)((t - (double)sec) * 1000.0);
+    if (ms > 999)
+        ms = 999;
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, cap, "%s.%03dZ", base, ms);
+}
+
+/* A row under construction: appends stop (and len becomes 0) once it overflows. */
+typedef struct {
+    char  *p;
+    size_t len, cap;
+    bool   full;
+} row_t;
+
+__attribute__((format(printf, 2, 3)))
+static void row_add(row_t *r, const char *fmt, ...)
+{
+    if (r->full)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= r->cap - r->len)
+        r->full = true;
+    else
+        r->len += (size_t)n;
+}
+
+/* ",value" with a %g-style number, or "," alone when unknown. */
+static void row_num(row_t *r, bool ok, double v, int decimals)
+{
+    if (ok && !isnan(v))
+        row_add(r, ",%.*f", decimals, v);
+    else
+        row_add(r, ",");
+}
+
+static void row_mval(row_t *r, mval_t v, int decimals)
+{
+    row_num(r, v.ok, v.v, decimals);
+}
+
+static void row_ms(row_t *r, double v)
+{
+    row_num(r, !isnan(v), v, 3);
+}
+
+static void row_text(row_t *r, const char *s)
+{
+    if (r->full)
+        return;
+    if (r->len + 1 >= r->cap) {
+        r->full = true;
+        return;
+    }
+    r->p[r->len++] = ',';
+    r->p[r->len] = '\0';
+    size_t n = csv_field(r->p, r->len, r->cap, s);
+    if (n >= r->cap)
+        r->full = true;
+    else
+        r->len = n;
+}
+
+static size_t row_end(row_t *r)
+{
+    row_add(r, "\n");
+    return r->full ? 0 : r->len;
+}
+
+size_t csvrow_metrics(const cluster_snapshot_t *s, char *out, size_t cap)
+{
+    row_t r = { out, 0, cap, cap == 0 };
+    char ts[40];
+    csvrow_timestamp(s->t, ts, sizeof(ts));
+    row_add(&r, "%s", ts);
+    row_mval(&r, s->db_size_mb, 2);
+    row_mval(&r, s->fragmentation_pct, 2);
+    row_mval(&r, s->leader_changes, 0);
+    row_mval(&r, s->slow_ops, 0);
+    row_ms(&r, s->wal_p99_ms);
+    row_ms(&r, s->backend_p99_ms);
+    row_add(&r, ",%s,%d,%d", cluster_status_name(s->status), s->members_up, s->members_total);
+    if (s->leader_id)
+        row_add(&r, ",%016" PRIx64, s->leader_id);
+    else
+        row_add(&r, ",");
+    row_text(&r, s->leader_name);
+    row_num(&r, s->raft_term > 0, (double)s->raft_term, 0);
+    char alarms[256] = "";
+    for (int i = 0; i < s->n_alarms; i++) {
+        size_t u = strlen(alarms);
+        snprintf(alarms + u, sizeof(alarms) - u, "%s%s:%016" PRIx64, u ? " " : "",
+                 s->alarms[i].alarm, s->alarms[i].member_id);
+    }
+    row_text(&r, alarms);
+    row_text(&r, s->alerts);
+    row_add(&r, ",%.1f", s->poll_ms);
+    return row_end(&r);
+}
+
+size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *out, size_t cap)
+{
+    const member_sample_t *sm = &m->sample;
+    const metrics_sample_t *mm = &sm->m;
+    const status_sample_t *st = &sm->s;
+    const member_interval_t *iv = &m->iv;
+    row_t r = { out, 0, cap, cap == 0 };
+    char ts[40];
+    csvrow_timestamp(s->t, ts, sizeof(ts));
+    row_add(&r, "%s", ts);
+    row_text(&r, m->name);
+    row_text(&r, m->endpoint);
+    row_add(&r, ",%d", sm->up ? 1 : 0);
+    row_text(&r, sm->error);
+    /* is_leader: the status answer says it exactly; /metrics as a fallback. */
+    if (st->ok)
+        row_add(&r, ",%d", st->leader_id && st->leader_id == st->member_id ? 1 : 0);
+    else
+        row_mval(&r, mm->is_leader, 0);
+    if (st->ok && st->leader_id)
+        row_add(&r, ",%016" PRIx64, st->leader_id);
+    else
+        row_add(&r, ",");
+    row_num(&r, st->ok, (double)st->raft_term, 0);
+    row_num(&r, st->ok, (double)st->raft_index, 0);
+    row_num(&r, st->ok, (double)st->raft_applied_index, 0);
+    row_mval(&r, iv->db_size, 0);
+    row_mval(&r, iv->db_size_in_use, 0);
+    row_mval(&r, iv->fragmentation_pct, 2);
+    row_mval(&r, mm->quota, 0);
+    row_mval(&r, mm->leader_changes, 0);
+    row_mval(&r, mm->proposals_committed, 0);
+    row_mval(&r, mm->proposals_applied, 0);
+    row_mval(&r, mm->proposals_pending, 0);
+    row_mval(&r, mm->proposals_failed, 0);
+    row_ms(&r, iv->wal_p50_ms);
+    row_ms(&r, iv->wal_p95_ms);
+    row_ms(&r, iv->wal_p99_ms);
+    row_ms(&r, iv->backend_p50_ms);
+    row_ms(&r, iv->backend_p95_ms);
+    row_ms(&r, iv->backend_p99_ms);
+    row_ms(&r, iv->peer_rtt_p99_ms);
+    row_mval(&r, mm->rss, 0);
+    row_mval(&r, mm->open_fds, 0);
+    if (m->id)
+        row_add(&r, ",%016" PRIx64, m->id);
+    else
+        row_add(&r, ",");
+    row_add(&r, ",%d", m->is_learner ? 1 : 0);
+    row_add(&r, ",%d", sm->health_ok ? 1 : 0);
+    row_text(&r, st->version[0] ? st->version : mm->server_version);
+    row_mval(&r, mm->slow_applies, 0);
+    row_mval(&r, mm->slow_read_indexes, 0);
+    row_mval(&r, mm->heartbeat_failures, 0);
+    row_mval(&r, mm->cpu_seconds, 2);
+    row_mval(&r, mm->watchers, 0);
+    row_num(&r, iv->seconds > 0, iv->seconds, 3);
+    return row_end(&r);
+}

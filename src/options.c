@@ -1,0 +1,975 @@
+/* options.c — the option table and everything driven by it: defaults, the
+ * environment, argv and the generated usage text. The YAML file is read by
+ * config_file.c through the same table and setters.
+ *
+ * Precedence: defaults < config file < environment < flags. */
+#include "config.h"
+#include "config_internal.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+#define KIB ((uint64_t)1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+#define DAY_MS ((int64_t)24 * 3600 * 1000)
+
+typedef enum { NUM_OK, NUM_BAD, NUM_RANGE } num_status_t;
+
+/* ---- number and duration parsing ---------------------------------------- */
+
+/* Parse a string of decimal digits (nothing else) into *out. */
+static num_status_t parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    bool overflow = false;
+    if (!isdigit((unsigned char)*s))
+        return NUM_BAD;
+    for (; isdigit((unsigned char)*s); s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            overflow = true;
+        else
+            v = v * 10 + d;
+    }
+    if (*s != '\0')
+        return NUM_BAD;
+    if (overflow)
+        return NUM_RANGE;
+    *out = v;
+    return NUM_OK;
+}
+
+/* Parse a plain decimal "12", "0.05", "10.0" (no sign, exponent, hex, inf). */
+static num_status_t parse_decimal(const char *s, double *out)
+{
+    const char *p = s;
+    size_t int_digits = 0, frac_digits = 0;
+    while (isdigit((unsigned char)*p)) { p++; int_digits++; }
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p)) { p++; frac_digits++; }
+        if (frac_digits == 0)
+            return NUM_BAD;
+    }
+    if (int_digits == 0 || *p != '\0')
+        return NUM_BAD;
+    double v = strtod(s, NULL);
+    if (!isfinite(v))
+        return NUM_RANGE;
+    *out = v;
+    return NUM_OK;
+}
+
+/* Parse a duration: one or more <number><unit> parts ("1h30m", "1.5s", "500ms")
+ * or a bare number in unit_ms (when unit_ms > 0). Fractions of a millisecond
+ * are dropped. NUM_RANGE when the result does not fit an int64. */
+static num_status_t duration_parse(const char *s, int64_t unit_ms, int64_t *ms)
+{
+    const char *p = s;
+    uint64_t total = 0;
+    bool overflow = false;
+
+    if (!s || *s == '\0')
+        return NUM_BAD;
+    while (*p) {
+        const char *seg = p;    /* a bare number must be the whole string */
+        uint64_t ip = 0, frac = 0, frac_den = 1;
+        size_t nd = 0;
+        for (; isdigit((unsigned char)*p); p++, nd++) {
+            unsigned d = (unsigned)(*p - '0');
+            if (ip > (UINT64_MAX - d) / 10)
+                overflow = true;
+            else
+                ip = ip * 10 + d;
+        }
+        if (*p == '.') {
+            p++;
+            for (; isdigit((unsigned char)*p); p++, nd++) {
+                if (frac_den < 1000000) {   /* keep six digits: far below 1 ms */
+                    frac = frac * 10 + (uint64_t)(*p - '0');
+                    frac_den *= 10;
+                }
+            }
+        }
+        if (nd == 0)
+            return NUM_BAD;
+
+        uint64_t unit;
+        if (p[0] == 'm' && p[1] == 's') { unit = 1; p += 2; }
+        else if (*p == 's') { unit = 1000; p++; }
+        else if (*p == 'm') { unit = 60 * 1000; p++; }
+        else if (*p == 'h') { unit = 3600 * 1000; p++; }
+        else if (*p == '\0' && seg == s && unit_ms > 0) unit = (uint64_t)unit_ms;
+        else
+            return NUM_BAD;
+
+        if (ip != 0 && unit > UINT64_MAX / ip)
+            overflow = true;
+        else {
+            uint64_t part = ip * unit;
+            uint64_t fpart = unit <= UINT64_MAX / 1000000 ? frac * unit / frac_den : 0;
+            if (part > UINT64_MAX - fpart || total > UINT64_MAX - part - fpart)
+                overflow = true;
+            else
+                total += part + fpart;
+        }
+    }
+    if (overflow || total > (uint64_t)INT64_MAX)
+        return NUM_RANGE;
+    *ms = (int64_t)total;
+    return NUM_OK;
+}
+
+int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms)
+{
+    int64_t v;
+    if (!ms || duration_parse(s, default_unit_ms, &v) != NUM_OK)
+        return -1;
+    *ms = v;
+    return 0;
+}
+
+/* Parse a duration and check lo <= ms <= hi; range names the range for why. */
+static int duration_in_range(const char *v, int64_t unit_ms, int64_t lo, int64_t hi,
+                             const char *range, int64_t *out, char *why, size_t whylen)
+{
+    int64_t ms = 0;
+    num_status_t st = duration_parse(v, unit_ms, &ms);
+    if (st == NUM_BAD) {
+        snprintf(why, whylen, "is not a duration");
+        return SET_BAD;
+    }
+    if (st == NUM_RANGE || ms < lo || ms > hi) {
+        snprintf(why, whylen, "is out of range (%s)", range);
+        return SET_BAD;
+    }
+    *out = ms;
+    return SET_OK;
+}
+
+/* Parse a plain decimal and check lo <= v <= hi (lo excluded when lo_open). */
+static int number_in_range(const char *v, double lo, bool lo_open, double hi,
+                           const char *range, double *out, char *why, size_t whylen)
+{
+    double d = 0;
+    num_status_t st = parse_decimal(v, &d);
+    if (st == NUM_BAD) {
+        snprintf(why, whylen, "is not a number");
+        return SET_BAD;
+    }
+    if (st == NUM_RANGE || d < lo || (lo_open && d <= lo) || d > hi) {
+        snprintf(why, whylen, "is out of range (%s)", range);
+        return SET_BAD;
+    }
+    *out = d;
+    return SET_OK;
+}
+
+/* ---- endpoints ----------------------------------------------------------- */
+
+static bool is_host_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
+}
+
+/* Check one endpoint; on failure why gets the problem, e.g. "no port (use host:port)". */
+int config_check_endpoint(const char *ep, char *why, size_t whylen)
+{
+    const char *p = ep, *port;
+
+    if (*ep == '\0') {
+        snprintf(why, whylen, "empty");
+        return SET_BAD;
+    }
+    if (strchr(ep, '@')) {
+        snprintf(why, whylen, "credentials (user:password@) are not allowed");
+        return SET_HIDE;
+    }
+    const char *sep = strstr(ep, "://");
+    if (sep) {
+        size_t sl = (size_t)(sep - ep);
+        if (!(sl == 4 && strncasecmp(ep, "http", 4) == 0) &&
+            !(sl == 5 && strncasecmp(ep, "https", 5) == 0)) {
+            snprintf(why, whylen, "unsupported scheme (use http:// or https://)");
+            return SET_BAD;
+        }
+        p = sep + 3;
+    }
+    if (*p == '[') {
+        const char *rb = strchr(p, ']');
+        char addr[INET6_ADDRSTRLEN + 1];
+        unsigned char buf[16];
+        size_t hl = rb ? (size_t)(rb - p - 1) : 0;
+        if (!rb || hl == 0 || hl >= sizeof addr) {
+            snprintf(why, whylen, "bad IPv6 address (use [::1]:2379)");
+            return SET_BAD;
+        }
+        memcpy(addr, p + 1, hl);
+        addr[hl] = '\0';
+        if (inet_pton(AF_INET6, addr, buf) != 1) {
+            snprintf(why, whylen, "bad IPv6 address (use [::1]:2379)");
+            return SET_BAD;
+        }
+        if (rb[1] != ':') {
+            snprintf(why, whylen, "no port (use host:port)");
+            return SET_BAD;
+        }
+        port = rb + 2;
+    } else {
+        const char *h = p;
+        for (; *h && !strchr(":/?#", *h); h++) {
+            if (!is_host_char(*h)) {
+                snprintf(why, whylen, "bad character in the host name");
+                return SET_BAD;
+            }
+        }
+        if (h == p) {
+            snprintf(why, whylen, *h == ':' && h[1] == ':'
+                     ? "IPv6 address without brackets (use [::1]:2379)" : "no host");
+            return SET_BAD;
+        }
+        if (*h != ':') {
+            snprintf(why, whylen, "no port (use host:port)");
+            return SET_BAD;
+        }
+        port = h + 1;
+        if (strchr(port, ':') && !strpbrk(port, "/?#")) {
+            snprintf(why, whylen, "IPv6 address without brackets (use [::1]:2379)");
+            return SET_BAD;
+        }
+    }
+
+    const char *q = port;
+    unsigned long v = 0;
+    size_t nd = 0;
+    for (; isdigit((unsigned char)*q); q++, nd++)
+        if (nd < 6)
+            v = v * 10 + (unsigned long)(*q - '0');
+    if (nd == 0) {
+        snprintf(why, whylen, "no port (use host:port)");
+        return SET_BAD;
+    }
+    if (nd > 5 || v < 1 || v > 65535) {
+        snprintf(why, whylen, "port out of range (1 to 65535)");
+        return SET_BAD;
+    }
+    if (*q == '\0' || (q[0] == '/' && q[1] == '\0'))
+        return SET_OK;
+    if (strchr(q, '?'))
+        snprintf(why, whylen, "a query string is not allowed");
+    else if (*q == '/')
+        snprintf(why, whylen, "a path is not allowed (only a trailing /)");
+    else
+        snprintf(why, whylen, "bad port");
+    return SET_BAD;
+}
+
+void config_endpoints_replace(config_t *cfg, char **items, int n)
+{
+    for (int i = 0; i < cfg->n_endpoints; i++) {
+        free(cfg->endpoints[i]);
+        cfg->endpoints[i] = NULL;
+    }
+    for (int i = 0; i < n; i++)
+        cfg->endpoints[i] = items[i];
+    cfg->n_endpoints = n;
+}
+
+/* --endpoints / ENDPOINTS / endpoints: a comma-separated list, spaces around
+ * items trimmed; the whole list replaces the previous one. */
+static int set_endpoints(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    char *items[CONFIG_MAX_ENDPOINTS];
+    int n = 0, rc = SET_OK;
+    size_t commas = 0;
+
+    for (const char *c = v; *c; c++)
+        commas += *c == ',';
+    if (commas + 1 > CONFIG_MAX_ENDPOINTS) {
+        snprintf(why, whylen, "has more than %d endpoints", CONFIG_MAX_ENDPOINTS);
+        return SET_BAD;
+    }
+    const char *p = v;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        const char *b = p, *e = p + len;
+        while (b < e && (*b == ' ' || *b == '\t')) b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        if (b == e) {
+            snprintf(why, whylen, commas ? "has an empty item" : "is empty");
+            rc = SET_BAD;
+            break;
+        }
+        char *item = strndup(b, (size_t)(e - b));
+        char problem[128];
+        if (!item) {
+            snprintf(why, whylen, "cannot be stored (out of memory)");
+            rc = SET_BAD;
+            break;
+        }
+        int r = config_check_endpoint(item, problem, sizeof problem);
+        if (r != SET_OK) {
+            char shown[96];
+            if (r == SET_HIDE)
+                snprintf(why, whylen, "has an endpoint with %s", problem);
+            else if (commas == 0)
+                snprintf(why, whylen, "is not a valid endpoint: %s", problem);
+            else {
+                config_quote(shown, sizeof shown, item);
+                snprintf(why, whylen, "has a bad endpoint %s: %s", shown, problem);
+            }
+            free(item);
+            rc = r;
+            break;
+        }
+        items[n++] = item;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    if (rc != SET_OK) {
+        while (n > 0)
+            free(items[--n]);
+        return rc;
+    }
+    config_endpoints_replace(cfg, items, n);
+    return SET_OK;
+}
+
+/* ---- setters ------------------------------------------------------------- */
+
+/* --interval / interval: whole seconds 1..300, or a duration with a unit. */
+static int set_interval(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    uint64_t secs = 0;
+    int64_t ms = 0;
+    num_status_t st = parse_u64(v, &secs);
+    if (st == NUM_BAD) {
+        st = duration_parse(v, 0, &ms);
+        if (st == NUM_BAD) {
+            snprintf(why, whylen, "is not a number of seconds");
+            return SET_BAD;
+        }
+    } else if (st == NUM_OK) {
+        ms = secs <= 300 ? (int64_t)secs * 1000 : -1;
+    }
+    if (st == NUM_RANGE || ms < 1000 || ms > 300 * 1000) {
+        snprintf(why, whylen, "is out of range (1 to 300 seconds)");
+        return SET_BAD;
+    }
+    cfg->interval_ms = (int)ms;
+    return SET_OK;
+}
+
+/* --metrics-interval / METRICS_INTERVAL / metrics_interval: same field, a duration. */
+static int set_metrics_interval(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    int64_t ms = 0;
+    if (duration_in_range(v, 1000, 1000, 300 * 1000, "1s to 300s", &ms, why, whylen))
+        return SET_BAD;
+    cfg->interval_ms = (int)ms;
+    return SET_OK;
+}
+
+static int set_duration(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return duration_in_range(v, 60 * 1000, 0, 30 * DAY_MS, "0 to 30 days",
+                             &cfg->duration_ms, why, whylen);
+}
+
+static int set_alert_level(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    if (strcasecmp(v, "critical") == 0) cfg->alert_level = LEVEL_CRITICAL;
+    else if (strcasecmp(v, "warning") == 0) cfg->alert_level = LEVEL_WARNING;
+    else if (strcasecmp(v, "info") == 0) cfg->alert_level = LEVEL_INFO;
+    else {
+        snprintf(why, whylen, "is not an alert level (critical, warning or info)");
+        return SET_BAD;
+    }
+    return SET_OK;
+}
+
+static int set_dial_timeout(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    int64_t ms = 0;
+    if (duration_in_range(v, 1000, 100, 60 * 1000, "100ms to 60s", &ms, why, whylen))
+        return SET_BAD;
+    cfg->dial_timeout_ms = (int)ms;
+    return SET_OK;
+}
+
+static int set_health_interval(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    int64_t ms = 0;
+    if (duration_in_range(v, 1000, 1000, DAY_MS, "1s to 24h", &ms, why, whylen))
+        return SET_BAD;
+    cfg->health_check_interval_ms = (int)ms;
+    return SET_OK;
+}
+
+/* --max-body-size: bytes with an optional K, M or G (binary) suffix, 4K..1G. */
+static int set_max_body(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    char digits[32];
+    size_t len = strlen(v);
+    uint64_t mult = 1, n = 0;
+
+    if (len > 0 && strchr("kKmMgG", v[len - 1])) {
+        char s = (char)toupper((unsigned char)v[len - 1]);
+        mult = s == 'K' ? KIB : s == 'M' ? MIB : GIB;
+        len--;
+    }
+    if (len == 0 || len >= sizeof digits) {
+        snprintf(why, whylen, len == 0 ? "is not a size (e.g. 16M)" : "is out of range (4K to 1G)");
+        return SET_BAD;
+    }
+    memcpy(digits, v, len);
+    digits[len] = '\0';
+    num_status_t st = parse_u64(digits, &n);
+    if (st == NUM_BAD) {
+        snprintf(why, whylen, "is not a size (e.g. 16M)");
+        return SET_BAD;
+    }
+    if (st == NUM_RANGE || n > GIB / mult || n * mult < 4 * KIB) {
+        snprintf(why, whylen, "is out of range (4K to 1G)");
+        return SET_BAD;
+    }
+    cfg->max_body_bytes = (size_t)(n * mult);
+    return SET_OK;
+}
+
+static int set_max_latency(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return number_in_range(v, 0, true, 1e12, "greater than 0",
+                           &cfg->thresholds.max_latency_ms, why, whylen);
+}
+
+static int set_max_db(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return number_in_range(v, 0, true, 1e12, "greater than 0",
+                           &cfg->thresholds.max_database_size_mb, why, whylen);
+}
+
+static int set_min_nodes(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    uint64_t n = 0;
+    num_status_t st = parse_u64(v, &n);
+    if (st == NUM_BAD) {
+        snprintf(why, whylen, "is not a whole number");
+        return SET_BAD;
+    }
+    if (st == NUM_RANGE || n > 1000) {
+        snprintf(why, whylen, "is out of range (0 to 1000)");
+        return SET_BAD;
+    }
+    cfg->thresholds.min_available_nodes = (int)n;
+    return SET_OK;
+}
+
+static int set_leader_changes(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return number_in_range(v, 0, false, 1e9, "0 or more",
+                           &cfg->thresholds.max_leader_changes_per_hour, why, whylen);
+}
+
+static int set_error_rate(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return number_in_range(v, 0, false, 1, "0 to 1",
+                           &cfg->thresholds.max_error_rate, why, whylen);
+}
+
+static int set_disk_percent(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return number_in_range(v, 0, false, 100, "0 to 100",
+                           &cfg->thresholds.min_disk_space_percent, why, whylen);
+}
+
+/* Replace an owned string field by a copy of v (which must not be empty). */
+static int set_string(char **field, const char *v, char *why, size_t whylen)
+{
+    char *copy;
+    if (*v == '\0') {
+        snprintf(why, whylen, "is empty");
+        return SET_BAD;
+    }
+    if (!(copy = strdup(v))) {
+        snprintf(why, whylen, "cannot be stored (out of memory)");
+        return SET_BAD;
+    }
+    free(*field);
+    *field = copy;
+    return SET_OK;
+}
+
+static int set_config(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_string(&cfg->config_path, v, why, whylen);
+}
+
+static int set_workdir(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_string(&cfg->workdir, v, why, whylen);
+}
+
+static int set_headless(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    (void)v; (void)why; (void)whylen;
+    cfg->headless = true;
+    return SET_OK;
+}
+
+/* --no-discover (v NULL) or no_discover: true|false (also yes/no, on/off). */
+static int set_no_discover(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    if (!v || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+        strcasecmp(v, "on") == 0)
+        cfg->no_discover = true;
+    else if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+             strcasecmp(v, "off") == 0)
+        cfg->no_discover = false;
+    else {
+        snprintf(why, whylen, "is not a boolean (true or false)");
+        return SET_BAD;
+    }
+    return SET_OK;
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+static const option_t options[] = {
+    { "endpoints", 0, OPT_VALUE, "LIST", { "ENDPOINTS", "ETCDCTL_ENDPOINTS" }, "endpoints",
+      "127.0.0.1:2379",
+      "etcd members, comma-separated: host:port, http://host:port or "
+      "https://host:port, [::1]:2379 for IPv6; at most " XSTR(CONFIG_MAX_ENDPOINTS),
+      set_endpoints, OPT_LIST },
+    { "interval", 0, OPT_VALUE, "SECONDS", { NULL, NULL }, "interval", "5",
+      "seconds between polls, 1 to 300; 10s or 1m also work",
+      set_interval, 0 },
+    { "metrics-interval", 0, OPT_VALUE, "DURATION", { "METRICS_INTERVAL", NULL },
+      "metrics_interval", NULL,
+      "the poll interval as a duration, 1s to 300s, bare number = seconds; "
+      "same setting as --interval",
+      set_metrics_interval, 0 },
+    { "duration", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "duration", "0",
+      "stop after this long: bare number = minutes, or 30s, 2m, 1h; "
+      "0 = until stopped; at most 30 days",
+      set_duration, 0 },
+    { "alert-threshold", 0, OPT_VALUE, "LEVEL", { NULL, NULL }, "alert_threshold", "warning",
+      "how sensitive the alert rules are: critical (fewest alerts), "
+      "warning or info (most alerts)",
+      set_alert_level, 0 },
+    { "dial-timeout", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "dial_timeout", "5s",
+      "connect timeout per request, 100ms to 60s; bare number = seconds",
+      set_dial_timeout, 0 },
+    { "health-check-interval", 0, OPT_VALUE, "DURATION", { "HEALTH_CHECK_INTERVAL", NULL },
+      "health_check_interval", "30s",
+      "how often to re-read the member list and alarms, 1s to 24h; "
+      "bare number = seconds",
+      set_health_interval, 0 },
+    { "max-body-size", 0, OPT_VALUE, "BYTES", { NULL, NULL }, "max_body_size", "16M",
+      "largest response body accepted, 4K to 1G; suffix K, M or G = KiB, MiB, GiB",
+      set_max_body, 0 },
+    { "max-latency-ms", 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.max_latency_ms",
+      "100", "request latency alert threshold in milliseconds, greater than 0",
+      set_max_latency, OPT_UNUSED },
+    { "max-db-size-mb", 0, OPT_VALUE, "N", { NULL, NULL },
+      "alert_thresholds.max_database_size_mb", "8192",
+      "database size alert threshold in MiB, greater than 0",
+      set_max_db, 0 },
+    { "config", 0, OPT_VALUE, "FILE", { NULL, NULL }, NULL, NULL,
+      "read settings from this YAML file",
+      set_config, OPT_CONFIG },
+    { "workdir", 0, OPT_VALUE, "DIR", { NULL, NULL }, "workdir", NULL,
+      "write the CSV files and logs here instead of "
+      ".work/etcd-realtime/YYYYmmdd_HHMMSS",
+      set_workdir, 0 },
+    { "headless", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
+      "no terminal interface: poll and write the CSV files only",
+      set_headless, 0 },
+    { "no-discover", 0, OPT_NOARG, NULL, { NULL, NULL }, "no_discover", NULL,
+      "poll only the given endpoints; do not add members from the member list",
+      set_no_discover, 0 },
+    { "version", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
+      "print the version and exit",
+      NULL, OPT_VERSION },
+    { "help", 'h', OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
+      "print this help and exit",
+      NULL, OPT_HELP },
+    /* Config-file keys without a flag. */
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
+      "members that must be up, 0 to 1000", set_min_nodes, OPT_UNUSED },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL },
+      "alert_thresholds.max_leader_changes_per_hour", "3",
+      "leader changes per hour, 0 or more", set_leader_changes, OPT_UNUSED },
+    { NULL, 0, OPT_VALUE, "RATE", { NULL, NULL }, "alert_thresholds.max_error_rate", "0.05",
+      "failed requests per request, 0 to 1", set_error_rate, OPT_UNUSED },
+    { NULL, 0, OPT_VALUE, "PERCENT", { NULL, NULL },
+      "alert_thresholds.min_disk_space_percent", "10",
+      "free disk space in percent, 0 to 100", set_disk_percent, OPT_UNUSED },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "tls", NULL,
+      "TLS settings", NULL, OPT_UNUSED },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
+      "API server settings", NULL, OPT_UNUSED },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
+      "alerting channels", NULL, OPT_UNUSED },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
+      "benchmark settings", NULL, OPT_UNUSED },
+};
+
+const option_t *config_options(size_t *n)
+{
+    *n = sizeof options / sizeof options[0];
+    return options;
+}
+
+const option_t *config_option_by_key(const char *key)
+{
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        if (options[i].key && strcmp(options[i].key, key) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+void config_quote(char *dst, size_t n, const char *s)
+{
+    enum { MAX_SHOWN = 60 };
+    size_t o = 0, shown = 0;
+    if (n == 0)
+        return;
+#define PUT(c) do { if (o + 1 < n) dst[o++] = (c); } while (0)
+    PUT('"');
+    for (; *s && shown < MAX_SHOWN; s++, shown++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            PUT('\\');
+            PUT((char)c);
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            PUT('\\'); PUT('x'); PUT(hex[c >> 4]); PUT(hex[c & 15]);
+        } else {
+            PUT((char)c);
+        }
+    }
+    PUT('"');
+    if (*s) { PUT('.'); PUT('.'); PUT('.'); }
+#undef PUT
+    dst[o] = '\0';
+}
+
+int config_apply(config_t *cfg, const option_t *opt, const char *where, const char *name,
+                 const char *value, bool hide, char *err, size_t errlen)
+{
+    char why[256] = "", shown[256];
+    int r = opt->set(cfg, value, why, sizeof why);
+    if (r == SET_OK)
+        return 0;
+    if (!why[0])
+        snprintf(why, sizeof why, "is not valid");
+    if (hide || r == SET_HIDE || !value)
+        snprintf(shown, sizeof shown, "the value");
+    else
+        config_quote(shown, sizeof shown, value);
+    snprintf(err, errlen, "%s%s%s: %s %s", where ? where : "", where ? ": " : "", name,
+             shown, why);
+    return -1;
+}
+
+/* ---- argv ---------------------------------------------------------------- */
+
+/* Decode the option at argv[*i] (and its value, maybe argv[*i + 1]), moving *i
+ * past it. Returns 1 with *opt and *value set, 0 at the end, -1 with err set. */
+static int args_next(int argc, char **argv, int *i, const option_t **opt,
+                     const char **value, char *err, size_t errlen)
+{
+    char shown[128];
+    size_t n;
+    const option_t *tab = config_options(&n);
+
+    if (*i >= argc)
+        return 0;
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--") == 0) {
+        if (*i + 1 >= argc)
+            return 0;
+        config_quote(shown, sizeof shown, argv[*i + 1]);
+        snprintf(err, errlen, "unexpected argument %s (see --help)", shown);
+        return -1;
+    }
+    *opt = NULL;
+    *value = NULL;
+    const char *eq = NULL;
+    if (arg[0] == '-' && arg[1] == '-') {
+        const char *name = arg + 2;
+        eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        for (size_t k = 0; k < n; k++)
+            if (tab[k].flag && strlen(tab[k].flag) == len &&
+                strncmp(tab[k].flag, name, len) == 0)
+                *opt = &tab[k];
+        if (!*opt) {
+            char flag[96];
+            snprintf(flag, sizeof flag, "%.*s", (int)(len < 80 ? len + 2 : 82), arg);
+            config_quote(shown, sizeof shown, flag);
+            shown[strlen(shown) - 1] = '\0';   /* print it bare: --intervall */
+            snprintf(err, errlen, "unknown option %s (see --help)", shown + 1);
+            return -1;
+        }
+    } else if (arg[0] == '-' && arg[1] != '\0') {
+        for (size_t k = 0; k < n; k++)
+            if (tab[k].short_name && arg[1] == tab[k].short_name && arg[2] == '\0')
+                *opt = &tab[k];
+        if (!*opt) {
+            config_quote(shown, sizeof shown, arg);
+            shown[strlen(shown) - 1] = '\0';
+            snprintf(err, errlen, "unknown option %s (see --help)", shown + 1);
+            return -1;
+        }
+    } else {
+        config_quote(shown, sizeof shown, arg);
+        snprintf(err, errlen, "unexpected argument %s (see --help)", shown);
+        return -1;
+    }
+    (*i)++;
+
+    if ((*opt)->kind == OPT_NOARG) {
+        if (eq) {
+            config_quote(shown, sizeof shown, eq + 1);
+            snprintf(err, errlen, "--%s: %s is not accepted (the option takes no value)",
+                     (*opt)->flag, shown);
+            return -1;
+        }
+        return 1;
+    }
+    if (eq) {
+        *value = eq + 1;
+    } else if (*i < argc && !(argv[*i][0] == '-' && argv[*i][1] == '-' && argv[*i][2])) {
+        *value = argv[(*i)++];
+    } else {
+        snprintf(err, errlen, "--%s: missing value", (*opt)->flag);
+        return -1;
+    }
+    if (**value == '\0') {
+        snprintf(err, errlen, "--%s: missing value", (*opt)->flag);
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- config_load / config_free ------------------------------------------- */
+
+/* Apply every row's default through its setter: the table is the one source. */
+static int apply_defaults(config_t *cfg, char *err, size_t errlen)
+{
+    size_t n;
+    const option_t *tab = config_options(&n);
+    for (size_t k = 0; k < n; k++) {
+        if (!tab[k].def || !tab[k].set)
+            continue;
+        char name[96];
+        snprintf(name, sizeof name, "internal error: default of %s",
+                 tab[k].flag ? tab[k].flag : tab[k].key);
+        if (config_apply(cfg, &tab[k], NULL, name, tab[k].def, false, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+/* Environment variables: for each row the first non-empty variable wins. */
+static int apply_env(config_t *cfg, char *err, size_t errlen)
+{
+    size_t n;
+    const option_t *tab = config_options(&n);
+    for (size_t k = 0; k < n; k++) {
+        for (int e = 0; e < 2 && tab[k].env[e]; e++) {
+            const char *v = getenv(tab[k].env[e]);
+            if (!v || *v == '\0')
+                continue;
+            if (config_apply(cfg, &tab[k], NULL, tab[k].env[e], v, false, err, errlen))
+                return -1;
+            break;
+        }
+    }
+    return 0;
+}
+
+config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+    char scratch[512];
+    const char *config_path = NULL;
+    const option_t *opt;
+    const char *value;
+    int i, r;
+
+    if (!err || errlen == 0) {
+        err = scratch;
+        errlen = sizeof scratch;
+    }
+    err[0] = '\0';
+    memset(cfg, 0, sizeof *cfg);
+    if (apply_defaults(cfg, err, errlen))
+        goto fail;
+
+    /* Pass 1: syntax of every argument; --help, --version and --config. */
+    for (i = 1; (r = args_next(argc, argv, &i, &opt, &value, err, errlen)) != 0;) {
+        if (r < 0)
+            goto fail;
+        if (opt->attrs & OPT_HELP) {
+            config_usage(stdout);
+            config_free(cfg);
+            return CONFIG_EXIT;
+        }
+        if (opt->attrs & OPT_VERSION) {
+            printf("etcd-monitor %s\n", EM_VERSION);
+            config_free(cfg);
+            return CONFIG_EXIT;
+        }
+        if (opt->attrs & OPT_CONFIG)
+            config_path = value;
+    }
+    if (config_path) {
+        if (set_config(cfg, config_path, err, errlen) ||
+            config_file_load(cfg, config_path, err, errlen))
+            goto fail;
+    }
+    if (apply_env(cfg, err, errlen))
+        goto fail;
+
+    /* Pass 2: the flags' values, in order, so later repeats win. */
+    for (i = 1; (r = args_next(argc, argv, &i, &opt, &value, err, errlen)) > 0;) {
+        char name[64];
+        if (opt->attrs & OPT_CONFIG)
+            continue;
+        snprintf(name, sizeof name, "--%s", opt->flag);
+        if (config_apply(cfg, opt, NULL, name, value, false, err, errlen))
+            goto fail;
+    }
+    if (r < 0)
+        goto fail;
+    return CONFIG_OK;
+
+fail:
+    config_free(cfg);
+    return CONFIG_ERROR;
+}
+
+/* Free everything cfg owns and leave it zeroed (calling it twice is harmless). */
+void config_free(config_t *cfg)
+{
+    if (!cfg)
+        return;
+    for (int i = 0; i < cfg->n_endpoints && i < CONFIG_MAX_ENDPOINTS; i++)
+        free(cfg->endpoints[i]);
+    free(cfg->config_path);
+    free(cfg->workdir);
+    free(cfg->ignored_keys);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+/* ---- usage --------------------------------------------------------------- */
+
+/* Print left, then text word-wrapped into a column starting at COL. */
+static void usage_item(FILE *f, const char *left, const char *text)
+{
+    enum { COL = 30, WIDTH = 79 };
+    int col = fprintf(f, "%s", left);
+    if (col > COL - 2) {
+        fputc('\n', f);
+        col = 0;
+    }
+    fprintf(f, "%*s", COL - col, "");
+    col = COL;
+    bool line_start = true;
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        int w = (int)strcspn(p, " ");
+        if (!line_start && col + 1 + w > WIDTH) {
+            fprintf(f, "\n%*s", COL, "");
+            col = COL;
+            line_start = true;
+        }
+        if (!line_start) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, (size_t)w, f);
+        col += w;
+        p += w;
+        line_start = false;
+    }
+    fputc('\n', f);
+}
+
+/* The help text of a row followed by its default, environment and file key. */
+static void usage_text(const option_t *o, char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, "%s", o->help);
+    const char *sep = " (";
+#define ADD(...) do { if (len < n) len += (size_t)snprintf(buf + len, n - len, __VA_ARGS__); } while (0)
+    if (o->def) { ADD("%sdefault %s", sep, o->def); sep = "; "; }
+    if (o->env[0]) {
+        ADD("%senv %s", sep, o->env[0]);
+        if (o->env[1])
+            ADD(", then %s", o->env[1]);
+        sep = "; ";
+    }
+    if (o->key && o->flag) { ADD("%sfile key %s", sep, o->key); sep = "; "; }
+    if ((o->attrs & OPT_UNUSED) && o->kind != OPT_BLOCK) { ADD("%snot used yet", sep); sep = "; "; }
+    if (sep[0] == ';')
+        ADD(")");
+#undef ADD
+}
+
+void config_usage(FILE *f)
+{
+    size_t n;
+    const option_t *tab = config_options(&n);
+    char left[96], text[512];
+
+    fprintf(f, "usage: etcd-monitor [options]\n\n"
+               "Watch a live etcd cluster in the terminal, or write CSV files with "
+               "--headless.\n\nOptions:\n");
+    for (size_t k = 0; k < n; k++) {
+        const option_t *o = &tab[k];
+        if (!o->flag)
+            continue;
+        int l = o->short_name ? snprintf(left, sizeof left, "  -%c, --%s", o->short_name, o->flag)
+                              : snprintf(left, sizeof left, "  --%s", o->flag);
+        if (o->kind == OPT_VALUE)
+            snprintf(left + l, sizeof left - (size_t)l, " %s", o->metavar);
+        usage_text(o, text, sizeof text);
+        usage_item(f, left, text);
+    }
+    fprintf(f, "\nConfig file keys without a flag:\n");
+    for (size_t k = 0; k < n; k++) {
+        const option_t *o = &tab[k];
+        if (o->flag || o->kind == OPT_BLOCK)
+            continue;
+        snprintf(left, sizeof left, "  %s", o->key);
+        usage_text(o, text, sizeof text);
+        usage_item(f, left, text);
+    }
+    fprintf(f, "\nAccepted but not used yet, whole blocks:");
+    for (size_t k = 0, first = 1; k < n; k++)
+        if (tab[k].kind == OPT_BLOCK) {
+            fprintf(f, "%s %s", first ? "" : ",", tab[k].key);
+            first = 0;
+        }
+    fprintf(f, ".\n\nPrecedence: flags > environment > config file > defaults.\n"
+               "Durations: 500ms, 5s, 2m, 1h, 1.5s, 1h30m.\n");
+}

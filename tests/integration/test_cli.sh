@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Usage and configuration errors: one clear line, exit 64. --help, --version,
+# the seed config accepted unchanged, an unreachable cluster is critical (exit 2),
+# SIGTERM ends the session with the summary.
+. "$(dirname "$0")/../lib/itest.sh"
+
+usage_error() {   # DESC EXPECTED-SUBSTRING ARGS...
+    local desc=$1 want=$2; shift 2
+    "$EM" "$@" >"$T/o" 2>"$T/e"
+    local rc=$?
+    t_eq "$desc: exit 64" 64 "$rc"
+    t_eq "$desc: one line on stderr" 1 "$(wc -l < "$T/e")"
+    t_assert "$desc: names '$want'" grep -qF -- "$want" "$T/e"
+}
+usage_error "interval 0" "--interval" --headless --interval 0
+usage_error "interval 301" "--interval" --headless --interval 301
+usage_error "unknown flag" "--intervall" --headless --intervall 5
+usage_error "bad duration" "--duration" --headless --duration 5x
+usage_error "bad threshold level" "--alert-threshold" --headless --alert-threshold loud
+usage_error "bad endpoint scheme" "--endpoints" --headless --endpoints ftp://127.0.0.1:1
+usage_error "missing config file" "nope.yaml" --headless --config "$T/nope.yaml"
+printf 'endpoints:\n  - 127.0.0.1:1\nintervall: 5s\n' > "$T/typo.yaml"
+usage_error "unknown config key" "typo.yaml:3" --headless --config "$T/typo.yaml"
+METRICS_INTERVAL=abc "$EM" --headless >"$T/o" 2>"$T/e"
+t_eq "bad METRICS_INTERVAL: exit 64" 64 "$?"
+t_assert "bad METRICS_INTERVAL: named" grep -q METRICS_INTERVAL "$T/e"
+usage_error "unwritable workdir" "workspace" --headless --workdir /proc/nope/ws --endpoints 127.0.0.1:1
+
+"$EM" --version >"$T/o"
+t_eq "--version" "etcd-monitor 0.1.0" "$(cat "$T/o")"
+"$EM" --help >"$T/o"
+t_eq "--help exits 0" 0 "$?"
+missing=""
+for f in $(grep -oE -- '--[a-z][a-z-]+' "$T/o" | sort -u); do
+    grep -qF -- "\\-\\-${f#--}" man/etcd-monitor.1 || grep -qF -- "$f" man/etcd-monitor.1 || missing="$missing $f"
+done
+t_eq "every flag in --help is in the man page" "" "$missing"
+
+# The seed's config.yaml is accepted unchanged; unused keys are reported once.
+# Its endpoints are unreachable here (nothing listens), so the run is critical.
+"$EM" --headless --config tests/data/config-seed.yaml --endpoints 127.0.0.1:1 --interval 1 \
+      --duration 2s --workdir "$T/ws" >"$T/o" 2>"$T/e"
+rc=$?
+t_eq "unreachable cluster: exit 2" 2 "$rc"
+t_assert "ignored keys reported" grep -q 'ignored: .*tls' "$T/e"
+t_eq "ignored keys reported once" 1 "$(grep -c ignored "$T/e")"
+t_eq "unreachable member's reason" "connection refused" "$(csv_col "$T/ws/members.csv" error | tail -1)"
+t_eq "status ALERT" "ALERT" "$(csv_col "$T/ws/metrics.csv" status | tail -1)"
+t_assert "alerts.log names it" grep -q 'ALERT - CLUSTER_UNREACHABLE' "$T/ws/alerts.log"
+
+# SIGTERM ends the session cleanly with the summary and the final status.
+"$EM" --headless --endpoints 127.0.0.1:1 --interval 1 --workdir "$T/ws2" >"$T/o" 2>"$T/e" &
+pid=$!
+it_wait_rows "$T/ws2/metrics.csv" 2 10
+kill -TERM "$pid"
+wait "$pid"
+t_eq "SIGTERM: exit code is the final status (2)" 2 "$?"
+t_assert "SIGTERM: summary printed" grep -q 'MONITORING SESSION COMPLETE' "$T/o"
+t_assert "SIGTERM: logged" grep -q 'stopping on Terminated' "$T/ws2/monitoring.log"
+t_eq "SIGTERM: rows match iterations" "$(sed -n 's/^  Iterations: //p' "$T/o")" "$(csv_rows "$T/ws2/metrics.csv")"
+t_done

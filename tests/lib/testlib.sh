@@ -1,0 +1,153 @@
+# testlib.sh — tiny assertion library for the bash integration tests (source it).
+#
+#   source "$(dirname "$0")/../lib/testlib.sh"
+#   t_ok "desc" / t_fail "desc" [detail...]
+#   t_assert "desc" cmd args...        ok if cmd exits 0 (its output is shown on failure)
+#   t_eq "desc" expected actual
+#   t_wait_for "desc" timeout_s cmd... poll cmd every 0.2 s until it exits 0 (bounded)
+#   t_tmpdir                           prints a per-test temp dir, removed at exit
+#   t_cleanup_add "cmd"                run at exit, in reverse order of registration
+#   t_csv_col FILE COLNAME             prints that column's values (header row excluded)
+#   t_done                             prints "NAME: N passed, N failed"; exits 1 if any failed
+#
+# The EXIT trap runs the cleanups even when the test dies early (set -e, a signal, or
+# `timeout`), and a test that exits without t_done is reported as failed.
+# Lines are TAP-like: "ok N - desc" / "not ok N - desc".
+
+T_NAME=${T_NAME:-$(basename "${0%.sh}")}
+T_PASS=0
+T_FAIL=0
+T_DONE=0
+T_CLEANUPS=()
+T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/etcd-monitor-test.XXXXXX")
+
+t_tmpdir() { echo "$T_TMPDIR"; }
+
+t_cleanup_add() { T_CLEANUPS+=("$1"); }
+
+_t_run_cleanups() {
+    local i
+    for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do
+        eval "${T_CLEANUPS[i]}" || echo "# cleanup failed: ${T_CLEANUPS[i]}" >&2
+    done
+    T_CLEANUPS=()
+    [[ -n $T_TMPDIR && -d $T_TMPDIR ]] && rm -rf -- "$T_TMPDIR"
+}
+
+_t_on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM HUP
+    if ((T_DONE == 0)); then
+        T_FAIL=$((T_FAIL + 1))
+        echo "not ok $((T_PASS + T_FAIL)) - $T_NAME exited early (status $rc) without t_done"
+        _t_run_cleanups
+        echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+        ((rc == 0)) && rc=1
+    else
+        _t_run_cleanups
+    fi
+    exit "$rc"
+}
+trap _t_on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+t_ok() {
+    T_PASS=$((T_PASS + 1))
+    echo "ok $((T_PASS + T_FAIL)) - $1"
+    return 0
+}
+
+# t_fail "desc" [detail lines...]
+t_fail() {
+    local d=$1
+    shift
+    T_FAIL=$((T_FAIL + 1))
+    echo "not ok $((T_PASS + T_FAIL)) - $d"
+    local l
+    for l in "$@"; do printf '%s\n' "$l" | head -n 30 | sed 's/^/#   /'; done
+    return 1
+}
+
+t_assert() {
+    local d=$1 out rc
+    shift
+    out=$("$@" 2>&1)
+    rc=$?
+    if ((rc == 0)); then
+        t_ok "$d"
+    else
+        t_fail "$d" "command: $*" "exit status: $rc" "$out"
+    fi
+}
+
+t_eq() {
+    if [[ "$2" == "$3" ]]; then
+        t_ok "$1"
+    else
+        t_fail "$1" "expected: '$2'" "actual:   '$3'"
+    fi
+}
+
+_t_now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+# t_wait_for "desc" timeout_s cmd...   (timeout may be fractional, e.g. 2.5)
+t_wait_for() {
+    local d=$1 to=$2 out="" rc=1 start deadline i max
+    shift 2
+    start=$(_t_now_ms)
+    # (mawk's printf %d is 32-bit: keep the epoch arithmetic in bash)
+    deadline=$((start + $(awk -v t="$to" 'BEGIN { printf "%d", t * 1000 }')))
+    max=$(awk -v t="$to" 'BEGIN { printf "%d", t * 5 + 2 }')
+    for ((i = 0; i < max; i++)); do
+        out=$("$@" 2>&1) && { rc=0; break; }
+        (($(_t_now_ms) >= deadline)) && break
+        sleep 0.2
+    done
+    if ((rc == 0)); then
+        t_ok "$d ($(($(_t_now_ms) - start)) ms)"
+    else
+        t_fail "$d (timed out after ${to}s)" "command: $*" "last output: $out"
+    fi
+}
+
+# t_csv_col FILE COLNAME — RFC-4180-ish: quoted fields (with "" escapes, commas) are
+# unquoted; CRLF line ends are fine; multi-line quoted fields are not supported.
+t_csv_col() {
+    local file=$1 col=$2
+    awk -v want="$col" '
+    function parse(line,   n, i, c, f, q) {
+        n = 0; f = ""; q = 0
+        for (i = 1; i <= length(line); i++) {
+            c = substr(line, i, 1)
+            if (q) {
+                if (c == "\"") {
+                    if (substr(line, i + 1, 1) == "\"") { f = f "\""; i++ } else q = 0
+                } else f = f c
+            } else if (c == "\"") q = 1
+            else if (c == ",") { fld[++n] = f; f = "" }
+            else f = f c
+        }
+        fld[++n] = f
+        return n
+    }
+    { sub(/\r$/, "") }
+    NR == 1 {
+        n = parse($0); idx = 0
+        for (i = 1; i <= n; i++) if (fld[i] == want) { idx = i; break }
+        if (!idx) { print "t_csv_col: no column " want > "/dev/stderr"; exit 2 }
+        next
+    }
+    $0 == "" { next }
+    { n = parse($0); print (idx <= n ? fld[idx] : "") }
+    ' "$file"
+}
+
+t_done() {
+    T_DONE=1
+    echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+    if ((T_FAIL > 0)); then exit 1; fi
+    exit 0
+}

@@ -1,0 +1,936 @@
+/* test_config.c — options, environment, the YAML config file, the duration
+ * parser, endpoint validation, usage and the man page against the option table.
+ * Run from the repository root (paths under tests/data and man/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_internal.h"
+
+static const char *const env_vars[] = {
+    "ENDPOINTS", "ETCDCTL_ENDPOINTS", "HEALTH_CHECK_INTERVAL", "METRICS_INTERVAL",
+};
+
+static int clear_env(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof env_vars / sizeof env_vars[0]; i++)
+        unsetenv(env_vars[i]);
+    return 0;
+}
+
+/* Run config_load on a NULL-terminated argument list (argv[0] is added). */
+static config_result_t load_args(config_t *cfg, char *err, size_t errlen,
+                                 const char *const *args)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)"etcd-monitor";
+    for (; *args && argc < 63; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    return config_load(cfg, argc, argv, err, errlen);
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Load and require CONFIG_OK, showing the error otherwise. */
+static void load_ok(config_t *cfg, const char *const *args)
+{
+    char err[512] = "";
+    config_result_t r = load_args(cfg, err, sizeof err, args);
+    if (r != CONFIG_OK)
+        fail_msg("config_load: result %d: %s", (int)r, err);
+}
+
+/* Load and require CONFIG_ERROR with exactly the message want. */
+static void load_err(const char *const *args, const char *want)
+{
+    config_t cfg;
+    char err[512] = "";
+    config_result_t r = load_args(&cfg, err, sizeof err, args);
+    if (r != CONFIG_ERROR)
+        fail_msg("expected an error \"%s\", got result %d", want, (int)r);
+    assert_string_equal(err, want);
+    assert_null(strchr(err, '\n'));
+    config_free(&cfg);     /* harmless after an error */
+}
+
+/* Write text to a new temporary file; returns its malloc'ed path. */
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/test_config_XXXXXX");
+    assert_non_null(path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+/* Load a config file given as text; returns the result, err filled. The
+ * temp path in err is replaced by "F" so messages can be compared exactly. */
+static config_result_t load_text(config_t *cfg, const char *text, char *err, size_t errlen)
+{
+    char *path = write_temp(text);
+    config_result_t r = load_args(cfg, err, errlen, ARGS("--config", path));
+    size_t pl = strlen(path);
+    if (strncmp(err, path, pl) == 0) {
+        err[0] = 'F';
+        memmove(err + 1, err + pl, strlen(err + pl) + 1);
+    }
+    unlink(path);
+    free(path);
+    return r;
+}
+
+static void text_err(const char *text, const char *want)
+{
+    config_t cfg;
+    char err[512] = "";
+    config_result_t r = load_text(&cfg, text, err, sizeof err);
+    if (r != CONFIG_ERROR)
+        fail_msg("expected an error \"%s\", got result %d", want, (int)r);
+    assert_string_equal(err, want);
+    config_free(&cfg);
+}
+
+/* ---- defaults ------------------------------------------------------------ */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    config_t cfg;
+    load_ok(&cfg, (const char *const[]){ NULL });
+    assert_int_equal(cfg.n_endpoints, 1);
+    assert_string_equal(cfg.endpoints[0], "127.0.0.1:2379");
+    assert_int_equal(cfg.interval_ms, 5000);
+    assert_int_equal(cfg.duration_ms, 0);
+    assert_int_equal(cfg.alert_level, LEVEL_WARNING);
+    assert_int_equal(cfg.dial_timeout_ms, 5000);
+    assert_int_equal(cfg.health_check_interval_ms, 30000);
+    assert_int_equal(cfg.max_body_bytes, 16u << 20);
+    assert_true(cfg.thresholds.max_latency_ms == 100);
+    assert_true(cfg.thresholds.max_database_size_mb == 8192);
+    assert_int_equal(cfg.thresholds.min_available_nodes, 2);
+    assert_true(cfg.thresholds.max_leader_changes_per_hour == 3);
+    assert_true(cfg.thresholds.max_error_rate == 0.05);
+    assert_true(cfg.thresholds.min_disk_space_percent == 10);
+    assert_null(cfg.config_path);
+    assert_null(cfg.workdir);
+    assert_false(cfg.headless);
+    assert_false(cfg.no_discover);
+    assert_null(cfg.ignored_keys);
+    config_free(&cfg);
+    assert_int_equal(cfg.n_endpoints, 0);
+    config_free(&cfg);     /* idempotent */
+}
+
+/* ---- every flag, good values --------------------------------------------- */
+
+static void test_flags_good(void **state)
+{
+    (void)state;
+    config_t c;
+
+    load_ok(&c, ARGS("--endpoints", "http://a:1,https://[::1]:2379/, b.example:65535"));
+    assert_int_equal(c.n_endpoints, 3);
+    assert_string_equal(c.endpoints[0], "http://a:1");
+    assert_string_equal(c.endpoints[1], "https://[::1]:2379/");
+    assert_string_equal(c.endpoints[2], "b.example:65535");
+    config_free(&c);
+
+    load_ok(&c, ARGS("--interval", "10"));
+    assert_int_equal(c.interval_ms, 10000);
+    config_free(&c);
+    load_ok(&c, ARGS("--interval=1m"));
+    assert_int_equal(c.interval_ms, 60000);
+    config_free(&c);
+    load_ok(&c, ARGS("--interval", "1500ms"));
+    assert_int_equal(c.interval_ms, 1500);
+    config_free(&c);
+    load_ok(&c, ARGS("--interval", "300"));
+    assert_int_equal(c.interval_ms, 300000);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--metrics-interval", "2"));
+    assert_int_equal(c.interval_ms, 2000);
+    config_free(&c);
+    load_ok(&c, ARGS("--metrics-interval=1.5s"));
+    assert_int_equal(c.interval_ms, 1500);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--duration", "15"));
+    assert_int_equal(c.duration_ms, 15 * 60000);
+    config_free(&c);
+    load_ok(&c, ARGS("--duration=30s"));
+    assert_int_equal(c.duration_ms, 30000);
+    config_free(&c);
+    load_ok(&c, ARGS("--duration", "1h"));
+    assert_int_equal(c.duration_ms, 3600000);
+    config_free(&c);
+    load_ok(&c, ARGS("--duration", "720h"));      /* 30 days, the maximum */
+    assert_int_equal(c.duration_ms, (int64_t)30 * 24 * 3600 * 1000);
+    config_free(&c);
+    load_ok(&c, ARGS("--duration", "0"));
+    assert_int_equal(c.duration_ms, 0);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--alert-threshold", "info"));
+    assert_int_equal(c.alert_level, LEVEL_INFO);
+    config_free(&c);
+    load_ok(&c, ARGS("--alert-threshold=critical"));
+    assert_int_equal(c.alert_level, LEVEL_CRITICAL);
+    config_free(&c);
+    load_ok(&c, ARGS("--alert-threshold", "WARNING"));
+    assert_int_equal(c.alert_level, LEVEL_WARNING);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--dial-timeout", "100ms"));
+    assert_int_equal(c.dial_timeout_ms, 100);
+    config_free(&c);
+    load_ok(&c, ARGS("--dial-timeout=60"));
+    assert_int_equal(c.dial_timeout_ms, 60000);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--health-check-interval", "24h"));
+    assert_int_equal(c.health_check_interval_ms, 24 * 3600 * 1000);
+    config_free(&c);
+    load_ok(&c, ARGS("--health-check-interval=45"));
+    assert_int_equal(c.health_check_interval_ms, 45000);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--max-body-size", "4K"));
+    assert_int_equal(c.max_body_bytes, 4096);
+    config_free(&c);
+    load_ok(&c, ARGS("--max-body-size=1G"));
+    assert_int_equal(c.max_body_bytes, 1u << 30);
+    config_free(&c);
+    load_ok(&c, ARGS("--max-body-size", "65536"));
+    assert_int_equal(c.max_body_bytes, 65536);
+    config_free(&c);
+    load_ok(&c, ARGS("--max-body-size", "2m"));
+    assert_int_equal(c.max_body_bytes, 2u << 20);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--max-latency-ms", "250.5"));
+    assert_true(c.thresholds.max_latency_ms == 250.5);
+    config_free(&c);
+    load_ok(&c, ARGS("--max-db-size-mb=1024"));
+    assert_true(c.thresholds.max_database_size_mb == 1024);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--config", "tests/data/config-empty.yaml"));
+    assert_string_equal(c.config_path, "tests/data/config-empty.yaml");
+    config_free(&c);
+    load_ok(&c, ARGS("--config=tests/data/config-empty.yaml"));
+    assert_string_equal(c.config_path, "tests/data/config-empty.yaml");
+    config_free(&c);
+
+    load_ok(&c, ARGS("--workdir", "/tmp/em"));
+    assert_string_equal(c.workdir, "/tmp/em");
+    config_free(&c);
+    load_ok(&c, ARGS("--workdir=out dir"));
+    assert_string_equal(c.workdir, "out dir");
+    config_free(&c);
+
+    load_ok(&c, ARGS("--headless", "--no-discover"));
+    assert_true(c.headless);
+    assert_true(c.no_discover);
+    config_free(&c);
+}
+
+/* Later repeats win; --interval and --metrics-interval set the same field. */
+static void test_flags_repeat(void **state)
+{
+    (void)state;
+    config_t c;
+    load_ok(&c, ARGS("--interval", "10", "--interval=20"));
+    assert_int_equal(c.interval_ms, 20000);
+    config_free(&c);
+    load_ok(&c, ARGS("--interval", "10", "--metrics-interval", "3s"));
+    assert_int_equal(c.interval_ms, 3000);
+    config_free(&c);
+    load_ok(&c, ARGS("--endpoints", "a:1,b:2", "--endpoints", "c:3"));
+    assert_int_equal(c.n_endpoints, 1);
+    assert_string_equal(c.endpoints[0], "c:3");
+    config_free(&c);
+    load_ok(&c, ARGS("--workdir", "x", "--workdir", "y"));
+    assert_string_equal(c.workdir, "y");
+    config_free(&c);
+    load_ok(&c, ARGS("--alert-threshold", "info", "--alert-threshold=critical"));
+    assert_int_equal(c.alert_level, LEVEL_CRITICAL);
+    config_free(&c);
+}
+
+/* ---- every flag, bad values: one line naming the flag and the value ------- */
+
+static void test_flags_bad(void **state)
+{
+    (void)state;
+    static const struct { const char *args[4]; const char *want; } cases[] = {
+        { { "--endpoints", "" }, "--endpoints: missing value" },
+        { { "--endpoints", "a:1,,b:2" }, "--endpoints: \"a:1,,b:2\" has an empty item" },
+        { { "--endpoints=ftp://x:1" },
+          "--endpoints: \"ftp://x:1\" is not a valid endpoint: unsupported scheme (use http:// or https://)" },
+        { { "--endpoints", "a:1,b" },
+          "--endpoints: \"a:1,b\" has a bad endpoint \"b\": no port (use host:port)" },
+        { { "--interval", "0" }, "--interval: \"0\" is out of range (1 to 300 seconds)" },
+        { { "--interval=301" }, "--interval: \"301\" is out of range (1 to 300 seconds)" },
+        { { "--interval", "500ms" }, "--interval: \"500ms\" is out of range (1 to 300 seconds)" },
+        { { "--interval", "abc" }, "--interval: \"abc\" is not a number of seconds" },
+        { { "--interval", "1.5" }, "--interval: \"1.5\" is not a number of seconds" },
+        { { "--interval", "99999999999999999999" },
+          "--interval: \"99999999999999999999\" is out of range (1 to 300 seconds)" },
+        { { "--metrics-interval", "0s" }, "--metrics-interval: \"0s\" is out of range (1s to 300s)" },
+        { { "--metrics-interval=5x" }, "--metrics-interval: \"5x\" is not a duration" },
+        { { "--duration", "-1" }, "--duration: \"-1\" is not a duration" },
+        { { "--duration", "43201" }, "--duration: \"43201\" is out of range (0 to 30 days)" },
+        { { "--duration=721h" }, "--duration: \"721h\" is out of range (0 to 30 days)" },
+        { { "--alert-threshold", "debug" },
+          "--alert-threshold: \"debug\" is not an alert level (critical, warning or info)" },
+        { { "--dial-timeout", "50ms" }, "--dial-timeout: \"50ms\" is out of range (100ms to 60s)" },
+        { { "--dial-timeout=61" }, "--dial-timeout: \"61\" is out of range (100ms to 60s)" },
+        { { "--health-check-interval", "25h" },
+          "--health-check-interval: \"25h\" is out of range (1s to 24h)" },
+        { { "--health-check-interval", "soon" },
+          "--health-check-interval: \"soon\" is not a duration" },
+        { { "--max-body-size", "1K" }, "--max-body-size: \"1K\" is out of range (4K to 1G)" },
+        { { "--max-body-size", "2G" }, "--max-body-size: \"2G\" is out of range (4K to 1G)" },
+        { { "--max-body-size", "1.5M" }, "--max-body-size: \"1.5M\" is not a size (e.g. 16M)" },
+        { { "--max-body-size=12X" }, "--max-body-size: \"12X\" is not a size (e.g. 16M)" },
+        { { "--max-latency-ms", "0" }, "--max-latency-ms: \"0\" is out of range (greater than 0)" },
+        { { "--max-latency-ms", "-5" }, "--max-latency-ms: \"-5\" is not a number" },
+        { { "--max-latency-ms", "inf" }, "--max-latency-ms: \"inf\" is not a number" },
+        { { "--max-db-size-mb", "0" }, "--max-db-size-mb: \"0\" is out of range (greater than 0)" },
+        { { "--max-db-size-mb=lots" }, "--max-db-size-mb: \"lots\" is not a number" },
+        { { "--config", "tests/data/no-such-file.yaml" },
+          "--config: \"tests/data/no-such-file.yaml\" cannot be read: No such file or directory" },
+        { { "--config", "tests/data" }, "--config: \"tests/data\" cannot be read: Is a directory" },
+        { { "--workdir" }, "--workdir: missing value" },
+        { { "--workdir=" }, "--workdir: missing value" },
+        { { "--headless=yes" },
+          "--headless: \"yes\" is not accepted (the option takes no value)" },
+        { { "--no-discover=false" },
+          "--no-discover: \"false\" is not accepted (the option takes no value)" },
+        { { "--version=2" }, "--version: \"2\" is not accepted (the option takes no value)" },
+        { { "--help=me" }, "--help: \"me\" is not accepted (the option takes no value)" },
+        { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
+        { { "--intervall=5" }, "unknown option --intervall (see --help)" },
+        { { "-x" }, "unknown option -x (see --help)" },
+        { { "-interval" }, "unknown option -interval (see --help)" },
+        { { "extra" }, "unexpected argument \"extra\" (see --help)" },
+        { { "--", "extra" }, "unexpected argument \"extra\" (see --help)" },
+        { { "--interval", "--headless" }, "--interval: missing value" },
+        { { "--interval", "5\n6" }, "--interval: \"5\\x0a6\" is not a number of seconds" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        load_err(cases[i].args, cases[i].want);
+}
+
+/* Every flag of the table appears in at least one bad case above. */
+static void test_flags_bad_cover_table(void **state)
+{
+    (void)state;
+    size_t n;
+    const option_t *tab = config_options(&n);
+    static const char *const covered[] = {
+        "endpoints", "interval", "metrics-interval", "duration", "alert-threshold",
+        "dial-timeout", "health-check-interval", "max-body-size", "max-latency-ms",
+        "max-db-size-mb", "config", "workdir", "headless", "no-discover", "version", "help",
+    };
+    size_t flags = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!tab[k].flag)
+            continue;
+        bool found = false;
+        for (size_t j = 0; j < sizeof covered / sizeof covered[0]; j++)
+            found = found || strcmp(covered[j], tab[k].flag) == 0;
+        if (!found)
+            fail_msg("flag --%s has no bad-value test", tab[k].flag);
+        flags++;
+    }
+    assert_int_equal(flags, sizeof covered / sizeof covered[0]);
+}
+
+/* ---- --help and --version ------------------------------------------------ */
+
+/* Run config_load with stdout captured; returns the output (malloc'ed). */
+static char *capture(const char *const *args, config_result_t *r)
+{
+    config_t cfg;
+    char err[256] = "";
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(tmp), 1) >= 0);
+    *r = load_args(&cfg, err, sizeof err, args);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    if (*r == CONFIG_OK)
+        config_free(&cfg);
+    long len = ftell(tmp);
+    assert_true(len >= 0);
+    char *out = calloc(1, (size_t)len + 1);
+    assert_non_null(out);
+    rewind(tmp);
+    assert_int_equal(fread(out, 1, (size_t)len, tmp), (size_t)len);
+    fclose(tmp);
+    return out;
+}
+
+static void test_help_version(void **state)
+{
+    (void)state;
+    config_result_t r;
+    char *out = capture(ARGS("--version"), &r);
+    assert_int_equal(r, CONFIG_EXIT);
+    assert_string_equal(out, "etcd-monitor " EM_VERSION "\n");
+    assert_string_equal(EM_VERSION, "0.1.0");
+    free(out);
+
+    out = capture(ARGS("--help"), &r);
+    assert_int_equal(r, CONFIG_EXIT);
+    assert_non_null(strstr(out, "usage: etcd-monitor"));
+    free(out);
+
+    out = capture(ARGS("-h"), &r);
+    assert_int_equal(r, CONFIG_EXIT);
+    assert_non_null(strstr(out, "--endpoints LIST"));
+    free(out);
+
+    /* --help works even when the config file, environment or a value is bad. */
+    setenv("METRICS_INTERVAL", "bogus", 1);
+    out = capture(ARGS("--config", "tests/data/config-unknown-key.yaml", "--interval", "0",
+                       "--help"), &r);
+    assert_int_equal(r, CONFIG_EXIT);
+    free(out);
+    unsetenv("METRICS_INTERVAL");
+
+    /* ...but a syntax error before it is reported. */
+    out = capture(ARGS("--bogus", "--help"), &r);
+    assert_int_equal(r, CONFIG_ERROR);
+    assert_string_equal(out, "");
+    free(out);
+}
+
+/* Usage lists every flag in table order, with env and file keys, in 79 columns. */
+static void test_usage(void **state)
+{
+    (void)state;
+    size_t n, len = 0;
+    const option_t *tab = config_options(&n);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    config_usage(f);
+    long sz = ftell(f);
+    char *out = calloc(1, (size_t)sz + 1);
+    assert_non_null(out);
+    rewind(f);
+    assert_int_equal(fread(out, 1, (size_t)sz, f), (size_t)sz);
+    fclose(f);
+
+    const char *pos = out;
+    for (size_t k = 0; k < n; k++) {
+        char want[96];
+        if (tab[k].flag)
+            snprintf(want, sizeof want, "--%s%s", tab[k].flag, tab[k].kind == OPT_VALUE ? " " : "");
+        else
+            snprintf(want, sizeof want, "%s", tab[k].key);
+        const char *at = strstr(pos, want);
+        if (!at)
+            fail_msg("usage: %s missing or out of table order", want);
+        pos = at + strlen(want);
+    }
+    for (const char *p = out; *p; p++) {
+        len = *p == '\n' ? 0 : len + 1;
+        assert_true(len <= 79);
+    }
+    assert_non_null(strstr(out, "ENDPOINTS"));
+    assert_non_null(strstr(out, "ETCDCTL_ENDPOINTS"));
+    assert_non_null(strstr(out, "METRICS_INTERVAL"));
+    assert_non_null(strstr(out, "HEALTH_CHECK_INTERVAL"));
+    assert_non_null(strstr(out, "Precedence: flags > environment > config file > defaults"));
+    free(out);
+}
+
+/* ---- precedence: flags > environment > config file > defaults ------------ */
+
+static void test_precedence(void **state)
+{
+    (void)state;
+    config_t c;
+    char *path = write_temp("endpoints: [file-host:2379]\n"
+                            "interval: 20\n"
+                            "health_check_interval: 40s\n");
+
+    load_ok(&c, ARGS("--config", path));                      /* file > defaults */
+    assert_int_equal(c.n_endpoints, 1);
+    assert_string_equal(c.endpoints[0], "file-host:2379");
+    assert_int_equal(c.interval_ms, 20000);
+    assert_int_equal(c.health_check_interval_ms, 40000);
+    assert_int_equal(c.dial_timeout_ms, 5000);                /* not in the file */
+    config_free(&c);
+
+    setenv("ETCDCTL_ENDPOINTS", "etcdctl-host:2379", 1);       /* env > file */
+    setenv("METRICS_INTERVAL", "30", 1);
+    load_ok(&c, ARGS("--config", path));
+    assert_string_equal(c.endpoints[0], "etcdctl-host:2379");
+    assert_int_equal(c.interval_ms, 30000);
+    assert_int_equal(c.health_check_interval_ms, 40000);
+    config_free(&c);
+
+    setenv("ENDPOINTS", "env-a:2379,env-b:2379", 1);          /* ENDPOINTS > ETCDCTL_ */
+    setenv("HEALTH_CHECK_INTERVAL", "2m", 1);
+    load_ok(&c, ARGS("--config", path));
+    assert_int_equal(c.n_endpoints, 2);
+    assert_string_equal(c.endpoints[0], "env-a:2379");
+    assert_string_equal(c.endpoints[1], "env-b:2379");
+    assert_int_equal(c.health_check_interval_ms, 120000);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--endpoints", "flag-host:2379", "--config", path, "--interval", "40"));
+    assert_int_equal(c.n_endpoints, 1);                       /* flags > env */
+    assert_string_equal(c.endpoints[0], "flag-host:2379");
+    assert_int_equal(c.interval_ms, 40000);
+    assert_int_equal(c.health_check_interval_ms, 120000);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--metrics-interval", "4s"));             /* env > defaults, no file */
+    assert_string_equal(c.endpoints[0], "env-a:2379");
+    assert_int_equal(c.interval_ms, 4000);
+    config_free(&c);
+
+    setenv("ENDPOINTS", "", 1);                                /* empty = unset */
+    load_ok(&c, (const char *const[]){ NULL });
+    assert_string_equal(c.endpoints[0], "etcdctl-host:2379");
+    config_free(&c);
+
+    clear_env(NULL);
+    unlink(path);
+    free(path);
+}
+
+static void test_env_bad(void **state)
+{
+    (void)state;
+    setenv("METRICS_INTERVAL", "abc", 1);
+    load_err((const char *const[]){ NULL }, "METRICS_INTERVAL: \"abc\" is not a duration");
+    /* A good flag does not hide a bad environment value. */
+    load_err(ARGS("--interval", "5"), "METRICS_INTERVAL: \"abc\" is not a duration");
+    clear_env(NULL);
+
+    setenv("HEALTH_CHECK_INTERVAL", "0", 1);
+    load_err((const char *const[]){ NULL },
+             "HEALTH_CHECK_INTERVAL: \"0\" is out of range (1s to 24h)");
+    clear_env(NULL);
+
+    setenv("ENDPOINTS", "ftp://x:1", 1);
+    load_err((const char *const[]){ NULL },
+             "ENDPOINTS: \"ftp://x:1\" is not a valid endpoint: unsupported scheme (use http:// or https://)");
+    clear_env(NULL);
+
+    setenv("ETCDCTL_ENDPOINTS", "a:1,", 1);
+    load_err((const char *const[]){ NULL }, "ETCDCTL_ENDPOINTS: \"a:1,\" has an empty item");
+    clear_env(NULL);
+}
+
+/* ---- the config file ----------------------------------------------------- */
+
+static void test_seed_config(void **state)
+{
+    (void)state;
+    config_t c;
+    load_ok(&c, ARGS("--config", "tests/data/config-seed.yaml"));
+    assert_int_equal(c.n_endpoints, 3);
+    assert_string_equal(c.endpoints[0], "localhost:2379");
+    assert_string_equal(c.endpoints[1], "localhost:22379");
+    assert_string_equal(c.endpoints[2], "localhost:32379");
+    assert_int_equal(c.dial_timeout_ms, 5000);
+    assert_int_equal(c.health_check_interval_ms, 30000);
+    assert_int_equal(c.interval_ms, 10000);
+    assert_int_equal(c.duration_ms, 0);
+    assert_true(c.thresholds.max_latency_ms == 100);
+    assert_true(c.thresholds.max_database_size_mb == 8192);
+    assert_int_equal(c.thresholds.min_available_nodes, 2);
+    assert_true(c.thresholds.max_leader_changes_per_hour == 3);
+    assert_true(c.thresholds.max_error_rate == 0.05);
+    assert_true(c.thresholds.min_disk_space_percent == 10.0);
+    assert_string_equal(c.config_path, "tests/data/config-seed.yaml");
+    assert_string_equal(c.ignored_keys,
+                        "tls,api,alerts,benchmark,"
+                        "alert_thresholds.max_latency_ms,"
+                        "alert_thresholds.min_available_nodes,"
+                        "alert_thresholds.max_leader_changes_per_hour,"
+                        "alert_thresholds.max_error_rate,"
+                        "alert_thresholds.min_disk_space_percent");
+    config_free(&c);
+}
+
+static void test_full_config(void **state)
+{
+    (void)state;
+    config_t c;
+    load_ok(&c, ARGS("--config", "tests/data/config-full.yaml"));
+    assert_int_equal(c.n_endpoints, 2);
+    assert_string_equal(c.endpoints[0], "http://10.0.0.1:2379");
+    assert_string_equal(c.endpoints[1], "https://10.0.0.2:2379/");
+    assert_int_equal(c.interval_ms, 7000);
+    assert_int_equal(c.duration_ms, 90 * 60000);
+    assert_int_equal(c.alert_level, LEVEL_CRITICAL);
+    assert_int_equal(c.dial_timeout_ms, 1500);
+    assert_int_equal(c.health_check_interval_ms, 120000);
+    assert_int_equal(c.max_body_bytes, 4u << 20);
+    assert_string_equal(c.workdir, "/tmp/em-work");
+    assert_true(c.no_discover);
+    assert_false(c.headless);
+    assert_true(c.thresholds.max_database_size_mb == 2048.5);
+    assert_null(c.ignored_keys);                  /* every key used */
+    config_free(&c);
+
+    load_ok(&c, ARGS("--config", "tests/data/config-empty.yaml"));
+    assert_int_equal(c.interval_ms, 5000);
+    assert_null(c.ignored_keys);
+    config_free(&c);
+}
+
+static void test_file_errors(void **state)
+{
+    (void)state;
+    load_err(ARGS("--config", "tests/data/config-unknown-key.yaml"),
+             "tests/data/config-unknown-key.yaml:4: unknown key \"intervall\"");
+    load_err(ARGS("--config", "tests/data/config-bad-type.yaml"),
+             "tests/data/config-bad-type.yaml:4: health_check_interval: "
+             "expected a single value, found a mapping");
+    load_err(ARGS("--config", "tests/data/config-bad-duration.yaml"),
+             "tests/data/config-bad-duration.yaml:12: dial_timeout: \"abc\" is not a duration");
+    load_err(ARGS("--config", "tests/data/config-bad-threshold.yaml"),
+             "tests/data/config-bad-threshold.yaml:3: alert_thresholds.max_error_rate: "
+             "\"lots\" is not a number");
+    load_err(ARGS("--config", "tests/data/config-not-mapping.yaml"),
+             "tests/data/config-not-mapping.yaml:1: the top level must be a mapping of keys, "
+             "found a list");
+
+    text_err("interval: 5\n\ninterval: 6\n", "F:3: duplicate key \"interval\"");
+    text_err("alert_thresholds:\n  max_latency_ms: 1\n  max_latency: 2\n",
+             "F:3: unknown key \"alert_thresholds.max_latency\"");
+    text_err("alert_thresholds.max_latency_ms: 5\n",
+             "F:1: unknown key \"alert_thresholds.max_latency_ms\"");
+    text_err("alert_thresholds: 5\n", "F:1: alert_thresholds: expected a mapping, found a value");
+    text_err("endpoints:\n  - a:1\n  - b:2\n  - ftp://c:3\n",
+             "F:4: endpoints: \"ftp://c:3\" is not a valid endpoint: "
+             "unsupported scheme (use http:// or https://)");
+    text_err("endpoints:\n  - a:1\n  - [b:2]\n",
+             "F:3: endpoints: expected an endpoint, found a list");
+    text_err("endpoints: []\n", "F:1: endpoints: the list is empty");
+    text_err("endpoints: \"a:1,,b:2\"\n", "F:1: endpoints: \"a:1,,b:2\" has an empty item");
+    text_err("endpoints:\n  key: a:1\n", "F:2: endpoints: expected a list or a value, found a mapping");
+    text_err("interval: [5]\n", "F:1: interval: expected a single value, found a list");
+    text_err("interval: 0\n", "F:1: interval: \"0\" is out of range (1 to 300 seconds)");
+    text_err("dial_timeout:\n", "F:1: dial_timeout: missing value");
+    text_err("no_discover: maybe\n", "F:1: no_discover: \"maybe\" is not a boolean (true or false)");
+    text_err("x: &a 5s\ndial_timeout: *a\n", "F:1: unknown key \"x\"");
+    text_err("dial_timeout: *a\n", "F:1: dial_timeout: expected a single value, found an alias");
+    text_err("interval: 5\n---\ninterval: 6\n", "F:2: only one YAML document is allowed");
+    text_err("interval: 5\n\tdial_timeout: 5s\n",
+             "F:2: found a tab character that violates indentation while scanning a plain scalar");
+    text_err("interval: 5\nendpoints: \"a:1\n",
+             "F:3: found unexpected end of stream while scanning a quoted scalar");
+    text_err("endpoints: [a:1\n", "F:2: did not find expected ',' or ']' while parsing a flow sequence");
+    text_err("duration: \"5\\0\"\n", "F:1: duration: the value contains a NUL byte");
+    text_err("max_body_size: 16X\n", "F:1: max_body_size: \"16X\" is not a size (e.g. 16M)");
+    text_err("? [a, b]\n: 1\n", "F:1: keys must be plain names, found a list");
+    text_err("headless: true\n", "F:1: unknown key \"headless\"");
+    text_err("config: other.yaml\n", "F:1: unknown key \"config\"");
+
+    /* Accepted files: comments only, an empty document, null blocks, bools. */
+    config_t c;
+    char err[256] = "";
+    assert_int_equal(load_text(&c, "# nothing here\n", err, sizeof err), CONFIG_OK);
+    config_free(&c);
+    assert_int_equal(load_text(&c, "---\n", err, sizeof err), CONFIG_OK);
+    config_free(&c);
+    assert_int_equal(load_text(&c, "tls:\napi: ~\nno_discover: no\n", err, sizeof err), CONFIG_OK);
+    assert_string_equal(c.ignored_keys, "tls,api");
+    assert_false(c.no_discover);
+    config_free(&c);
+    assert_int_equal(load_text(&c, "alert_thresholds:\n  max_error_rate: 1\n", err, sizeof err),
+                     CONFIG_OK);
+    assert_string_equal(c.ignored_keys, "alert_thresholds.max_error_rate");
+    assert_true(c.thresholds.max_error_rate == 1);
+    config_free(&c);
+}
+
+/* Errors never print the value of a password, token or secret, at any depth. */
+static void test_file_secrets(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512] = "";
+    load_err(ARGS("--config", "tests/data/config-secret.yaml"),
+             "tests/data/config-secret.yaml:4: unknown key \"password\"");
+
+    static const char *const texts[] = {
+        "alerts:\n  - password: \"hunter2\n",                 /* unterminated quote */
+        "alerts:\n  - token: hunter2\n    : bad\n",
+        "alert_thresholds:\n  api_token: hunter2\n",
+        "endpoints: https://root:hunter2@db:2379\n",
+        "endpoints:\n  - https://root:hunter2@db:2379\n",
+        "secret: hunter2\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        assert_int_equal(load_text(&c, texts[i], err, sizeof err), CONFIG_ERROR);
+        if (strstr(err, "hunter2"))
+            fail_msg("secret leaked: %s", err);
+        config_free(&c);
+    }
+    load_err(ARGS("--endpoints", "https://root:hunter2@db:2379"),
+             "--endpoints: the value has an endpoint with credentials (user:password@) are not allowed");
+}
+
+/* ---- duration parser ----------------------------------------------------- */
+
+static void test_parse_duration(void **state)
+{
+    (void)state;
+    static const struct { const char *s; int64_t unit; int rc; int64_t ms; } cases[] = {
+        { "500ms", 1000, 0, 500 },
+        { "5s", 1000, 0, 5000 },
+        { "2m", 1000, 0, 120000 },
+        { "1h", 1000, 0, 3600000 },
+        { "1.5s", 1000, 0, 1500 },
+        { "0.25m", 1000, 0, 15000 },
+        { ".5s", 1000, 0, 500 },
+        { "1h30m", 1000, 0, 5400000 },
+        { "1m0.5s", 1000, 0, 60500 },
+        { "5", 1000, 0, 5000 },
+        { "5", 60000, 0, 300000 },
+        { "1.5", 60000, 0, 90000 },
+        { "0", 1000, 0, 0 },
+        { "0s", 1000, 0, 0 },
+        { "0.5ms", 1000, 0, 0 },                       /* below 1 ms: dropped */
+        { "9223372036854775807ms", 1000, 0, INT64_MAX },
+        { "5", 0, -1, 0 },                            /* unit required */
+        { "", 1000, -1, 0 },
+        { "-5s", 1000, -1, 0 },
+        { "+5s", 1000, -1, 0 },
+        { " 5s", 1000, -1, 0 },
+        { "5s ", 1000, -1, 0 },
+        { "5 s", 1000, -1, 0 },
+        { "5x", 1000, -1, 0 },
+        { "5S", 1000, -1, 0 },
+        { "5d", 1000, -1, 0 },
+        { "5us", 1000, -1, 0 },
+        { "s", 1000, -1, 0 },
+        { ".s", 1000, -1, 0 },
+        { "5sx", 1000, -1, 0 },
+        { "5s5", 1000, -1, 0 },
+        { "1.2.3s", 1000, -1, 0 },
+        { "abc", 1000, -1, 0 },
+        { "0x10s", 1000, -1, 0 },
+        { "9223372036854775808ms", 1000, -1, 0 },
+        { "99999999999999999999s", 1000, -1, 0 },
+        { "2562047788015216h", 1000, -1, 0 },
+        { "9223372036854775807", 1000, -1, 0 },
+        { "5000000h5000000h", 1000, 0, 36000000000000 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms = -7;
+        int rc = config_parse_duration(cases[i].s, cases[i].unit, &ms);
+        if (rc != cases[i].rc)
+            fail_msg("\"%s\" (unit %lld): rc %d, want %d", cases[i].s,
+                     (long long)cases[i].unit, rc, cases[i].rc);
+        if (rc == 0 && ms != cases[i].ms)
+            fail_msg("\"%s\": %lld ms, want %lld", cases[i].s, (long long)ms,
+                     (long long)cases[i].ms);
+        if (rc != 0)
+            assert_int_equal(ms, -7);                  /* untouched on error */
+    }
+    int64_t ms;
+    assert_int_equal(config_parse_duration(NULL, 1000, &ms), -1);
+}
+
+/* ---- endpoint validation ------------------------------------------------- */
+
+static void test_endpoints(void **state)
+{
+    (void)state;
+    static const struct { const char *ep; const char *problem; } cases[] = {
+        { "127.0.0.1:2379", NULL },
+        { "localhost:2379", NULL },
+        { "http://localhost:2379", NULL },
+        { "https://etcd.example.com:2379", NULL },
+        { "HTTPS://etcd:1", NULL },
+        { "x:2379/", NULL },
+        { "[::1]:2379", NULL },
+        { "http://[::1]:2379/", NULL },
+        { "https://[fe80::1]:65535", NULL },
+        { "my_host-1.local:1", NULL },
+        { "localhost", "no port (use host:port)" },
+        { "localhost:", "no port (use host:port)" },
+        { "http://localhost", "no port (use host:port)" },
+        { "localhost:0", "port out of range (1 to 65535)" },
+        { "localhost:65536", "port out of range (1 to 65535)" },
+        { "localhost:123456", "port out of range (1 to 65535)" },
+        { "localhost:12ab", "bad port" },
+        { "ftp://x:1", "unsupported scheme (use http:// or https://)" },
+        { "unix:///tmp/etcd.sock", "unsupported scheme (use http:// or https://)" },
+        { "://x:1", "unsupported scheme (use http:// or https://)" },
+        { "http://x:1/v3", "a path is not allowed (only a trailing /)" },
+        { "http://x:1//", "a path is not allowed (only a trailing /)" },
+        { "http://x:1/?a=b", "a query string is not allowed" },
+        { "x:1?a=b", "a query string is not allowed" },
+        { "::1:2379", "IPv6 address without brackets (use [::1]:2379)" },
+        { "fe80::1:2379", "IPv6 address without brackets (use [::1]:2379)" },
+        { "[::1]", "no port (use host:port)" },
+        { "[::1:2379", "bad IPv6 address (use [::1]:2379)" },
+        { "[zz::1]:1", "bad IPv6 address (use [::1]:2379)" },
+        { "[]:1", "bad IPv6 address (use [::1]:2379)" },
+        { "http://:2379", "no host" },
+        { "x y:1", "bad character in the host name" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        config_t c;
+        char err[512] = "", want[512];
+        config_result_t r = load_args(&c, err, sizeof err, ARGS("--endpoints", cases[i].ep));
+        if (!cases[i].problem) {
+            if (r != CONFIG_OK)
+                fail_msg("\"%s\" rejected: %s", cases[i].ep, err);
+            assert_int_equal(c.n_endpoints, 1);
+            assert_string_equal(c.endpoints[0], cases[i].ep);
+            config_free(&c);
+            continue;
+        }
+        if (r != CONFIG_ERROR)
+            fail_msg("\"%s\" accepted", cases[i].ep);
+        snprintf(want, sizeof want, "--endpoints: \"%s\" is not a valid endpoint: %s",
+                 cases[i].ep, cases[i].problem);
+        assert_string_equal(err, want);
+    }
+
+    /* At most CONFIG_MAX_ENDPOINTS. */
+    char list[CONFIG_MAX_ENDPOINTS * 16] = "";
+    for (int i = 0; i < CONFIG_MAX_ENDPOINTS; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%sh%d:1", i ? "," : "", i);
+    config_t c;
+    load_ok(&c, ARGS("--endpoints", list));
+    assert_int_equal(c.n_endpoints, CONFIG_MAX_ENDPOINTS);
+    assert_string_equal(c.endpoints[CONFIG_MAX_ENDPOINTS - 1], "h63:1");
+    config_free(&c);
+    strcat(list, ",h64:1");
+    char err[512];
+    assert_int_equal(load_args(&c, err, sizeof err, ARGS("--endpoints", list)), CONFIG_ERROR);
+    assert_non_null(strstr(err, "has more than 64 endpoints"));
+    assert_int_equal(strncmp(err, "--endpoints: \"h0:1,h1:1", 22), 0);
+}
+
+/* ---- the man page follows the table -------------------------------------- */
+
+/* Read a whole file (NUL-terminated, malloc'ed). */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    char *s = calloc(1, (size_t)len + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    return s;
+}
+
+static void test_man_page(void **state)
+{
+    (void)state;
+    char *man = read_file("man/etcd-monitor.1");
+    size_t n, next = 0;
+    const option_t *tab = config_options(&n);
+
+    assert_non_null(strstr(man, "\"etcd-monitor " EM_VERSION "\""));
+    const char *opts = strstr(man, "\n.SH OPTIONS\n");
+    assert_non_null(opts);
+    const char *end = strstr(opts + 1, "\n.SH ");
+    assert_non_null(end);
+
+    /* Each ".TP" item line in OPTIONS names the next flag of the table. */
+    for (const char *p = opts; p && p < end; p = strstr(p + 1, "\n.TP\n")) {
+        if (strncmp(p, "\n.TP\n", 5) != 0)
+            continue;
+        const char *item = p + 5;
+        while (next < n && !tab[next].flag)
+            next++;
+        if (next == n)
+            fail_msg("man page lists more options than the table");
+        char want[96];
+        snprintf(want, sizeof want, "\\-\\-%s", tab[next].flag);
+        for (char *d = want + 4; *d; d++)
+            if (*d == '-') {                 /* "no-discover" is written no\-discover */
+                memmove(d + 1, d, strlen(d) + 1);
+                *d++ = '\\';
+            }
+        const char *eol = strchr(item, '\n');
+        const char *at = strstr(item, want);
+        if (!at || at > eol)
+            fail_msg("man OPTIONS: expected --%s, found %.*s", tab[next].flag,
+                     (int)(eol - item), item);
+        char after = at[strlen(want)];
+        assert_true(after == ' ' || after == '\n' || after == '"');
+        next++;
+    }
+    while (next < n && !tab[next].flag)
+        next++;
+    if (next != n)
+        fail_msg("man OPTIONS: --%s and later flags missing", tab[next].flag);
+
+    for (size_t k = 0; k < n; k++) {
+        for (int e = 0; e < 2; e++)
+            if (tab[k].env[e] && !strstr(man, tab[k].env[e]))
+                fail_msg("man page: %s not documented", tab[k].env[e]);
+        if (tab[k].key) {
+            char key[96];
+            const char *dot = strrchr(tab[k].key, '.');
+            snprintf(key, sizeof key, "%s", dot ? dot + 1 : tab[k].key);
+            if (!strstr(man, key))
+                fail_msg("man page: file key %s not documented", tab[k].key);
+        }
+    }
+    free(man);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_defaults, clear_env),
+        cmocka_unit_test_setup(test_flags_good, clear_env),
+        cmocka_unit_test_setup(test_flags_repeat, clear_env),
+        cmocka_unit_test_setup(test_flags_bad, clear_env),
+        cmocka_unit_test_setup(test_flags_bad_cover_table, clear_env),
+        cmocka_unit_test_setup(test_help_version, clear_env),
+        cmocka_unit_test_setup(test_usage, clear_env),
+        cmocka_unit_test_setup(test_precedence, clear_env),
+        cmocka_unit_test_setup(test_env_bad, clear_env),
+        cmocka_unit_test_setup(test_seed_config, clear_env),
+        cmocka_unit_test_setup(test_full_config, clear_env),
+        cmocka_unit_test_setup(test_file_errors, clear_env),
+        cmocka_unit_test_setup(test_file_secrets, clear_env),
+        cmocka_unit_test_setup(test_parse_duration, clear_env),
+        cmocka_unit_test_setup(test_endpoints, clear_env),
+        cmocka_unit_test_setup(test_man_page, clear_env),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,142 @@
+/* Unit tests: metrics.csv / members.csv rows and URL normalization. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "collector.h"
+#include "csvrow.h"
+
+static const char SEED_HEADER[] =
+    "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
+    "backend_latency_ms,status";
+static const char MEMBERS_REQUIRED[] =
+    "timestamp,member,endpoint,up,error,is_leader,leader_id,raft_term,raft_index,"
+    "raft_applied_index,db_size_bytes,db_size_in_use_bytes,fragmentation_pct,quota_bytes,"
+    "leader_changes_total,proposals_committed_total,proposals_applied_total,"
+    "proposals_pending,proposals_failed_total,wal_fsync_p50_ms,wal_fsync_p95_ms,"
+    "wal_fsync_p99_ms,backend_commit_p50_ms,backend_commit_p95_ms,backend_commit_p99_ms,"
+    "peer_rtt_p99_ms,rss_bytes,open_fds";
+
+static int count_fields(const char *line)
+{
+    int n = 1;
+    bool q = false;
+    for (const char *p = line; *p && *p != '\n'; p++) {
+        if (*p == '"')
+            q = !q;
+        else if (*p == ',' && !q)
+            n++;
+    }
+    return n;
+}
+
+/* The n-th (0-based) field of a CSV line without quoted commas. */
+static void field(const char *line, int n, char *out, size_t cap)
+{
+    const char *p = line;
+    for (int i = 0; i < n && p; i++) {
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    size_t len = p ? strcspn(p, ",\n") : 0;
+    snprintf(out, cap, "%.*s", (int)len, p ? p : "");
+}
+
+static void test_headers(void **state)
+{
+    (void)state;
+    assert_memory_equal(CSVROW_METRICS_HEADER, SEED_HEADER, strlen(SEED_HEADER));
+    assert_memory_equal(CSVROW_MEMBERS_HEADER, MEMBERS_REQUIRED, strlen(MEMBERS_REQUIRED));
+}
+
+static void test_timestamp(void **state)
+{
+    (void)state;
+    char ts[40];
+    csvrow_timestamp(1795442709.1234, ts, sizeof(ts));
+    assert_string_equal(ts, "2026-11-23T14:05:09.123Z");
+}
+
+static void test_metrics_row_unknown_is_empty(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    memset(&s, 0, sizeof(s));
+    s.t = 1795442709.5;
+    s.wal_p99_ms = NAN;
+    s.backend_p99_ms = 4.25;
+    s.db_size_mb = (mval_t){ 1.5, true };
+    s.status = STATUS_WARNING;
+    s.members_up = 2;
+    s.members_total = 3;
+    snprintf(s.alerts, sizeof(s.alerts), "MEMBER_DOWN");
+    char row[CSVROW_MAX];
+    size_t n = csvrow_metrics(&s, row, sizeof(row));
+    assert_true(n > 0);
+    assert_int_equal(row[n - 1], '\n');
+    assert_int_equal(count_fields(row), count_fields(CSVROW_METRICS_HEADER));
+    char f[64];
+    field(row, 1, f, sizeof(f));
+    assert_string_equal(f, "1.50");
+    field(row, 2, f, sizeof(f));
+    assert_string_equal(f, "");        /* fragmentation unknown */
+    field(row, 5, f, sizeof(f));
+    assert_string_equal(f, "");        /* wal unknown: empty, never 0 */
+    field(row, 6, f, sizeof(f));
+    assert_string_equal(f, "4.250");
+    field(row, 7, f, sizeof(f));
+    assert_string_equal(f, "WARNING");
+}
+
+static void test_member_row_quotes_error(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    memset(&s, 0, sizeof(s));
+    member_view_t *m = &s.members[0];
+    s.n_members = 1;
+    snprintf(m->name, sizeof(m->name), "m1");
+    snprintf(m->endpoint, sizeof(m->endpoint), "http://127.0.0.1:2379");
+    snprintf(m->sample.error, sizeof(m->sample.error), "metrics: HTTP 500, \"oops\"");
+    m->iv.wal_p50_ms = m->iv.wal_p95_ms = m->iv.wal_p99_ms = NAN;
+    m->iv.backend_p50_ms = m->iv.backend_p95_ms = m->iv.backend_p99_ms = NAN;
+    m->iv.peer_rtt_p99_ms = NAN;
+    char row[CSVROW_MAX];
+    size_t n = csvrow_member(&s, m, row, sizeof(row));
+    assert_true(n > 0);
+    assert_non_null(strstr(row, ",\"metrics: HTTP 500, \"\"oops\"\"\","));
+    assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
+    /* A buffer too small gives no row at all rather than a torn one. */
+    assert_int_equal(csvrow_member(&s, m, row, 40), 0);
+}
+
+static void test_normalize_url(void **state)
+{
+    (void)state;
+    char u[256];
+    assert_int_equal(collector_normalize_url("127.0.0.1:2379", u, sizeof(u)), 0);
+    assert_string_equal(u, "http://127.0.0.1:2379");
+    assert_int_equal(collector_normalize_url("HTTPS://Etcd-1:2379/", u, sizeof(u)), 0);
+    assert_string_equal(u, "https://etcd-1:2379");
+    assert_int_equal(collector_normalize_url("[::1]:2379", u, sizeof(u)), 0);
+    assert_string_equal(u, "http://[::1]:2379");
+    assert_int_equal(collector_normalize_url("ftp://x:1", u, sizeof(u)), -1);
+    assert_int_equal(collector_normalize_url("http://", u, sizeof(u)), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_timestamp),
+        cmocka_unit_test(test_metrics_row_unknown_is_empty),
+        cmocka_unit_test(test_member_row_quotes_error),
+        cmocka_unit_test(test_normalize_url),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
