@@ -40,7 +40,7 @@ $(DEPS_STAMP): tools/deps.sh
 	@mkdir -p $(BUILD) && touch $@
 deps: $(DEPS_STAMP)
 
-etcd-monitor: $(OBJS)
+etcd-monitor: $(BUILD)/obj/main.o $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(DEPS_STAMP)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "figures.h"
 #include "interval.h"
 #include "sample.h"
 #include "status.h"
@@ -30,7 +31,8 @@ typedef struct {
     bool              is_learner;
     bool              in_member_list;
     member_sample_t   sample;
-    member_interval_t iv;
+    member_interval_t iv;            /* since the previous scrape */
+    member_figures_t  fig;           /* over the sliding windows (stats engine) */
 } member_view_t;
 
 typedef struct {
@@ -53,6 +55,11 @@ typedef struct {
     /* cluster-wide worst values (the seed's metrics.csv columns) */
     mval_t          db_size_mb, fragmentation_pct, leader_changes, slow_ops;
     double          wal_p99_ms, backend_p99_ms;   /* NAN when unknown */
+    /* sliding windows and cluster health (stats engine) */
+    int             n_windows;
+    int64_t         window_ms[FIG_MAX_WINDOWS];
+    bool            split_view;      /* reachable members disagree on leader or term */
+    double          no_leader_s;     /* how long no leader has been seen, 0 when one is */
     /* status from the rules */
     health_status_t status;
     char            alerts[512];     /* space-separated alert names, "" when none */

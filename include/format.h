@@ -35,7 +35,8 @@ int format_unknown(char *out, size_t size, unsigned flags);
 int format_bytes(char *out, size_t size, double bytes, bool valid, unsigned flags);
 
 /* A duration in seconds: "850µs" ("850us" in ASCII), "12.3ms", "1.20s", "12.3s",
- * "3m05s", "2h10m", "4d03h", "365d"; "0s" for zero, "<1µs" below a microsecond. */
+ * "3m05s", "2h10m", "4d03h", "365d"; "0s" for zero, "<1µs" for any magnitude
+ * below half a microsecond. */
 int format_duration(char *out, size_t size, double seconds, bool valid, unsigned flags);
 
 /* A latency given in milliseconds: "0.42ms", "12.3ms", "850ms", "<0.01ms";
@@ -46,7 +47,8 @@ int format_latency_ms(char *out, size_t size, double ms, bool valid, unsigned fl
 int format_percent(char *out, size_t size, double percent, bool valid, unsigned flags);
 
 /* An event rate given per second, in the largest of /s, /m, /h that reads >= 1:
- * "1.2/s", "45/s", "1.2k/s", "3/m", "3/h", "0.5/h", "0/s", "<0.1/h". */
+ * "1.2/s", "45/s", "1.23k/s", "3/m", "3/h", "0.5/h", "0/s", "<0.1/h" (any
+ * magnitude below 0.05/h, either sign). */
 int format_rate(char *out, size_t size, double per_second, bool valid, unsigned flags);
 
 /* A count rounded to a whole number, with k/M/G/T/P/E suffixes from 1000 on:

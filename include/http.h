@@ -20,6 +20,7 @@ typedef struct http_req {
     CURLcode    result;
     char        errbuf[CURL_ERROR_SIZE];
     double      total_s;               /* transfer time */
+    double      pretransfer_s;         /* of which connecting and TLS set-up */
     long        new_connections;       /* 0 when a kept-alive connection was reused */
     void       *owner;                 /* caller's: who this request belongs to */
     int         kind;                  /* caller's: which request of the owner */

@@ -83,6 +83,8 @@ typedef struct {
     char             error[128]; /* why it is down or degraded, "" when fine */
     bool             metrics_ok;
     bool             health_ok;  /* /health said {"health":"true"} */
+    double           probe_read_ms;  /* linearizable read probe latency, NAN if none */
+    double           probe_write_ms; /* write probe latency (--probe-write), NAN if none */
     metrics_sample_t m;
     status_sample_t  s;
 } member_sample_t;

@@ -75,7 +75,8 @@ const theme_t *theme_builtin(const char *name);
 const char *const *theme_builtin_names(void);
 
 /* Fit a theme to the terminal. ncolors >= 256: unchanged; 16..255: palette
- * colours (>= 16) become the nearest basic colour; 8..15: bright colours too
+ * colours (>= 16) become the nearest basic colour by hue (greys: black or
+ * white by brightness); 8..15: bright colours too
  * (a bright foreground becomes its basic colour plus bold); no_color (the
  * NO_COLOR variable is set) or ncolors < 8: no colours at all, each role gets
  * the mono theme's attributes added to its own. A foreground that would end

@@ -12,7 +12,11 @@
 #include "metrics.h"
 #include "status.h"
 
-enum { RK_METRICS, RK_STATUS, RK_HEALTH, RK_MEMBERS, RK_ALARMS, RK_COUNT };
+enum { RK_METRICS, RK_STATUS, RK_HEALTH, RK_PROBE_READ, RK_MEMBERS, RK_ALARMS, RK_COUNT };
+
+/* The read probe: one linearizable range read of a key nobody writes
+ * ("/etcd-monitor/probe/absent", base64). */
+#define PROBE_READ_BODY "{\"key\":\"L2V0Y2QtbW9uaXRvci9wcm9iZS9hYnNlbnQ=\"}"
 
 typedef struct {
     char             name[64];
@@ -23,7 +27,8 @@ typedef struct {
     bool             in_list;
     http_req_t       req[RK_COUNT];
     member_sample_t  cur;                /* filled during the poll in flight */
-    char             err[RK_COUNT][112];
+    char             err[RK_COUNT][160]; /* each request's failure, self-describing */
+    char             cause[RK_COUNT][64]; /* transport cause alone, to say it once */
     metrics_sample_t prev_m;             /* last good /metrics, for deltas */
     double           prev_t;
     bool             has_prev;
@@ -87,7 +92,7 @@ static void collector_url_hostport(const char *url, char *out, size_t len)
 static void member_set_url(member_t *mb, const char *url)
 {
     static const char *const paths[RK_COUNT] = {
-        "/metrics", "/v3/maintenance/status", "/health",
+        "/metrics", "/v3/maintenance/status", "/health", "/v3/kv/range",
         "/v3/cluster/member/list", "/v3/maintenance/alarm"
     };
     snprintf(mb->url, sizeof(mb->url), "%s", url);
@@ -216,10 +221,14 @@ static void collector_on_done(http_req_t *r, void *ctx)
 {
     collector_t *c = ctx;
     member_t *mb = r->owner;
+    static const char *const what[RK_COUNT] = {
+        "metrics", "status", "health", "read probe", "member list", "alarms"
+    };
     char why[160];
     http_req_error(r, why, sizeof(why));
     if (why[0]) {
-        member_fail(mb, r->kind, "%s", why);
+        snprintf(mb->cause[r->kind], sizeof(mb->cause[r->kind]), "%.63s", why);
+        member_fail(mb, r->kind, "%s: %s", what[r->kind], why);
         return;
     }
     const char *body = r->body.data ? r->body.data : "";
@@ -236,19 +245,23 @@ static void collector_on_done(http_req_t *r, void *ctx)
     }
     case RK_STATUS:
         if (status_parse_maintenance(body, len, &mb->cur.s, why, sizeof(why)) != 0)
-            member_fail(mb, RK_STATUS, "malformed status: %s", why);
+            member_fail(mb, RK_STATUS, "malformed %s", why);
         else if (mb->cur.s.member_id)
             mb->id = mb->cur.s.member_id;
         break;
     case RK_HEALTH: {
         int h = status_parse_health(body, len, why, sizeof(why));
         if (h < 0)
-            member_fail(mb, RK_HEALTH, "malformed /health: %s", why);
+            member_fail(mb, RK_HEALTH, "malformed %s", why);
         else if (h == 0)
-            member_fail(mb, RK_HEALTH, "unhealthy");
+            member_fail(mb, RK_HEALTH, "%s", why);
         mb->cur.health_ok = h == 1;
         break;
     }
+    case RK_PROBE_READ:
+        /* Client-observed latency, less connection set-up (kept alive anyway). */
+        mb->cur.probe_read_ms = (r->total_s - r->pretransfer_s) * 1000.0;
+        break;
     case RK_MEMBERS: {
         int n = 0;
         uint64_t cid = 0;
@@ -260,7 +273,7 @@ static void collector_on_done(http_req_t *r, void *ctx)
             if (!c->cfg->no_discover)
                 collector_add_listed(c, true);
         } else {
-            member_fail(mb, RK_MEMBERS, "malformed member list: %s", why);
+            member_fail(mb, RK_MEMBERS, "malformed %s", why);
         }
         break;
     }
@@ -271,7 +284,7 @@ static void collector_on_done(http_req_t *r, void *ctx)
             c->alarms_ok = true;
             c->n_alarms = n;
         } else {
-            member_fail(mb, RK_ALARMS, "malformed alarm list: %s", why);
+            member_fail(mb, RK_ALARMS, "malformed %s", why);
         }
         break;
     }
@@ -295,6 +308,7 @@ static void collector_start_member(collector_t *c, member_t *mb)
     collector_start_req(c, mb, RK_METRICS, NULL);
     collector_start_req(c, mb, RK_STATUS, "{}");
     collector_start_req(c, mb, RK_HEALTH, NULL);
+    collector_start_req(c, mb, RK_PROBE_READ, PROBE_READ_BODY);
 }
 
 bool collector_start_poll(collector_t *c, double wall, double mono)
@@ -313,7 +327,9 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
     int asked = -1;
     for (int i = 0; i < c->n; i++) {
         memset(&c->m[i]->cur, 0, sizeof(c->m[i]->cur));
+        c->m[i]->cur.probe_read_ms = c->m[i]->cur.probe_write_ms = NAN;
         memset(c->m[i]->err, 0, sizeof(c->m[i]->err));
+        memset(c->m[i]->cause, 0, sizeof(c->m[i]->cause));
         c->m[i]->cur.t = wall;
         collector_start_member(c, c->m[i]);
     }
@@ -366,6 +382,7 @@ static void collector_add_listed(collector_t *c, bool start_now)
         if (c->iteration > 1)
             events_add(&c->events, "member %s discovered (%s)", name,
                        url[0] ? url : "not started");
+        mb->cur.probe_read_ms = mb->cur.probe_write_ms = NAN;
         if (start_now && url[0]) {
             mb->cur.t = c->poll_wall;
             collector_start_member(c, mb);
@@ -408,25 +425,21 @@ static void collector_apply_list(collector_t *c)
 /* Join a member's request errors into its one-line reason. */
 static void member_reason(const member_t *mb, char *out, size_t len)
 {
-    static const char *const what[RK_COUNT] = {
-        "metrics", "status", "health", "member list", "alarms"
-    };
     size_t used = 0;
     out[0] = '\0';
     if (!mb->url[0]) {
         snprintf(out, len, "not started");
         return;
     }
-    /* When every call failed the same way, say it once. */
-    if (mb->err[RK_METRICS][0] && strcmp(mb->err[RK_METRICS], mb->err[RK_STATUS]) == 0) {
-        snprintf(out, len, "%s", mb->err[RK_METRICS]);
+    /* When the calls failed the same way (refused, timeout), say it once. */
+    if (mb->cause[RK_METRICS][0] && strcmp(mb->cause[RK_METRICS], mb->cause[RK_STATUS]) == 0) {
+        snprintf(out, len, "%s", mb->cause[RK_METRICS]);
         return;
     }
     for (int k = 0; k < RK_COUNT && used + 1 < len; k++) {
         if (!mb->err[k][0])
             continue;
-        int n = snprintf(out + used, len - used, "%s%s: %s", used ? "; " : "",
-                         what[k], mb->err[k]);
+        int n = snprintf(out + used, len - used, "%s%s", used ? "; " : "", mb->err[k]);
         if (n < 0)
             break;
         used += (size_t)n < len - used ? (size_t)n : len - used - 1;

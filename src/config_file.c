@@ -329,8 +329,12 @@ int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen)
     y.tab = config_options(&y.n_tab);
 
     FILE *f = fopen(path, "rb");
-    if (!f || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = f ? (S_ISDIR(st.st_mode) ? EISDIR : errno) : errno;
+    int e = 0;
+    if (!f || fstat(fileno(f), &st) != 0)
+        e = errno;
+    else if (S_ISDIR(st.st_mode))
+        e = EISDIR;
+    if (e) {
         config_quote(shown, sizeof shown, path);
         snprintf(err, errlen, "--config: %s cannot be read: %s", shown, strerror(e));
         if (f)

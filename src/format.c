@@ -75,8 +75,8 @@ int format_bytes(char *out, size_t size, double bytes, bool valid, unsigned flag
 
     if (!known(bytes, valid))
         return format_unknown(out, size, flags);
-    const char *sign = bytes < 0 ? "-" : "";
     double v = fabs(bytes);
+    const char *sign = (bytes < 0 && round(v) != 0.0) ? "-" : ""; /* no "-0 B" */
     int u = 0;
     while (v >= 1024.0 && u < last) {
         v /= 1024.0;
@@ -269,10 +269,8 @@ int format_rate(char *out, size_t size, double per_second, bool valid, unsigned 
             unit = "/h";
         }
     }
-    if (v < 0.05) {
-        snprintf(tmp, sizeof tmp, "%s<0.1/h", sign);
-        return emit(out, size, tmp);
-    }
+    if (v < 0.05)
+        return emit(out, size, "<0.1/h"); /* magnitude only, like "<1µs" */
     short_number(num, sizeof num, sign, v, 1);
     snprintf(tmp, sizeof tmp, "%s%s", num, unit);
     return emit(out, size, tmp);

@@ -82,7 +82,7 @@ int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
     r->status = 0;
     r->result = CURLE_OK;
     r->errbuf[0] = '\0';
-    r->total_s = 0;
+    r->total_s = r->pretransfer_s = 0;
     r->new_connections = 0;
     http_setup(r, r->body.max);
     CURL *e = r->easy;
@@ -133,6 +133,7 @@ void http_perform(http_t *h, http_done_fn done, void *ctx)
         r->result = msg->data.result;
         curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
         curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME, &r->total_s);
+        curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME, &r->pretransfer_s);
         curl_easy_getinfo(r->easy, CURLINFO_NUM_CONNECTS, &r->new_connections);
         h->connects += r->new_connections;
         h->transfers++;

@@ -7,11 +7,19 @@
 
 level_thresholds_t level_thresholds(alert_level_t level)
 {
-    switch (level) {
-    case LEVEL_CRITICAL: return (level_thresholds_t){ 20, 50, 60, 2 };
-    case LEVEL_INFO:     return (level_thresholds_t){ 5, 15, 20, 2 };
-    default:             return (level_thresholds_t){ 10, 25, 30, 2 };
+    level_thresholds_t t = { .wal_ms = 10, .backend_ms = 25, .fragmentation = 30,
+                             .fragmentation_min_db_mb = LEVEL_FRAGMENTATION_MIN_DB_MB,
+                             .leader_changes = 2 };
+    if (level == LEVEL_CRITICAL) {
+        t.wal_ms = 20;
+        t.backend_ms = 50;
+        t.fragmentation = 60;
+    } else if (level == LEVEL_INFO) {
+        t.wal_ms = 5;
+        t.backend_ms = 15;
+        t.fragmentation = 20;
     }
+    return t;
 }
 
 /* Raise the status to at least lvl and append the alert's name. */
@@ -50,8 +58,15 @@ void level_evaluate(cluster_snapshot_t *s, const level_thresholds_t *lt,
         level_raise(s, STATUS_ALERT, "BACKEND_COMMIT_SLOW");
     if (s->members_up < s->members_total)
         level_raise(s, STATUS_WARNING, "MEMBER_DOWN");
-    if (s->fragmentation_pct.ok && s->fragmentation_pct.v > lt->fragmentation)
-        level_raise(s, STATUS_WARNING, "HIGH_FRAGMENTATION");
+    for (int i = 0; i < s->n_members; i++) {
+        const member_interval_t *iv = &s->members[i].iv;
+        if (s->members[i].sample.up && iv->fragmentation_pct.ok && iv->db_size.ok &&
+            iv->fragmentation_pct.v > lt->fragmentation &&
+            iv->db_size.v >= lt->fragmentation_min_db_mb * 1048576.0) {
+            level_raise(s, STATUS_WARNING, "HIGH_FRAGMENTATION");
+            break;
+        }
+    }
     if (s->leader_changes.ok && s->leader_changes.v > lt->leader_changes)
         level_raise(s, STATUS_WARNING, "LEADER_INSTABILITY");
     if (th && s->db_size_mb.ok && s->db_size_mb.v > th->max_database_size_mb)

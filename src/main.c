@@ -62,12 +62,17 @@ static int signals_setup(void)
     return 0;
 }
 
-/* Report workspace notices (write failed / resumed) on stderr and in the log. */
+/* Report workspace notices (write failed / resumed) on stderr and in the log.
+ * Logging may raise a notice of its own (the log is failing too): that one is
+ * reported on the next call. */
 static void report_notices(workspace_t *ws)
 {
-    for (int i = 0; i < ws->notices.n; i++)
-        fprintf(stderr, "etcd-monitor: %s\n", ws->notices.line[i]);
+    event_list_t notices = ws->notices;
     ws->notices.n = 0;
+    for (int i = 0; i < notices.n; i++) {
+        fprintf(stderr, "etcd-monitor: %s\n", notices.line[i]);
+        workspace_log(ws, clock_now(CLOCK_REALTIME), "%s", notices.line[i]);
+    }
 }
 
 typedef struct {

@@ -50,21 +50,43 @@ static num_status_t parse_u64(const char *s, uint64_t *out)
     return NUM_OK;
 }
 
-/* Parse a plain decimal "12", "0.05", "10.0" (no sign, exponent, hex, inf). */
+/* Parse a plain decimal "12", "0.05", "10.0" (no sign, exponent, hex, inf),
+ * independent of the locale. Digits past the 19th significant one are dropped. */
 static num_status_t parse_decimal(const char *s, double *out)
 {
     const char *p = s;
-    size_t int_digits = 0, frac_digits = 0;
-    while (isdigit((unsigned char)*p)) { p++; int_digits++; }
+    uint64_t mant = 0;
+    size_t int_digits = 0, frac_digits = 0, kept = 0;
+    int scale = 0;               /* decimal exponent applied to mant */
+
+    for (; isdigit((unsigned char)*p); p++, int_digits++) {
+        if (kept < 19) {
+            mant = mant * 10 + (uint64_t)(*p - '0');
+            kept += mant != 0;
+        } else {
+            scale++;
+        }
+    }
     if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p)) { p++; frac_digits++; }
+        for (p++; isdigit((unsigned char)*p); p++, frac_digits++) {
+            if (kept < 19) {
+                mant = mant * 10 + (uint64_t)(*p - '0');
+                kept += mant != 0;
+                scale--;
+            }
+        }
         if (frac_digits == 0)
             return NUM_BAD;
     }
     if (int_digits == 0 || *p != '\0')
         return NUM_BAD;
-    double v = strtod(s, NULL);
+    if (scale > 290)
+        return NUM_RANGE;
+    double v = (double)mant;
+    double ten = 1;
+    for (int i = 0; i < (scale < 0 ? -scale : scale); i++)
+        ten *= 10;
+    v = scale < 0 ? v / ten : v * ten;
     if (!isfinite(v))
         return NUM_RANGE;
     *out = v;

@@ -446,7 +446,7 @@ static void palette_rgb(int c, int rgb[3])
 }
 
 /* The basic colour (0..7) closest in hue to palette colour c: greys go to
- * black or white by brightness, others to the hue sextant they are in. */
+ * black or white by brightness, others by the range their hue is in. */
 static int nearest_basic(int c)
 {
     int rgb[3];
@@ -470,9 +470,19 @@ static int nearest_basic(int c)
         h = 60.0 * (double)(rgb[0] - rgb[1]) / chroma + 240.0;
     if (h < 0)
         h += 360.0;
-    static const int sextant[6] = { RED, YELLOW, GREEN, CYAN, BLUE, MAGENTA };
-    int k = (int)((h + 30.0) / 60.0) % 6;
-    return sextant[k];
+    /* hue ranges, not even sextants: orange reads as yellow (a warning, not a
+       critical), olive as green, azure as blue */
+    if (h < 20.0 || h >= 330.0)
+        return RED;
+    if (h < 75.0)
+        return YELLOW;
+    if (h < 150.0)
+        return GREEN;
+    if (h < 200.0)
+        return CYAN;
+    if (h < 270.0)
+        return BLUE;
+    return MAGENTA;
 }
 
 /* Map one colour to what ncolors (8..255) can show; *bold is set when a bright
@@ -481,7 +491,7 @@ static int fit_color(int c, int ncolors, bool *bold)
 {
     if (c < 0)
         return c;
-    if (c >= 16 && c >= ncolors)
+    if (c >= 16) /* 88-colour palettes differ from xterm's: map them all */
         return nearest_basic(c);
     if (c >= 8 && c < 16 && ncolors < 16) {
         *bold = true;

@@ -15,7 +15,7 @@ start_stub() {   # NAME ROUTES...
     local args=()
     for r in "$@"; do args+=(--route "$r"); done
     "$STUB" --port-file "$T/$name.port" --max-seconds 60 "${args[@]}" 2>"$T/$name.log" &
-    t_cleanup_add "kill $! 2>/dev/null"
+    t_cleanup_add "kill $! 2>/dev/null || true"
     t_wait_for "stub $name listens" 10 test -s "$T/$name.port"
 }
 start_stub a "GET /metrics file $T/bad.metrics" "POST /v3/maintenance/status status 500" \

@@ -5,7 +5,7 @@
 it_cluster 3
 tests/lib/load.sh "$CLUSTER_ENDPOINTS" 30 >/dev/null 2>&1 &
 load=$!
-t_cleanup_add "kill $load 2>/dev/null"
+t_cleanup_add "kill $load 2>/dev/null || true"
 
 W=$T/ws
 "$EM" --headless --endpoints "$M1_ENDPOINT" --interval 1 --duration 6s --workdir "$W" >"$T/out" 2>"$T/err"

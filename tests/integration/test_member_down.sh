@@ -9,7 +9,7 @@ vname=m$victim
 W=$T/ws
 "$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 9s --workdir "$W" >"$T/out" 2>"$T/err" &
 pid=$!
-t_cleanup_add "kill $pid 2>/dev/null"
+t_cleanup_add "kill $pid 2>/dev/null || true"
 it_wait_rows "$W/metrics.csv" 3 15
 cluster_kill "$victim"
 wait "$pid"

@@ -10,7 +10,7 @@ t_cleanup_add "cluster_resume $victim"
 W=$T/ws
 "$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 8s --workdir "$W" >"$T/out" 2>"$T/err" &
 pid=$!
-t_cleanup_add "kill $pid 2>/dev/null"
+t_cleanup_add "kill $pid 2>/dev/null || true"
 it_wait_rows "$W/metrics.csv" 2 15
 cluster_pause "$victim"
 wait "$pid"

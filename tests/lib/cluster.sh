@@ -32,6 +32,10 @@
 #                           (library mode sets it to the sourcing shell's $$ by default;
 #                           CLUSTER_OWNER_PID=0 disables). Watchdog lifetime is bounded by
 #                           CLUSTER_WATCHDOG_SECONDS (default 86400).
+#   CLUSTER_SETSID=1        run members in their own session, so a terminal's Ctrl-C
+#                           does not reach them (demo.sh); the caller must then stop them
+#                           (trap + watchdog). Default: members share the caller's process
+#                           group, so e.g. `timeout` killing the group takes them along.
 #   ETCD_BIN, ETCDCTL_BIN   default /usr/bin/etcd, /usr/bin/etcdctl
 #
 # Every member is started with its stdout/stderr redirected to files, so
@@ -175,21 +179,29 @@ _cl_launch() {
     cvar=M${k}_CLIENT pvar=M${k}_PEER
     local cp=${!cvar} pp=${!pvar}
     [[ -n ${CLUSTER_ETCD_ARGS:-} ]] && read -r -a extra <<<"$CLUSTER_ETCD_ARGS"
-    (
-        # etcd treats ETCD_* variables as flags and refuses duplicates: drop them.
-        while IFS= read -r _v; do unset "$_v"; done < <(compgen -e | grep '^ETCD_')
-        exec "$_CL_ETCD" --name "m$k" --data-dir "$dir/m$k.data" \
-            --listen-client-urls "http://127.0.0.1:$cp" \
-            --advertise-client-urls "http://127.0.0.1:$cp" \
-            --listen-peer-urls "http://127.0.0.1:$pp" \
-            --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-            --initial-cluster "$CLUSTER_INITIAL" \
-            --initial-cluster-state "$state" \
-            --initial-cluster-token "$CLUSTER_TOKEN" \
-            --logger=zap --log-outputs="$dir/m$k.log" \
-            "${extra[@]}"
-    ) </dev/null >>"$dir/m$k.out" 2>&1 &
-    printf -v "M${k}_PID" '%s' "$!"
+    local sess=()
+    [[ ${CLUSTER_SETSID:-0} == 1 ]] && sess=(setsid)
+    # Double fork: the member is not a job of the calling shell (no "Killed" notices,
+    # no zombies in a sourcing test), and its stdout is a file so $(...) returns.
+    local pid
+    pid=$(
+        (
+            # etcd treats ETCD_* variables as flags and refuses duplicates: drop them.
+            while IFS= read -r _v; do unset "$_v"; done < <(compgen -e | grep '^ETCD_')
+            exec "${sess[@]}" "$_CL_ETCD" --name "m$k" --data-dir "$dir/m$k.data" \
+                --listen-client-urls "http://127.0.0.1:$cp" \
+                --advertise-client-urls "http://127.0.0.1:$cp" \
+                --listen-peer-urls "http://127.0.0.1:$pp" \
+                --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+                --initial-cluster "$CLUSTER_INITIAL" \
+                --initial-cluster-state "$state" \
+                --initial-cluster-token "$CLUSTER_TOKEN" \
+                --logger=zap --log-outputs="$dir/m$k.log" \
+                "${extra[@]}"
+        ) </dev/null >>"$dir/m$k.out" 2>&1 &
+        echo "$!"
+    )
+    printf -v "M${k}_PID" '%s' "$pid"
 }
 
 _cl_print_logs() {
@@ -242,10 +254,16 @@ _cl_wait_gone() {
 # one after the other: an etcd 3.4 leader that gets SIGTERM first tries to hand its
 # leadership over, and when all peers are dying that attempt takes its full request
 # timeout (~7 s). Followers go first, and the last member has nobody to transfer to.
+# With a second argument "now", SIGKILL at once (aborted or failed start: nothing to save).
 _cl_kill_all() {
     local dir=$1 pids pid lead="" order="" k v
     pids=$(_cl_scan_pids "$dir" | tr '\n' ' ')
     [[ -z ${pids// /} ]] && return 0
+    if [[ ${2:-} == now ]]; then
+        for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
+        for pid in $pids; do _cl_wait_gone "$pid" "$dir"; done
+        return 0
+    fi
     for pid in $pids; do kill -CONT "$pid" 2>/dev/null; done
     # Known leader (if any) goes last.
     if [[ -f $dir/env ]] && (CLUSTER_DIR=$dir _cl_load 2>/dev/null); then
@@ -334,7 +352,7 @@ _cl_abort_start() {
     if [[ -n $_CL_STARTING ]]; then
         _cl_log "interrupted (SIG$sig) during start: stopping $_CL_STARTING"
         _cl_stop_watchdog "$_CL_STARTING"
-        _cl_kill_all "$_CL_STARTING"
+        _cl_kill_all "$_CL_STARTING" now
         _cl_remove_dir "$_CL_STARTING"
         _CL_STARTING=""
     fi
@@ -412,7 +430,7 @@ cluster_start() {
             break
         fi
         _cl_print_logs "$dir" "$n"
-        _cl_kill_all "$dir"
+        _cl_kill_all "$dir" now
         # Retry with fresh ports only when a port was taken under our feet.
         if grep -qs 'address already in use' "$dir"/m*.log "$dir"/m*.out; then
             _cl_log "port collision, retrying with new ports"
@@ -423,7 +441,7 @@ cluster_start() {
     done
 
     if ((rc != 0)); then
-        _cl_kill_all "$dir"
+        _cl_kill_all "$dir" now
         _cl_remove_dir "$dir"
         _CL_STARTING=""
         trap - INT TERM HUP

@@ -21,6 +21,8 @@ it_cluster() {
         t_fail "cluster of ${1:-3} starts"
         t_done
     fi
+    # shellcheck source=/dev/null
+    . "$CLUSTER_DIR/env"
 }
 
 # Wait until FILE has at least N data rows (bounded by TIMEOUT seconds).

@@ -8,6 +8,9 @@
 #   t_tmpdir                           prints a per-test temp dir, removed at exit
 #   t_cleanup_add "cmd"                run at exit, in reverse order of registration
 #   t_csv_col FILE COLNAME             prints that column's values (header row excluded)
+#   t_stub_start NAME ARGS...          start build/http-stub (ARGS: --route ... etc.) in the
+#                                      background; sets T_STUB_PORT, T_STUB_PID, T_STUB_LOG;
+#                                      stopped at exit. Call directly, not in $(...).
 #   t_done                             prints "NAME: N passed, N failed"; exits 1 if any failed
 #
 # The EXIT trap runs the cleanups even when the test dies early (set -e, a signal, or
@@ -143,6 +146,34 @@ t_csv_col() {
     $0 == "" { next }
     { n = parse($0); print (idx <= n ? fld[idx] : "") }
     ' "$file"
+}
+
+# t_stub_start NAME [http-stub args...] — port file and log in the test's tmpdir.
+t_stub_start() {
+    local name=$1 bin=${T_STUB_BIN:-$T_ROOT/build/http-stub} pf i
+    shift
+    if [[ ! -x $bin ]]; then
+        echo "# t_stub_start: $bin missing (make build/http-stub)" >&2
+        return 1
+    fi
+    pf=$T_TMPDIR/stub-$name.port
+    T_STUB_LOG=$T_TMPDIR/stub-$name.log
+    rm -f "$pf"
+    "$bin" --port-file "$pf" "$@" 2>>"$T_STUB_LOG" &
+    T_STUB_PID=$!
+    t_cleanup_add "kill -TERM $T_STUB_PID 2>/dev/null; wait $T_STUB_PID 2>/dev/null"
+    for ((i = 0; i < 50; i++)); do
+        [[ -s $pf ]] && break
+        kill -0 "$T_STUB_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ ! -s $pf ]]; then
+        echo "# t_stub_start: stub $name did not start:" >&2
+        sed 's/^/#   /' "$T_STUB_LOG" >&2
+        return 1
+    fi
+    T_STUB_PORT=$(<"$pf")
+    return 0
 }
 
 t_done() {

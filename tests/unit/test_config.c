@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "config_internal.h"
+#include "csvrow.h"
 
 static const char *const env_vars[] = {
     "ENDPOINTS", "ETCDCTL_ENDPOINTS", "HEALTH_CHECK_INTERVAL", "METRICS_INTERVAL",
@@ -225,6 +226,12 @@ static void test_flags_good(void **state)
     load_ok(&c, ARGS("--max-latency-ms", "250.5"));
     assert_true(c.thresholds.max_latency_ms == 250.5);
     config_free(&c);
+    load_ok(&c, ARGS("--max-latency-ms", "0.001"));
+    assert_true(c.thresholds.max_latency_ms == 0.001);
+    config_free(&c);
+    load_ok(&c, ARGS("--max-latency-ms", "000012.50"));
+    assert_true(c.thresholds.max_latency_ms == 12.5);
+    config_free(&c);
     load_ok(&c, ARGS("--max-db-size-mb=1024"));
     assert_true(c.thresholds.max_database_size_mb == 1024);
     config_free(&c);
@@ -311,6 +318,8 @@ static void test_flags_bad(void **state)
         { { "--max-latency-ms", "0" }, "--max-latency-ms: \"0\" is out of range (greater than 0)" },
         { { "--max-latency-ms", "-5" }, "--max-latency-ms: \"-5\" is not a number" },
         { { "--max-latency-ms", "inf" }, "--max-latency-ms: \"inf\" is not a number" },
+        { { "--max-latency-ms", "1." }, "--max-latency-ms: \"1.\" is not a number" },
+        { { "--max-latency-ms", "1e3" }, "--max-latency-ms: \"1e3\" is not a number" },
         { { "--max-db-size-mb", "0" }, "--max-db-size-mb: \"0\" is out of range (greater than 0)" },
         { { "--max-db-size-mb=lots" }, "--max-db-size-mb: \"lots\" is not a number" },
         { { "--config", "tests/data/no-such-file.yaml" },
@@ -912,6 +921,63 @@ static void test_man_page(void **state)
     free(man);
 }
 
+/* The columns of header (comma-separated, one line) appear in order as words on
+ * the ".B" and ".BR" lines of the man page subsection ".SS sec". */
+static void check_man_columns(const char *man, const char *sec, const char *header)
+{
+    char heading[64];
+    snprintf(heading, sizeof heading, "\n.SS %s\n", sec);
+    const char *start = strstr(man, heading);
+    if (!start) {
+        fail_msg("man page: no %s", sec);
+        return;
+    }
+    const char *end = strstr(start + 1, "\n.S");
+    if (!end)
+        end = start + strlen(start);
+
+    char words[4096] = " ";                    /* " w1 w2 ... " from the macro lines */
+    for (const char *l = start; l && l < end; l = strchr(l + 1, '\n')) {
+        const char *line = l + 1, *eol = strchr(line, '\n');
+        if (strncmp(line, ".B ", 3) != 0 && strncmp(line, ".BR ", 4) != 0)
+            continue;
+        for (const char *c = strchr(line, ' '); c && c < eol; c++) {
+            size_t u = strlen(words);
+            if (u + 2 >= sizeof words)
+                fail_msg("man page: %s too long for the test", sec);
+            char ch = (*c == '"' || *c == ',') ? ' ' : *c;
+            if (ch != ' ' || words[u - 1] != ' ')
+                words[u] = ch, words[u + 1] = '\0';
+        }
+        if (words[strlen(words) - 1] != ' ')
+            strcat(words, " ");
+    }
+    const char *pos = words;
+    for (const char *col = header; *col && *col != '\n';) {
+        size_t len = strcspn(col, ",\n");
+        char want[96];
+        snprintf(want, sizeof want, " %.*s ", (int)len, col);
+        const char *at = strstr(pos, want);
+        if (!at)
+            fail_msg("man page %s: column %.*s missing or out of order", sec, (int)len, col);
+        pos = at + strlen(want) - 1;
+        col += len + (col[len] == ',');
+    }
+}
+
+/* The man page documents every CSV column, in the order the files have them. */
+static void test_man_page_columns(void **state)
+{
+    (void)state;
+    char *man = read_file("man/etcd-monitor.1");
+    static const char seed_prefix[] = "timestamp,db_size_mb,fragmentation_pct,leader_changes,"
+                                      "slow_ops,wal_latency_ms,backend_latency_ms,status,";
+    assert_int_equal(strncmp(CSVROW_METRICS_HEADER, seed_prefix, strlen(seed_prefix)), 0);
+    check_man_columns(man, "metrics.csv", CSVROW_METRICS_HEADER);
+    check_man_columns(man, "members.csv", CSVROW_MEMBERS_HEADER);
+    free(man);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -931,6 +997,7 @@ int main(void)
         cmocka_unit_test_setup(test_parse_duration, clear_env),
         cmocka_unit_test_setup(test_endpoints, clear_env),
         cmocka_unit_test_setup(test_man_page, clear_env),
+        cmocka_unit_test_setup(test_man_page_columns, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,8 @@ static void test_bytes(void **state)
         { 8 * GIB, "8.00 GiB" },
         { 2 * 1024 * GIB, "2.00 TiB" },
         { -1536, "-1.50 KiB" },
+        { -0.3, "0 B" },
+        { -3, "-3 B" },
         { 0x1p80, "1.00 YiB" },
         { 0x1p90, ">999 YiB" },
         { -0x1p90, "<-999 YiB" },
@@ -177,6 +179,7 @@ static void test_rate(void **state)
         { 0.5 / 3600, "0.5/h" },
         { 1e-9, "<0.1/h" },
         { -2, "-2/s" },
+        { -1e-9, "<0.1/h" },
     };
     check_cases(format_rate, c, sizeof c / sizeof c[0], 0);
 }

@@ -143,6 +143,10 @@ static void test_zero_observations(void **state)
     static const double cum[] = { 0, 0, 0 };
     hist_t h = mk(3, le, cum);
     assert_true(isnan(hist_quantile(0.5, &h)));
+    /* the rule comes before the "first bound <= 0" one, which would say 0 */
+    static const double le0[] = { 0, 1, INFINITY };
+    hist_t z = mk(3, le0, cum);
+    assert_true(isnan(hist_quantile(0.5, &z)));
 }
 
 static void test_q_out_of_range(void **state)

@@ -75,13 +75,26 @@ static void test_levels_change_thresholds(void **state)
     evaluate(LEVEL_WARNING);
     assert_int_equal(snap.status, STATUS_ALERT);
     assert_non_null(strstr(snap.alerts, "WAL_FSYNC_SLOW"));
-    /* fragmentation 20% is not above info's 20%, 25% is */
+    /* fragmentation 25% on a 2 MB db: below the db-size floor, no alert */
     snap.members[0].iv.wal_p99_ms = 1;
     snap.members[2].iv.fragmentation_pct.v = 25;
     cluster_summarize(&snap);
     evaluate(LEVEL_INFO);
+    assert_int_equal(snap.status, STATUS_HEALTHY);
+    /* on a 200 MB db: 20% is not above info's 20%, 25% is */
+    snap.members[2].iv.db_size.v = 200 * 1048576.0;
+    snap.members[2].iv.fragmentation_pct.v = 20;
+    evaluate(LEVEL_INFO);
+    assert_int_equal(snap.status, STATUS_HEALTHY);
+    snap.members[2].iv.fragmentation_pct.v = 25;
+    evaluate(LEVEL_INFO);
     assert_int_equal(snap.status, STATUS_WARNING);
     assert_string_equal(snap.alerts, "HIGH_FRAGMENTATION");
+    /* a down member's last figures do not count */
+    snap.members[2].sample.up = false;
+    cluster_summarize(&snap);
+    evaluate(LEVEL_INFO);
+    assert_string_equal(snap.alerts, "MEMBER_DOWN");
 }
 
 static void test_member_down_and_quorum(void **state)

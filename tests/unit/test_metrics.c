@@ -239,7 +239,7 @@ static void test_histogram_without_inf(void **state)
     static const double le[2] = { 0.5, 1 };
     static const double cum[2] = { 2, 5 };
     assert_hist(&m.wal_fsync, 2, le, cum);
-    assert_false(isinf(m.wal_fsync.le[m.wal_fsync.n - 1]));
+    assert_false(isinf(m.wal_fsync.le[1]));   /* last bound is 1, no +Inf invented */
     assert_true(m.wal_fsync.count == 0);   /* no _count line: nothing invented */
 }
 

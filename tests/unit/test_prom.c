@@ -281,6 +281,8 @@ static const struct {
     { "foo{a=1} 1\n", 1, 7, "expected '\"'" },
     { "foo{a=\"1} 1\n", 1, 7, "unterminated label value" },
     { "foo{a=\"1\\", 1, 7, "unterminated label value" },
+    { "foo{a=\"1\\\n\"} 1\n", 1, 7, "unterminated label value" },   /* backslash-newline */
+    { "foo{a=\"1\nb\"} 1\n", 1, 7, "unterminated label value" },      /* raw newline */
     { "foo{a=\"1\"", 1, 10, "unterminated label set" },
     { "foo{a=\"1\";b=\"2\"} 1\n", 1, 10, "expected ',' or '}'" },
     { "foo{a=\"1\",b=\"2\",a=\"3\"} 1\n", 1, 17, "duplicate label name" },

@@ -157,6 +157,15 @@ static void test_status_errors_joined_and_capped(void **state)
     assert_int_equal(parse_status_str(json, &s, err, sizeof err), 0);
     assert_int_equal(strlen(s.errors), sizeof s.errors - 1);
     assert_memory_equal(s.errors, "first; xxx", 10);
+
+    /* the cut never splits a UTF-8 character: "first; " + 119 x leaves
+     * room for 120 bytes, and the 2-byte e-acute would need 121 */
+    memset(longs, 'x', 119);
+    snprintf(longs + 119, sizeof longs - 119, "\xc3\xa9yz");
+    snprintf(json, sizeof json, "{\"header\":{},\"errors\":[\"first\",\"%s\"]}", longs);
+    assert_int_equal(parse_status_str(json, &s, err, sizeof err), 0);
+    assert_int_equal(strlen(s.errors), 7 + 119);
+    assert_int_equal(s.errors[7 + 118], 'x');
 }
 
 /* Each malformed answer: -1, the reason expected, out untouched. */

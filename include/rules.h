@@ -1,0 +1,81 @@
+/* rules.h — the alert rule engine: every rule is evaluated each poll against
+ * the snapshot (members, interval figures, window figures, cluster health) and
+ * moves through inactive -> pending -> firing -> resolved. An alert fires once,
+ * stays firing while its condition holds, and resolves once. Pure: no I/O. */
+#ifndef EM_RULES_H
+#define EM_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "cluster.h"
+#include "config.h"
+
+typedef enum { SEV_WARNING = 1, SEV_CRITICAL = 2 } severity_t;
+typedef enum { ALERT_INACTIVE = 0, ALERT_PENDING, ALERT_FIRING } alert_state_t;
+
+#define RULES_MAX_ALERTS 256       /* active (pending or firing) alerts tracked */
+#define RULES_MAX_OVERRIDES 64
+
+typedef struct {
+    char          rule[48];        /* rule name, e.g. "EtcdHighFsyncDurations" */
+    char          member[64];      /* member name; "" for a cluster-wide alert */
+    severity_t    severity;
+    alert_state_t state;
+    double        value;           /* the figure that tripped it (latest) */
+    double        threshold;
+    char          unit[8];         /* "ms", "%", "/s", "" ... */
+    double        active_since;    /* wall time the condition became true */
+    double        firing_since;    /* wall time it fired, 0 while pending */
+} alert_t;
+
+typedef enum { TRANS_PENDING, TRANS_FIRING, TRANS_RESOLVED } transition_kind_t;
+
+typedef struct {
+    transition_kind_t kind;
+    double            t;
+    alert_t           alert;       /* state as of the transition */
+} alert_transition_t;
+
+/* A per-rule override from the config file's `rules:` block. */
+typedef struct {
+    char   rule[48];
+    bool   has_for, has_threshold, has_enabled;
+    double for_s;
+    double threshold;
+    bool   enabled;
+} rule_override_t;
+
+typedef struct {
+    alert_level_t   level;         /* --alert-threshold: seed thresholds and the
+                                      lowest severity reported (critical hides warnings) */
+    thresholds_t    thresholds;    /* config alert_thresholds */
+    double          no_leader_timeout_s;   /* default 60 */
+    int             n_windows;     /* windows of the snapshot's figures ... */
+    int64_t         window_ms[FIG_MAX_WINDOWS];
+    int             n_overrides;
+    rule_override_t overrides[RULES_MAX_OVERRIDES];
+} rules_config_t;
+
+typedef struct rules rules_t;
+
+/* NULL with a one-line err when an override names an unknown rule. */
+rules_t *rules_new(const rules_config_t *rc, char *err, size_t errlen);
+void rules_free(rules_t *r);
+/* Evaluate every rule at snap->t; append transitions to out (at most cap),
+ * return how many. */
+int rules_eval(rules_t *r, const cluster_snapshot_t *snap, alert_transition_t *out, int cap);
+/* Pending and firing alerts, firing first, most severe first. */
+int rules_active(const rules_t *r, const alert_t **list);
+/* ALERT if a critical alert fires, WARNING if a warning fires, else HEALTHY. */
+health_status_t rules_status(const rules_t *r);
+/* Space-separated names of the firing alerts (for metrics.csv), "" if none. */
+void rules_firing_names(const rules_t *r, char *out, size_t cap);
+/* One alerts.log line (with '\n'): RFC 3339 time, state, severity, rule,
+ * member, value, threshold. Returns its length, 0 if it did not fit. */
+size_t rules_format_transition(const alert_transition_t *tr, char *out, size_t cap);
+/* Names and one-line descriptions of the built-in rules, for --help-rules/man. */
+int rules_builtin_count(void);
+const char *rules_builtin_name(int i);
+const char *rules_builtin_summary(int i);
+
+#endif

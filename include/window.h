@@ -1,0 +1,90 @@
+/* window.h — fixed-capacity rings of compact scrape points per member, and the
+ * PromQL range functions over them (pure, no allocation after series_init).
+ *
+ * Semantics are Prometheus 2.x's (Debian ships 2.42): a range [t - r, t] holds
+ * the points whose timestamps, in whole milliseconds, fall inside it, both ends
+ * included; rate()/increase() extrapolate exactly like extrapolatedRate(),
+ * including the counter-reset correction and the zero-point limit;
+ * histogram_quantile() is applied to the per-bucket rate(); deriv() and
+ * predict_linear() use Prometheus' least-squares linearRegression(). */
+#ifndef EM_WINDOW_H
+#define EM_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sample.h"
+
+/* Counters (monotonic, resets handled). */
+enum {
+    WC_LEADER_CHANGES, WC_PROPOSALS_COMMITTED, WC_PROPOSALS_APPLIED, WC_PROPOSALS_FAILED,
+    WC_SLOW_APPLIES, WC_SLOW_READ_INDEXES, WC_HEARTBEAT_FAILURES, WC_CPU_SECONDS,
+    WC_GRPC_TOTAL,      /* grpc_server_handled_total, all codes */
+    WC_GRPC_FAILED,     /* codes that mean the server failed: Unknown, FailedPrecondition,
+                           ResourceExhausted, Internal, Unavailable, DataLoss,
+                           DeadlineExceeded (as etcd's mixin counts them) */
+    WC_COUNT
+};
+/* Gauges (instant values). */
+enum {
+    WG_DB_SIZE, WG_DB_SIZE_IN_USE, WG_QUOTA, WG_PROPOSALS_PENDING, WG_RSS, WG_OPEN_FDS,
+    WG_WATCHERS, WG_RAFT_INDEX, WG_RAFT_APPLIED_INDEX, WG_RAFT_TERM, WG_IS_LEADER,
+    WG_HAS_LEADER,
+    WG_PROBE_READ_MS,   /* client-observed read latency of this poll's probe */
+    WG_PROBE_WRITE_MS,
+    WG_COUNT
+};
+/* Histograms (cumulative buckets; the bucket layout is kept once per series). */
+enum { WH_WAL_FSYNC, WH_BACKEND_COMMIT, WH_PEER_RTT, WH_COUNT };
+
+#define WINDOW_HIST_BUCKETS 24
+
+/* One scrape, compactly. Validity is one bit per field. */
+typedef struct {
+    int64_t  t_ms;                       /* scrape time, Unix milliseconds */
+    uint32_t counter_ok, gauge_ok, hist_ok;
+    double   counter[WC_COUNT];
+    double   gauge[WG_COUNT];
+    double   hcum[WH_COUNT][WINDOW_HIST_BUCKETS];
+} point_t;
+
+/* A member's history: a ring of points, oldest overwritten when full. */
+typedef struct {
+    point_t *pts;                        /* owned, cap entries */
+    int      cap, head, n;               /* head = index of the next write */
+    int      hn[WH_COUNT];               /* buckets in each histogram's layout */
+    double   hle[WH_COUNT][WINDOW_HIST_BUCKETS];
+} series_t;
+
+/* Allocate a ring of cap points (the only allocation). 0 or -1. */
+int  series_init(series_t *s, int cap);
+void series_free(series_t *s);
+void series_clear(series_t *s);
+/* Append a point. hist layouts (le bounds) come with the point: when a
+ * histogram's layout differs from the stored one, that histogram's history is
+ * dropped (marked not ok in older points) and the new layout kept. */
+void series_push(series_t *s, const point_t *p, const hist_t *layouts[WH_COUNT]);
+/* Build a point from a member sample (status fields override /metrics ones). */
+void point_from_sample(point_t *p, int64_t t_ms, const member_sample_t *m,
+                       double probe_read_ms, double probe_write_ms);
+/* i-th point from the oldest (0) to the newest (n-1). */
+const point_t *series_at(const series_t *s, int i);
+
+/* PromQL at evaluation time t_ms over range_ms. Each returns true and sets
+ * *out, or false when PromQL would return no value (fewer than 2 points, ...). */
+bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out);
+bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out);
+/* histogram_quantile(q, rate(h_bucket[range])) */
+bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
+                          int64_t range_ms, double *out);
+/* deriv(g[range]) per second; predict_linear(g[range], ahead_s). */
+bool promql_deriv(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out);
+bool promql_predict_linear(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms,
+                           double ahead_s, double *out);
+/* max_over_time / min_over_time / last value in range. */
+bool promql_max_over_time(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out);
+bool promql_last(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out);
+/* quantile_over_time(q, g[range]) — used for probe latencies (raw observations). */
+bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t_ms,
+                               int64_t range_ms, double *out);
+
+#endif

@@ -1,0 +1,334 @@
+/* stats.c — window figures, lags, trends and cluster health for each poll. */
+#include "stats.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "window.h"
+
+/* One member's history: its ring of scrapes and its sparkline figures. */
+typedef struct {
+    char     key[64];              /* member name */
+    bool     used;
+    bool     seen_this_poll;
+    series_t series;
+    int      h_head, h_n;
+    double   hist[HIST_COUNT][STATS_HISTORY];
+    double   frag_recent[10];      /* the seed's trend analysis: last 10 samples */
+    int      frag_n;
+} track_t;
+
+struct stats {
+    int      n_windows;
+    int64_t  window_ms[FIG_MAX_WINDOWS];
+    int      ring_cap;
+    track_t  tracks[CLUSTER_MAX_MEMBERS];
+    uint64_t last_leader;          /* leader of the previous poll (0 = none) */
+    double   no_leader_since;      /* wall time the leader was lost, 0 when one is */
+    long     polls;
+};
+
+stats_t *stats_new(int n_windows, const int64_t *window_ms, int interval_ms)
+{
+    stats_t *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    int64_t longest = 0;
+    st->n_windows = n_windows < FIG_MAX_WINDOWS ? n_windows : FIG_MAX_WINDOWS;
+    for (int i = 0; i < st->n_windows; i++) {
+        st->window_ms[i] = window_ms[i];
+        if (window_ms[i] > longest)
+            longest = window_ms[i];
+    }
+    /* Enough points for the longest window plus a margin for jitter. */
+    st->ring_cap = (int)(longest / (interval_ms > 0 ? interval_ms : 1000)) + 3;
+    return st;
+}
+
+void stats_free(stats_t *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+        if (st->tracks[i].used)
+            series_free(&st->tracks[i].series);
+    free(st);
+}
+
+/* The track of a member, created on first sight; NULL when out of memory. */
+static track_t *stats_track(stats_t *st, const char *name)
+{
+    track_t *free_slot = NULL;
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
+        track_t *t = &st->tracks[i];
+        if (t->used && strcmp(t->key, name) == 0)
+            return t;
+        if (!t->used && !free_slot)
+            free_slot = t;
+    }
+    if (!free_slot)
+        return NULL;
+    memset(free_slot, 0, sizeof(*free_slot));
+    if (series_init(&free_slot->series, st->ring_cap) != 0)
+        return NULL;
+    snprintf(free_slot->key, sizeof(free_slot->key), "%s", name);
+    free_slot->used = true;
+    for (int f = 0; f < HIST_COUNT; f++)
+        for (int k = 0; k < STATS_HISTORY; k++)
+            free_slot->hist[f][k] = NAN;
+    return free_slot;
+}
+
+static double opt(bool ok, double v)
+{
+    return ok ? v : NAN;
+}
+
+/* Fill one window's figures from a member's ring. */
+static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures_t *f)
+{
+    double v;
+#define Q(field, hist, q) f->field = promql_hist_quantile(s, hist, q, t, w, &v) ? v * 1000.0 : NAN
+    Q(wal_p50, WH_WAL_FSYNC, 0.50);
+    Q(wal_p95, WH_WAL_FSYNC, 0.95);
+    Q(wal_p99, WH_WAL_FSYNC, 0.99);
+    Q(backend_p50, WH_BACKEND_COMMIT, 0.50);
+    Q(backend_p95, WH_BACKEND_COMMIT, 0.95);
+    Q(backend_p99, WH_BACKEND_COMMIT, 0.99);
+    Q(peer_rtt_p99, WH_PEER_RTT, 0.99);
+#undef Q
+#define G(field, gauge, q) f->field = promql_quantile_over_time(s, gauge, q, t, w, &v) ? v : NAN
+    G(read_p50, WG_PROBE_READ_MS, 0.50);
+    G(read_p95, WG_PROBE_READ_MS, 0.95);
+    G(read_p99, WG_PROBE_READ_MS, 0.99);
+    G(write_p50, WG_PROBE_WRITE_MS, 0.50);
+    G(write_p95, WG_PROBE_WRITE_MS, 0.95);
+    G(write_p99, WG_PROBE_WRITE_MS, 0.99);
+#undef G
+#define I(field, ctr) f->field = promql_increase(s, ctr, t, w, &v) ? v : NAN
+#define R(field, ctr) f->field = promql_rate(s, ctr, t, w, &v) ? v : NAN
+    I(leader_changes, WC_LEADER_CHANGES);
+    I(slow_applies, WC_SLOW_APPLIES);
+    I(slow_read_indexes, WC_SLOW_READ_INDEXES);
+    R(proposals_committed_rate, WC_PROPOSALS_COMMITTED);
+    R(proposals_applied_rate, WC_PROPOSALS_APPLIED);
+    R(proposals_failed_rate, WC_PROPOSALS_FAILED);
+    R(grpc_rate, WC_GRPC_TOTAL);
+    R(cpu_rate, WC_CPU_SECONDS);
+#undef I
+#undef R
+    double failed;
+    if (promql_rate(s, WC_GRPC_FAILED, t, w, &failed) && !isnan(f->grpc_rate))
+        f->grpc_failed_ratio = f->grpc_rate > 0 ? failed / f->grpc_rate : 0;
+    else
+        f->grpc_failed_ratio = NAN;
+    f->db_growth_per_s = promql_deriv(s, WG_DB_SIZE, t, w, &v) ? v : NAN;
+    /* Time to quota: where the least-squares line over the window meets it. */
+    f->quota_eta_s = NAN;
+    double size, quota;
+    if (!isnan(f->db_growth_per_s) && promql_last(s, WG_DB_SIZE, t, w, &size) &&
+        promql_last(s, WG_QUOTA, t, w, &quota) && quota > 0) {
+        double now_fit;
+        if (f->db_growth_per_s <= 0)
+            f->quota_eta_s = INFINITY;
+        else if (promql_predict_linear(s, WG_DB_SIZE, t, w, 0, &now_fit))
+            f->quota_eta_s = fmax(0.0, (quota - now_fit) / f->db_growth_per_s);
+    }
+}
+
+/* Append this poll's headline figures to the member's sparkline histories. */
+static void stats_history_push(track_t *tr, const member_view_t *m)
+{
+    const window_figures_t *w0 = &m->fig.w[0];
+    const metrics_sample_t *mm = &m->sample.m;
+    double v[HIST_COUNT] = {
+        [HIST_WAL_P99] = m->iv.wal_p99_ms,
+        [HIST_BACKEND_P99] = m->iv.backend_p99_ms,
+        [HIST_PEER_RTT_P99] = m->iv.peer_rtt_p99_ms,
+        [HIST_READ_MS] = m->fig.probe_read_ms,
+        [HIST_WRITE_MS] = m->fig.probe_write_ms,
+        [HIST_DB_SIZE] = opt(m->iv.db_size.ok, m->iv.db_size.v),
+        [HIST_DB_IN_USE] = opt(m->iv.db_size_in_use.ok, m->iv.db_size_in_use.v),
+        [HIST_FRAGMENTATION] = opt(m->iv.fragmentation_pct.ok, m->iv.fragmentation_pct.v),
+        [HIST_PROPOSALS_COMMITTED_RATE] = w0->proposals_committed_rate,
+        [HIST_PROPOSALS_FAILED_RATE] = w0->proposals_failed_rate,
+        [HIST_PROPOSALS_PENDING] = opt(mm->proposals_pending.ok, mm->proposals_pending.v),
+        [HIST_LEADER_CHANGES] = opt(m->iv.leader_changes.ok, m->iv.leader_changes.v),
+        [HIST_SLOW_APPLIES] = opt(m->iv.slow_ops.ok, m->iv.slow_ops.v),
+        [HIST_RSS] = opt(mm->rss.ok, mm->rss.v),
+    };
+    for (int f = 0; f < HIST_COUNT; f++)
+        tr->hist[f][tr->h_head] = m->sample.up ? v[f] : NAN;
+    tr->h_head = (tr->h_head + 1) % STATS_HISTORY;
+    if (tr->h_n < STATS_HISTORY)
+        tr->h_n++;
+}
+
+/* The seed's fragmentation trend: the current value against the mean of the
+ * last 10 samples, more than 5 points apart = rising/falling. */
+static trend_t stats_frag_trend(track_t *tr, const member_view_t *m)
+{
+    if (!m->iv.fragmentation_pct.ok)
+        return TREND_UNKNOWN;
+    double cur = m->iv.fragmentation_pct.v;
+    trend_t t = TREND_UNKNOWN;
+    if (tr->frag_n > 0) {
+        int n = tr->frag_n < 10 ? tr->frag_n : 10;
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+            sum += tr->frag_recent[i];
+        double d = cur - sum / n;
+        t = d > 5 ? TREND_RISING : d < -5 ? TREND_FALLING : TREND_STABLE;
+    }
+    tr->frag_recent[tr->frag_n % 10] = cur;
+    tr->frag_n++;
+    return t;
+}
+
+/* Leader changes as events, the time without a leader, and a split view. */
+static void stats_health(stats_t *st, cluster_snapshot_t *snap)
+{
+    uint64_t seen[CLUSTER_MAX_MEMBERS];
+    int n_seen = 0;
+    for (int i = 0; i < snap->n_members; i++) {
+        const member_sample_t *sm = &snap->members[i].sample;
+        if (!sm->up || !sm->s.ok || !sm->s.leader_id)
+            continue;
+        bool dup = false;
+        for (int j = 0; j < n_seen; j++)
+            dup |= seen[j] == sm->s.leader_id;
+        if (!dup)
+            seen[n_seen++] = sm->s.leader_id;
+    }
+    snap->split_view = n_seen > 1;
+    if (snap->split_view)
+        events_add(&snap->events, "split view: reachable members report %d different leaders",
+                   n_seen);
+
+    uint64_t now_leader = snap->leader_id;
+    if (now_leader) {
+        st->no_leader_since = 0;
+    } else if (st->no_leader_since == 0 && snap->members_up > 0) {
+        st->no_leader_since = snap->t;
+    }
+    snap->no_leader_s = now_leader || st->no_leader_since == 0 ? 0 : snap->t - st->no_leader_since;
+
+    if (st->polls > 0 && now_leader != st->last_leader && (now_leader || st->last_leader)) {
+        char from[64] = "none", to[64] = "none";
+        for (int i = 0; i < snap->n_members; i++) {
+            if (st->last_leader && snap->members[i].id == st->last_leader)
+                snprintf(from, sizeof(from), "%s", snap->members[i].name);
+            if (now_leader && snap->members[i].id == now_leader)
+                snprintf(to, sizeof(to), "%s", snap->members[i].name);
+        }
+        if (st->last_leader && !strcmp(from, "none"))
+            snprintf(from, sizeof(from), "%016" PRIx64, st->last_leader);
+        if (now_leader && !strcmp(to, "none"))
+            snprintf(to, sizeof(to), "%016" PRIx64, now_leader);
+        events_add(&snap->events, "leader changed from %s to %s (term %" PRIu64 ")", from, to,
+                   snap->raft_term);
+    }
+    if (now_leader || snap->members_up == 0)
+        st->last_leader = now_leader;
+}
+
+void stats_update(stats_t *st, cluster_snapshot_t *snap)
+{
+    int64_t t_ms = (int64_t)llround(snap->t * 1000.0);
+    snap->n_windows = st->n_windows;
+    memcpy(snap->window_ms, st->window_ms, sizeof(snap->window_ms));
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+        st->tracks[i].seen_this_poll = false;
+
+    uint64_t leader_index = 0;
+    for (int i = 0; i < snap->n_members; i++) {
+        const member_sample_t *sm = &snap->members[i].sample;
+        if (sm->up && sm->s.ok && sm->s.member_id && sm->s.member_id == snap->leader_id)
+            leader_index = sm->s.raft_index;
+    }
+
+    for (int i = 0; i < snap->n_members; i++) {
+        member_view_t *m = &snap->members[i];
+        member_figures_t *fig = &m->fig;
+        fig->probe_read_ms = m->sample.probe_read_ms;
+        fig->probe_write_ms = m->sample.probe_write_ms;
+        track_t *tr = stats_track(st, m->name);
+        if (!tr) {
+            memset(fig->w, 0, sizeof(fig->w));
+            continue;
+        }
+        tr->seen_this_poll = true;
+        if (m->sample.up) {
+            point_t p;
+            const hist_t *layouts[WH_COUNT] = { &m->sample.m.wal_fsync,
+                                                &m->sample.m.backend_commit,
+                                                &m->sample.m.peer_rtt };
+            point_from_sample(&p, t_ms, &m->sample, fig->probe_read_ms, fig->probe_write_ms);
+            series_push(&tr->series, &p, layouts);
+        }
+        for (int w = 0; w < st->n_windows; w++)
+            stats_window(&tr->series, t_ms, st->window_ms[w], &fig->w[w]);
+        const status_sample_t *s = &m->sample.s;
+        fig->apply_lag = m->sample.up && s->ok ? (double)s->raft_index - (double)s->raft_applied_index
+                                               : NAN;
+        fig->raft_index_lag = m->sample.up && s->ok && leader_index
+                                  ? (double)leader_index - (double)s->raft_index : NAN;
+        const metrics_sample_t *mm = &m->sample.m;
+        fig->quota_used_pct = m->iv.db_size.ok && mm->quota.ok && mm->quota.v > 0
+                                  ? m->iv.db_size.v * 100.0 / mm->quota.v : NAN;
+        fig->fragmentation_trend = stats_frag_trend(tr, m);
+        stats_history_push(tr, m);
+    }
+    /* Members gone from the cluster free their rings. */
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
+        track_t *tr = &st->tracks[i];
+        if (tr->used && !tr->seen_this_poll) {
+            series_free(&tr->series);
+            tr->used = false;
+        }
+    }
+    stats_health(st, snap);
+    st->polls++;
+}
+
+int stats_history(const stats_t *st, const char *member, history_fig_t fig, double *out, int max)
+{
+    if (fig < 0 || fig >= HIST_COUNT)
+        return 0;
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
+        const track_t *tr = &st->tracks[i];
+        if (!tr->used || strcmp(tr->key, member) != 0)
+            continue;
+        int n = tr->h_n < max ? tr->h_n : max;
+        int start = (tr->h_head - n + STATS_HISTORY) % STATS_HISTORY;
+        for (int k = 0; k < n; k++)
+            out[k] = tr->hist[fig][(start + k) % STATS_HISTORY];
+        return n;
+    }
+    return 0;
+}
+
+int stats_trend_report(const stats_t *st, const cluster_snapshot_t *snap, char *out, size_t cap)
+{
+    if (st->polls == 0 || st->polls % 10 != 0)
+        return 0;
+    static const char *const names[] = { "unknown", "stable", "increasing", "decreasing" };
+    trend_t worst = TREND_UNKNOWN;
+    double frag = NAN;
+    for (int i = 0; i < snap->n_members; i++) {
+        const member_view_t *m = &snap->members[i];
+        if (!m->iv.fragmentation_pct.ok)
+            continue;
+        if (isnan(frag) || m->iv.fragmentation_pct.v > frag) {
+            frag = m->iv.fragmentation_pct.v;
+            worst = m->fig.fragmentation_trend;
+        }
+    }
+    if (isnan(frag))
+        snprintf(out, cap, "trend (last 10 samples): fragmentation unknown");
+    else
+        snprintf(out, cap, "trend (last 10 samples): fragmentation %s (~%.0f%%)", names[worst], frag);
+    return 1;
+}
