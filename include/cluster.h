@@ -62,7 +62,8 @@ typedef struct {
     double          no_leader_s;     /* how long no leader has been seen, 0 when one is */
     /* status from the rules */
     health_status_t status;
-    char            alerts[512];     /* space-separated alert names, "" when none */
+    char            alerts[512];     /* firing alert names (space-separated), "" when none */
+    char            alert_events[512]; /* this poll's transitions: "FIRING:Rule@member ..." */
     event_list_t    events;
 } cluster_snapshot_t;
 

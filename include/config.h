@@ -9,10 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "figures.h"          /* FIG_MAX_WINDOWS */
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
 #define CONFIG_MAX_ENDPOINTS 64
 #define EXIT_USAGE 64          /* usage or configuration error (sysexits EX_USAGE) */
+#define CONFIG_MAX_RULE_OVERRIDES 64   /* entries of the `rules:` block (RULES_MAX_OVERRIDES) */
 
 typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_level_t;
 
@@ -25,6 +27,17 @@ typedef struct {
     double max_error_rate;              /* 0..1 */
     double min_disk_space_percent;
 } thresholds_t;
+
+/* One entry of the config file's `rules:` block, e.g. "EtcdNoLeader: {for: 30s}".
+ * The caller copies it into rules.h's rule_override_t (for_ms / 1000 = for_s);
+ * the rule name has been checked against the built-in rules. */
+typedef struct {
+    char    rule[48];
+    bool    has_for, has_threshold, has_enabled;
+    int64_t for_ms;
+    double  threshold;                  /* in the rule's unit (man page, RULES) */
+    bool    enabled;
+} config_rule_t;
 
 typedef struct {
     char         *endpoints[CONFIG_MAX_ENDPOINTS]; /* owned strings, as given */
@@ -43,6 +56,11 @@ typedef struct {
     /* Keys of the config file that are accepted but not used yet, reported once
      * at start-up (e.g. "api", "alerts", "tls"). Owned, comma-separated, or NULL. */
     char         *ignored_keys;
+    int64_t       no_leader_timeout_ms; /* --no-leader-timeout, default 60s */
+    int           n_windows;            /* --windows, default 1m,5m,15m,1h */
+    int64_t       window_ms[FIG_MAX_WINDOWS]; /* increasing */
+    int           n_rule_overrides;     /* the `rules:` block, in file order */
+    config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
 } config_t;
 
 typedef enum {

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include "cluster.h"
 #include "config.h"
-#include "level.h"
+#include "rules.h"
 
-void console_banner(FILE *out, const config_t *cfg, const level_thresholds_t *lt,
+void console_banner(FILE *out, const config_t *cfg, const rules_t *rules,
                     const char *workdir);
 void console_poll(FILE *out, const cluster_snapshot_t *s);
 

@@ -64,6 +64,9 @@ void rules_free(rules_t *r);
 /* Evaluate every rule at snap->t; append transitions to out (at most cap),
  * return how many. */
 int rules_eval(rules_t *r, const cluster_snapshot_t *snap, alert_transition_t *out, int cap);
+/* The threshold rule name uses in this run (level and overrides applied),
+ * NAN for an unknown or disabled rule. */
+double rules_threshold(const rules_t *r, const char *rule);
 /* Pending and firing alerts, firing first, most severe first. */
 int rules_active(const rules_t *r, const alert_t **list);
 /* ALERT if a critical alert fires, WARNING if a warning fires, else HEALTHY. */

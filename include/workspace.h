@@ -26,9 +26,11 @@ int  workspace_open(workspace_t *w, const char *workdir, double now, char *err, 
 /* One timestamped line in monitoring.log. */
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Write one poll: a metrics.csv row, a members.csv row per member, the alerts.log
- * line when alerts are present, and the snapshot's events in monitoring.log. */
+/* Write one poll: a metrics.csv row, a members.csv row per member, and the
+ * snapshot's events in monitoring.log. */
 void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s);
+/* Append one whole line (ending in '\n') to alerts.log. */
+void workspace_alert(workspace_t *w, const char *line, size_t len);
 void workspace_close(workspace_t *w);
 
 #endif

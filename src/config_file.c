@@ -3,6 +3,7 @@
  * "path:line: ...", and never echo the value of a password/token/secret key. */
 #include "config.h"
 #include "config_internal.h"
+#include "rules_internal.h"     /* rule names, for the rules: block */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <yaml.h>
 
 #define THRESHOLDS_KEY "alert_thresholds"
+#define RULES_KEY "rules"
+#define LIST_MAX 1024            /* a YAML list joined with commas, as a flag takes it */
 
 typedef struct {
     yaml_parser_t   parser;
@@ -190,15 +193,135 @@ fail:
     return -1;
 }
 
+/* A list value other than endpoints (windows): each item is checked alone,
+ * with its own line on error, then the items joined with commas are applied
+ * as the flag would take them. */
+static int yf_joined_list(yfile_t *y, const option_t *opt, const char *key)
+{
+    char joined[LIST_MAX] = "", where[512], start[512];
+    size_t used = 0;
+
+    snprintf(start, sizeof start, "%s:%lu", y->path, ev_line(&y->ev));
+    for (;;) {
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        if (yf_check_scalar(y, key, "a single value"))
+            return -1;
+        const char *v = (const char *)y->ev.data.scalar.value;
+        snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
+        if (config_apply(y->cfg, opt, where, key, v, false, y->err, y->errlen))
+            return -1;
+        size_t len = strlen(v);
+        if (used + len + 2 > sizeof joined)
+            return yf_error(y, ev_line(&y->ev), "%s: the list is too long", key);
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s", used ? "," : "", v);
+    }
+    if (used == 0) {
+        snprintf(y->err, y->errlen, "%s: %s: the list is empty", start, key);
+        return -1;
+    }
+    return config_apply(y->cfg, opt, start, key, joined, false, y->err, y->errlen);
+}
+
+/* One field ("for: 30s") of the rules: entry just appended; the value is
+ * applied through the option table's rules.NAME.<field> row. */
+static int yf_rule_field(yfile_t *y, const char *rule, int idx)
+{
+    char field[128], key[256], row[160], where[512], shown[160];
+    unsigned long line = ev_line(&y->ev);
+    config_rule_t *r = &y->cfg->rule_overrides[y->cfg->n_rule_overrides - 1];
+
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, line, "keys must be plain names, found %s", node_kind(&y->ev));
+    snprintf(field, sizeof field, "%s", (const char *)y->ev.data.scalar.value);
+    snprintf(key, sizeof key, RULES_KEY ".%s.%s", rule, field);
+    snprintf(row, sizeof row, RULES_KEY ".NAME.%s", field);
+    const option_t *opt = strchr(field, '.') ? NULL : config_option_by_key(row);
+    if (!opt) {
+        config_quote(shown, sizeof shown, key);
+        return yf_error(y, line, "unknown key %s", shown);
+    }
+    bool dup = (strcmp(field, "for") == 0 && r->has_for) ||
+               (strcmp(field, "threshold") == 0 && r->has_threshold) ||
+               (strcmp(field, "enabled") == 0 && r->has_enabled);
+    if (dup)
+        return yf_error(y, line, "duplicate key \"%s\"", key);
+    if (strcmp(field, "threshold") == 0 && !rules_builtin_adjustable(idx))
+        return yf_error(y, line, "%s: %s has no threshold to override", key, rule);
+    if (yf_next(y) || yf_check_scalar(y, key, "a single value"))
+        return -1;
+    snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
+    return config_apply(y->cfg, opt, where, key, (const char *)y->ev.data.scalar.value, false,
+                        y->err, y->errlen);
+}
+
+/* The rules: block: a mapping from built-in rule names to mappings of
+ * for / threshold / enabled, stored in cfg->rule_overrides. */
+static int yf_rules(yfile_t *y)
+{
+    char shown[128];
+    if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+        return 0;
+    if (y->ev.type != YAML_MAPPING_START_EVENT)
+        return yf_error(y, ev_line(&y->ev), RULES_KEY ": expected a mapping, found %s",
+                        node_kind(&y->ev));
+    for (;;) {
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type == YAML_MAPPING_END_EVENT)
+            return 0;
+        unsigned long line = ev_line(&y->ev);
+        if (y->ev.type != YAML_SCALAR_EVENT)
+            return yf_error(y, line, "keys must be plain names, found %s", node_kind(&y->ev));
+        const char *name = (const char *)y->ev.data.scalar.value;
+        int idx = rules_builtin_find(name);
+        if (idx < 0) {
+            config_quote(shown, sizeof shown, name);
+            return yf_error(y, line, RULES_KEY ": unknown rule %s (see etcd-monitor(1), RULES)",
+                            shown);
+        }
+        char rule[48];
+        snprintf(rule, sizeof rule, "%s", name);
+        for (int k = 0; k < y->cfg->n_rule_overrides; k++)
+            if (strcmp(y->cfg->rule_overrides[k].rule, rule) == 0)
+                return yf_error(y, line, "duplicate key \"" RULES_KEY ".%s\"", rule);
+        if (y->cfg->n_rule_overrides >= CONFIG_MAX_RULE_OVERRIDES)
+            return yf_error(y, line, RULES_KEY ": more than %d rules",
+                            CONFIG_MAX_RULE_OVERRIDES);
+        config_rule_t *r = &y->cfg->rule_overrides[y->cfg->n_rule_overrides++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->rule, sizeof r->rule, "%s", rule);
+
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type != YAML_MAPPING_START_EVENT)
+            return yf_error(y, ev_line(&y->ev), RULES_KEY ".%s: expected a mapping, found %s",
+                            rule, node_kind(&y->ev));
+        for (;;) {
+            if (yf_next(y))
+                return -1;
+            if (y->ev.type == YAML_MAPPING_END_EVENT)
+                break;
+            if (yf_rule_field(y, rule, idx))
+                return -1;
+        }
+    }
+}
+
 /* The value (current event) of a known key: blocks skipped, scalars applied. */
 static int yf_value(yfile_t *y, const option_t *opt, const char *key)
 {
     char where[512];
 
+    if (strcmp(key, RULES_KEY) == 0)
+        return yf_rules(y);
     if (opt->kind == OPT_BLOCK)
         return yf_skip(y);
     if ((opt->attrs & OPT_LIST) && y->ev.type == YAML_SEQUENCE_START_EVENT)
-        return yf_endpoint_list(y, key);
+        return strcmp(key, "endpoints") == 0 ? yf_endpoint_list(y, key)
+                                             : yf_joined_list(y, opt, key);
     if (yf_check_scalar(y, key, (opt->attrs & OPT_LIST) ? "a list or a value" : "a single value"))
         return -1;
     snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));

@@ -10,7 +10,7 @@ static const char *level_name(alert_level_t l)
     return l == LEVEL_CRITICAL ? "critical" : l == LEVEL_INFO ? "info" : "warning";
 }
 
-void console_banner(FILE *out, const config_t *cfg, const level_thresholds_t *lt,
+void console_banner(FILE *out, const config_t *cfg, const rules_t *rules,
                     const char *workdir)
 {
     time_t now = time(NULL);
@@ -30,7 +30,9 @@ void console_banner(FILE *out, const config_t *cfg, const level_thresholds_t *lt
     fprintf(out, "Alert Threshold: %s\n", level_name(cfg->alert_level));
     fprintf(out, "Workspace: %s\n\n", workdir);
     fprintf(out, "Alert thresholds: WAL=%gms, Backend=%gms, Fragmentation=%g%%\n\n",
-            lt->wal_ms, lt->backend_ms, lt->fragmentation);
+            rules_threshold(rules, "SeedWalFsyncSlow"),
+            rules_threshold(rules, "SeedBackendCommitSlow"),
+            rules_threshold(rules, "SeedHighFragmentation"));
     fflush(out);
 }
 

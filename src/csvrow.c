@@ -12,7 +12,7 @@
 const char CSVROW_METRICS_HEADER[] =
     "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
     "backend_latency_ms,status,members_up,members_total,leader_id,leader_name,raft_term,"
-    "alarms,alerts,poll_ms\n";
+    "alarms,alerts,alert_events,poll_ms\n";
 
 const char CSVROW_MEMBERS_HEADER[] =
     "timestamp,member,endpoint,up,error,is_leader,leader_id,raft_term,raft_index,"
@@ -26,10 +26,14 @@ const char CSVROW_MEMBERS_HEADER[] =
 
 void csvrow_timestamp(double t, char *out, size_t cap)
 {
-    time_t sec = (time_t)floor(t);
-    int ms = (int)((t - (double)sec) * 1000.0);
-    if (ms > 999)
-        ms = 999;
+    long long total_ms = llround(t * 1000.0);
+    long long q = total_ms / 1000, r = total_ms % 1000;
+    if (r < 0) {
+        q--;
+        r += 1000;
+    }
+    time_t sec = (time_t)q;
+    int ms = (int)r;
     struct tm tm;
     gmtime_r(&sec, &tm);
     char base[32];
@@ -128,6 +132,7 @@ size_t csvrow_metrics(const cluster_snapshot_t *s, char *out, size_t cap)
     }
     row_text(&r, alarms);
     row_text(&r, s->alerts);
+    row_text(&r, s->alert_events);
     row_add(&r, ",%.1f", s->poll_ms);
     return row_end(&r);
 }

@@ -1,6 +1,7 @@
-/* main.c — start-up, signals and the one event loop: poll -> parse -> sample ->
- * rules -> outputs. Signal handlers only set flags (and poke the self-pipe so
- * the loop wakes at once); all work happens in the loop. */
+/* main.c — start-up, signals and the one event loop:
+ * poll -> parse -> sample -> stats -> rules -> outputs (CSV, logs, console or UI).
+ * Signal handlers only set flags (and poke the self-pipe so the loop wakes at
+ * once); all work happens in the loop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -16,12 +17,15 @@
 #include "collector.h"
 #include "config.h"
 #include "console.h"
-#include "level.h"
+#include "rules.h"
 #include "session.h"
+#include "stats.h"
+#include "ui.h"
 #include "workspace.h"
 
 static volatile sig_atomic_t stop_requests;
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t resize_requested;
 static int wake_pipe[2] = { -1, -1 };
 
 static void on_stop_signal(int sig)
@@ -32,6 +36,25 @@ static void on_stop_signal(int sig)
     if (wake_pipe[1] >= 0)
         (void)!write(wake_pipe[1], "", 1);
     errno = saved;
+}
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    resize_requested = 1;
+    if (wake_pipe[1] >= 0)
+        (void)!write(wake_pipe[1], "", 1);
+    errno = saved;
+}
+
+/* A crash: put the terminal back (async-signal-safe), then let the default
+ * action (core dump, sanitizer report) happen. */
+static void on_crash(int sig)
+{
+    ui_crash_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 static double clock_now(clockid_t id)
@@ -51,52 +74,102 @@ static int signals_setup(void)
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGXFSZ, &sa, NULL);   /* a file-size limit is an EFBIG, not a death */
     sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_winch;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGWINCH, &sa, NULL);
+    sa.sa_handler = on_crash;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
     return 0;
-}
-
-/* Report workspace notices (write failed / resumed) on stderr and in the log.
- * Logging may raise a notice of its own (the log is failing too): that one is
- * reported on the next call. */
-static void report_notices(workspace_t *ws)
-{
-    event_list_t notices = ws->notices;
-    ws->notices.n = 0;
-    for (int i = 0; i < notices.n; i++) {
-        fprintf(stderr, "etcd-monitor: %s\n", notices.line[i]);
-        workspace_log(ws, clock_now(CLOCK_REALTIME), "%s", notices.line[i]);
-    }
 }
 
 typedef struct {
     const config_t    *cfg;
     collector_t       *col;
+    stats_t           *stats;
+    rules_t           *rules;
+    ui_t              *ui;             /* NULL when headless */
     workspace_t       *ws;
     session_t         *sess;
-    level_thresholds_t lt;
-    cluster_snapshot_t snap;   /* the latest completed poll */
+    cluster_snapshot_t snap;           /* the latest completed poll */
+    alert_transition_t trans[64];
 } app_t;
 
-/* A poll has completed: apply the rules and hand the snapshot to the outputs. */
-static void app_on_poll(app_t *a)
+/* Report workspace notices (write failed / resumed) on stderr (headless) and in
+ * the log. Logging may raise a notice of its own (the log is failing too): that
+ * one is reported on the next call. */
+static void app_notices(app_t *a)
 {
-    level_evaluate(&a->snap, &a->lt, &a->cfg->thresholds);
-    workspace_write_poll(a->ws, &a->snap);
-    session_record(a->sess, &a->snap);
-    console_poll(stdout, &a->snap);
-    report_notices(a->ws);
+    event_list_t notices = a->ws->notices;
+    a->ws->notices.n = 0;
+    for (int i = 0; i < notices.n; i++) {
+        if (!a->ui)
+            fprintf(stderr, "etcd-monitor: %s\n", notices.line[i]);
+        workspace_log(a->ws, clock_now(CLOCK_REALTIME), "%s", notices.line[i]);
+    }
 }
 
-/* The event loop: schedules polls on a monotonic clock, waits on the network
- * and the wake pipe together, and ends on a signal or when the duration is up
- * (finishing the poll in flight, whose requests all end before the interval). */
+/* Turn this poll's rule transitions into alerts.log lines and the CSV field. */
+static void app_transitions(app_t *a, int n)
+{
+    static const char *const kind[] = { "PENDING", "FIRING", "RESOLVED" };
+    size_t used = 0;
+    a->snap.alert_events[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        const alert_transition_t *tr = &a->trans[i];
+        char line[600];
+        size_t len = rules_format_transition(tr, line, sizeof(line));
+        if (len) {
+            workspace_alert(a->ws, line, len);
+            session_alert_line(a->sess, line, tr->kind == TRANS_FIRING);
+        }
+        int w = snprintf(a->snap.alert_events + used, sizeof(a->snap.alert_events) - used,
+                         "%s%s:%s%s%s", used ? " " : "", kind[tr->kind], tr->alert.rule,
+                         tr->alert.member[0] ? "@" : "", tr->alert.member);
+        if (w > 0 && (size_t)w < sizeof(a->snap.alert_events) - used)
+            used += (size_t)w;
+    }
+}
+
+/* A poll has completed: statistics, rules, then every output. */
+static void app_on_poll(app_t *a)
+{
+    stats_update(a->stats, &a->snap);
+    int n = rules_eval(a->rules, &a->snap, a->trans, (int)(sizeof(a->trans) / sizeof(a->trans[0])));
+    a->snap.status = rules_status(a->rules);
+    rules_firing_names(a->rules, a->snap.alerts, sizeof(a->snap.alerts));
+    app_transitions(a, n);
+    workspace_write_poll(a->ws, &a->snap);
+    session_record(a->sess, &a->snap);
+    char trend[200];
+    if (stats_trend_report(a->stats, &a->snap, trend, sizeof(trend)))
+        workspace_log(a->ws, a->snap.t, "%s; alerts in the last 10 samples: %d/10", trend,
+                      session_alert_frequency(a->sess));
+    if (a->ui) {
+        const alert_t *active = NULL;
+        int n_active = rules_active(a->rules, &active);
+        ui_update(a->ui, &a->snap, active, n_active, a->stats);
+    } else {
+        console_poll(stdout, &a->snap);
+    }
+    app_notices(a);
+}
+
+/* The event loop: schedules polls on a monotonic clock; waits on the network,
+ * the wake pipe and (with the UI) the keyboard together; ends on a signal, on
+ * `q`, or when the duration is up, finishing the poll in flight (whose requests
+ * all end before the interval). */
 static void app_run(app_t *a)
 {
     const double interval = a->cfg->interval_ms / 1000.0;
@@ -104,7 +177,12 @@ static void app_run(app_t *a)
     const double end = a->cfg->duration_ms > 0 ? start + a->cfg->duration_ms / 1000.0 : INFINITY;
     double next_poll = start;
     bool stopping = false;
-    struct curl_waitfd wfd = { .fd = wake_pipe[0], .events = CURL_WAIT_POLLIN };
+    struct curl_waitfd wfd[2] = { { .fd = wake_pipe[0], .events = CURL_WAIT_POLLIN } };
+    unsigned n_wfd = 1;
+    if (a->ui) {
+        wfd[1] = (struct curl_waitfd){ .fd = ui_input_fd(a->ui), .events = CURL_WAIT_POLLIN };
+        n_wfd = 2;
+    }
 
     for (;;) {
         double now = clock_now(CLOCK_MONOTONIC);
@@ -121,6 +199,19 @@ static void app_run(app_t *a)
             stopping = true;
             workspace_log(a->ws, clock_now(CLOCK_REALTIME), "duration reached");
         }
+        if (a->ui) {
+            if (resize_requested) {
+                resize_requested = 0;
+                ui_handle_resize(a->ui);
+            }
+            unsigned act = ui_handle_input(a->ui, clock_now(CLOCK_REALTIME));
+            if ((act & UI_ACT_QUIT) && !stopping) {
+                stopping = true;
+                workspace_log(a->ws, clock_now(CLOCK_REALTIME), "stopping: quit from the dashboard");
+            }
+            if ((act & UI_ACT_POLL_NOW) && !collector_in_flight(a->col))
+                next_poll = now;
+        }
         if (!stopping && now >= next_poll) {
             if (!collector_start_poll(a->col, clock_now(CLOCK_REALTIME), now))
                 workspace_log(a->ws, clock_now(CLOCK_REALTIME),
@@ -131,14 +222,43 @@ static void app_run(app_t *a)
         }
         if (collector_step(a->col, clock_now(CLOCK_MONOTONIC), &a->snap))
             app_on_poll(a);
+        if (a->ui)
+            ui_render(a->ui, clock_now(CLOCK_REALTIME));
         if (stopping && !collector_in_flight(a->col))
             break;
         double until = stopping ? 0.1 : fmin(next_poll, end) - clock_now(CLOCK_MONOTONIC);
         int timeout_ms = (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0);
-        collector_wait(a->col, &wfd, 1, timeout_ms);
+        if (a->ui) {
+            int tick = ui_next_tick_ms(a->ui, clock_now(CLOCK_REALTIME));
+            if (tick >= 0 && tick < timeout_ms)
+                timeout_ms = tick;
+        }
+        collector_wait(a->col, wfd, n_wfd, timeout_ms);
         char drain[64];
         while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
             ;
+    }
+}
+
+/* The rule engine's configuration from the run configuration. */
+static void rules_config_fill(const config_t *cfg, rules_config_t *rc)
+{
+    memset(rc, 0, sizeof(*rc));
+    rc->level = cfg->alert_level;
+    rc->thresholds = cfg->thresholds;
+    rc->no_leader_timeout_s = cfg->no_leader_timeout_ms / 1000.0;
+    rc->n_windows = cfg->n_windows;
+    memcpy(rc->window_ms, cfg->window_ms, sizeof(rc->window_ms));
+    for (int i = 0; i < cfg->n_rule_overrides && i < RULES_MAX_OVERRIDES; i++) {
+        const config_rule_t *o = &cfg->rule_overrides[i];
+        rule_override_t *r = &rc->overrides[rc->n_overrides++];
+        snprintf(r->rule, sizeof(r->rule), "%s", o->rule);
+        r->has_for = o->has_for;
+        r->for_s = o->for_ms / 1000.0;
+        r->has_threshold = o->has_threshold;
+        r->threshold = o->threshold;
+        r->has_enabled = o->has_enabled;
+        r->enabled = o->enabled;
     }
 }
 
@@ -170,22 +290,32 @@ int main(int argc, char **argv)
     static session_t sess;
     static app_t app;
     int rc = 70;
+    collector_t *col = NULL;
+    stats_t *stats = NULL;
+    rules_t *rules = NULL;
+    rules_config_t rcfg;
+    rules_config_fill(&cfg, &rcfg);
+    if (!(rules = rules_new(&rcfg, err, sizeof(err)))) {
+        fprintf(stderr, "etcd-monitor: %s\n", err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (workspace_open(&ws, cfg.workdir, clock_now(CLOCK_REALTIME), err, sizeof(err)) != 0) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
-        goto out_config;
+        goto out;
     }
-    collector_t *col = collector_new(&cfg, err, sizeof(err));
-    if (!col) {
+    if (!(col = collector_new(&cfg, err, sizeof(err)))) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
         goto out_ws;
     }
-    app.cfg = &cfg;
-    app.col = col;
-    app.ws = &ws;
-    app.sess = &sess;
-    app.lt = level_thresholds(cfg.alert_level);
+    if (!(stats = stats_new(cfg.n_windows, cfg.window_ms, cfg.interval_ms))) {
+        fprintf(stderr, "etcd-monitor: out of memory\n");
+        goto out_ws;
+    }
+    app = (app_t){ .cfg = &cfg, .col = col, .stats = stats, .rules = rules, .ws = &ws,
+                   .sess = &sess };
 
     double t0 = clock_now(CLOCK_REALTIME);
     session_init(&sess, t0);
@@ -198,23 +328,41 @@ int main(int argc, char **argv)
         workspace_log(&ws, t0, "config %s: keys not used yet, ignored: %s", cfg.config_path,
                       cfg.ignored_keys);
     }
-    console_banner(stdout, &cfg, &app.lt, ws.dir);
-    report_notices(&ws);
+    /* The dashboard when stdout is a terminal; plain text otherwise. */
+    if (!cfg.headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+        ui_config_t uc = { .theme = NULL, .no_color = getenv("NO_COLOR") != NULL,
+                           .interval_ms = cfg.interval_ms, .duration_s = cfg.duration_ms / 1000.0 };
+        app.ui = ui_open(&uc, err, sizeof(err));
+        if (!app.ui) {
+            fprintf(stderr, "etcd-monitor: %s (use --headless)\n", err);
+            rc = EXIT_USAGE;
+            goto out_ws;
+        }
+    } else {
+        console_banner(stdout, &cfg, rules, ws.dir);
+    }
+    app_notices(&app);
 
     app_run(&app);
 
+    if (app.ui) {
+        ui_close(app.ui);
+        app.ui = NULL;
+    }
     double t1 = clock_now(CLOCK_REALTIME);
     long connects, transfers;
     collector_counters(col, &connects, &transfers);
     workspace_log(&ws, t1, "session ended after %ld polls (%ld transfers over %ld connections)",
                   sess.iterations, transfers, connects);
     session_summary(&sess, &ws, t1, stdout);
-    report_notices(&ws);
+    app_notices(&app);
     rc = session_exit_code(&sess);
-    collector_free(col);
 out_ws:
     workspace_close(&ws);
-out_config:
+out:
+    stats_free(stats);
+    collector_free(col);
+    rules_free(rules);
     config_free(&cfg);
     curl_global_cleanup();
     return rc;

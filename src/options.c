@@ -551,19 +551,127 @@ static int set_headless(config_t *cfg, const char *v, char *why, size_t whylen)
     return SET_OK;
 }
 
-/* --no-discover (v NULL) or no_discover: true|false (also yes/no, on/off). */
-static int set_no_discover(config_t *cfg, const char *v, char *why, size_t whylen)
+/* true|false (also yes/no, on/off; NULL = a switch given as a flag = true). */
+static int parse_bool(const char *v, bool *out, char *why, size_t whylen)
 {
     if (!v || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
         strcasecmp(v, "on") == 0)
-        cfg->no_discover = true;
+        *out = true;
     else if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
              strcasecmp(v, "off") == 0)
-        cfg->no_discover = false;
+        *out = false;
     else {
         snprintf(why, whylen, "is not a boolean (true or false)");
         return SET_BAD;
     }
+    return SET_OK;
+}
+
+/* --no-discover (v NULL) or no_discover: true|false. */
+static int set_no_discover(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return parse_bool(v, &cfg->no_discover, why, whylen);
+}
+
+/* --no-leader-timeout / no_leader_timeout: 1s to 1h, bare number = seconds. */
+static int set_no_leader_timeout(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return duration_in_range(v, 1000, 1000, 3600 * 1000, "1s to 1h",
+                             &cfg->no_leader_timeout_ms, why, whylen);
+}
+
+/* --windows / windows: up to FIG_MAX_WINDOWS durations, comma-separated,
+ * each 10s to 4h, in increasing order; bare numbers are seconds. */
+static int set_windows(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    int64_t ms[FIG_MAX_WINDOWS];
+    int n = 0;
+    const char *p = v;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        const char *b = p, *e = p + len;
+        char item[64], shown[96];
+        while (b < e && (*b == ' ' || *b == '\t')) b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        if (b == e) {
+            snprintf(why, whylen, p == v && p[len] == '\0' ? "is empty" : "has an empty item");
+            return SET_BAD;
+        }
+        if (n == FIG_MAX_WINDOWS) {
+            snprintf(why, whylen, "has more than %d windows", FIG_MAX_WINDOWS);
+            return SET_BAD;
+        }
+        snprintf(item, sizeof item, "%.*s", (int)(e - b), b);
+        num_status_t st = (size_t)(e - b) < sizeof item ? duration_parse(item, 1000, &ms[n])
+                                                        : NUM_BAD;
+        bool alone = strchr(v, ',') == NULL;
+        config_quote(shown, sizeof shown, item);
+        if (st == NUM_BAD) {
+            if (alone)
+                snprintf(why, whylen, "is not a duration");
+            else
+                snprintf(why, whylen, "has %s, which is not a duration", shown);
+            return SET_BAD;
+        }
+        if (st == NUM_RANGE || ms[n] < 10 * 1000 || ms[n] > 4 * 3600 * 1000) {
+            if (alone)
+                snprintf(why, whylen, "is out of range (10s to 4h)");
+            else
+                snprintf(why, whylen, "has %s, out of range (10s to 4h)", shown);
+            return SET_BAD;
+        }
+        if (n > 0 && ms[n] <= ms[n - 1]) {
+            snprintf(why, whylen, "is not in increasing order");
+            return SET_BAD;
+        }
+        n++;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    cfg->n_windows = n;
+    memcpy(cfg->window_ms, ms, sizeof ms[0] * (size_t)n);
+    return SET_OK;
+}
+
+/* The rules: entry being read: config_file.c appends it, then applies its
+ * fields through the rules.NAME.* rows below. */
+static config_rule_t *rule_current(config_t *cfg, char *why, size_t whylen)
+{
+    if (cfg->n_rule_overrides <= 0 || cfg->n_rule_overrides > CONFIG_MAX_RULE_OVERRIDES) {
+        snprintf(why, whylen, "is only valid inside the rules: block");
+        return NULL;
+    }
+    return &cfg->rule_overrides[cfg->n_rule_overrides - 1];
+}
+
+/* rules.NAME.for: how long the condition must hold, 0 to 24h, bare = seconds. */
+static int set_rule_for(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || duration_in_range(v, 1000, 0, DAY_MS, "0 to 24h", &r->for_ms, why, whylen))
+        return SET_BAD;
+    r->has_for = true;
+    return SET_OK;
+}
+
+/* rules.NAME.threshold: a plain decimal, 0 or more, in the rule's unit. */
+static int set_rule_threshold(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || number_in_range(v, 0, false, 1e12, "0 or more", &r->threshold, why, whylen))
+        return SET_BAD;
+    r->has_threshold = true;
+    return SET_OK;
+}
+
+/* rules.NAME.enabled: true or false. */
+static int set_rule_enabled(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || parse_bool(v, &r->enabled, why, whylen))
+        return SET_BAD;
+    r->has_enabled = true;
     return SET_OK;
 }
 
@@ -604,11 +712,19 @@ static const option_t options[] = {
       set_max_body, 0 },
     { "max-latency-ms", 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.max_latency_ms",
       "100", "request latency alert threshold in milliseconds, greater than 0",
-      set_max_latency, OPT_UNUSED },
+      set_max_latency, 0 },
     { "max-db-size-mb", 0, OPT_VALUE, "N", { NULL, NULL },
       "alert_thresholds.max_database_size_mb", "8192",
       "database size alert threshold in MiB, greater than 0",
       set_max_db, 0 },
+    { "windows", 0, OPT_VALUE, "LIST", { NULL, NULL }, "windows", "1m,5m,15m,1h",
+      "the sliding windows of the statistics and rules: at most "
+      XSTR(FIG_MAX_WINDOWS) " durations, comma-separated, increasing, each 10s to 4h",
+      set_windows, OPT_LIST },
+    { "no-leader-timeout", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "no_leader_timeout", "60s",
+      "how long the cluster may be without a leader before EtcdNoLeader fires, "
+      "1s to 1h; bare number = seconds",
+      set_no_leader_timeout, 0 },
     { "config", 0, OPT_VALUE, "FILE", { NULL, NULL }, NULL, NULL,
       "read settings from this YAML file",
       set_config, OPT_CONFIG },
@@ -630,15 +746,25 @@ static const option_t options[] = {
       NULL, OPT_HELP },
     /* Config-file keys without a flag. */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
-      "members that must be up, 0 to 1000", set_min_nodes, OPT_UNUSED },
+      "members that must be up, 0 to 1000", set_min_nodes, 0 },
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL },
       "alert_thresholds.max_leader_changes_per_hour", "3",
-      "leader changes per hour, 0 or more", set_leader_changes, OPT_UNUSED },
+      "leader changes per hour, 0 or more", set_leader_changes, 0 },
     { NULL, 0, OPT_VALUE, "RATE", { NULL, NULL }, "alert_thresholds.max_error_rate", "0.05",
-      "failed requests per request, 0 to 1", set_error_rate, OPT_UNUSED },
+      "failed requests per request, 0 to 1", set_error_rate, 0 },
     { NULL, 0, OPT_VALUE, "PERCENT", { NULL, NULL },
       "alert_thresholds.min_disk_space_percent", "10",
-      "free disk space in percent, 0 to 100", set_disk_percent, OPT_UNUSED },
+      "free backend quota in percent, 0 to 100", set_disk_percent, 0 },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "rules", NULL,
+      "per-rule overrides: a mapping from rule names (see the man page, RULES) "
+      "to the keys below", NULL, 0 },
+    { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "rules.NAME.for", NULL,
+      "how long the condition must hold before the alert fires, 0 to 24h",
+      set_rule_for, 0 },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.threshold", NULL,
+      "replaces the rule's threshold, in its unit", set_rule_threshold, 0 },
+    { NULL, 0, OPT_VALUE, "BOOL", { NULL, NULL }, "rules.NAME.enabled", NULL,
+      "false turns the rule off", set_rule_enabled, 0 },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "tls", NULL,
       "TLS settings", NULL, OPT_UNUSED },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
@@ -980,7 +1106,7 @@ void config_usage(FILE *f)
     fprintf(f, "\nConfig file keys without a flag:\n");
     for (size_t k = 0; k < n; k++) {
         const option_t *o = &tab[k];
-        if (o->flag || o->kind == OPT_BLOCK)
+        if (o->flag || (o->kind == OPT_BLOCK && (o->attrs & OPT_UNUSED)))
             continue;
         snprintf(left, sizeof left, "  %s", o->key);
         usage_text(o, text, sizeof text);
@@ -988,7 +1114,7 @@ void config_usage(FILE *f)
     }
     fprintf(f, "\nAccepted but not used yet, whole blocks:");
     for (size_t k = 0, first = 1; k < n; k++)
-        if (tab[k].kind == OPT_BLOCK) {
+        if (tab[k].kind == OPT_BLOCK && (tab[k].attrs & OPT_UNUSED)) {
             fprintf(f, "%s %s", first ? "" : ",", tab[k].key);
             first = 0;
         }

@@ -2,7 +2,6 @@
 #include "session.h"
 
 #include <string.h>
-#include "csvrow.h"
 
 void session_init(session_t *s, double start_wall)
 {
@@ -13,19 +12,29 @@ void session_init(session_t *s, double start_wall)
 
 void session_record(session_t *s, const cluster_snapshot_t *snap)
 {
-    s->iterations++;
     s->final_status = snap->status;
     snprintf(s->final_alerts, sizeof(s->final_alerts), "%s", snap->alerts);
-    if (!snap->alerts[0])
-        return;
-    s->alert_polls++;
-    char ts[40];
-    csvrow_timestamp(snap->t, ts, sizeof(ts));
-    int slot = (int)((s->alert_polls - 1) % SESSION_RECENT);
-    snprintf(s->recent[slot], sizeof(s->recent[slot]), "%s: %s - %s", ts,
-             cluster_status_name(snap->status), snap->alerts);
-    if (s->n_recent < SESSION_RECENT)
-        s->n_recent++;
+    s->recent_alerts[s->iterations % 10] = snap->alerts[0] != '\0';
+    s->iterations++;
+    if (snap->alerts[0])
+        s->alert_polls++;
+}
+
+void session_alert_line(session_t *s, const char *line, bool fired)
+{
+    size_t len = strcspn(line, "\n");
+    snprintf(s->recent[s->n_lines % SESSION_RECENT], sizeof(s->recent[0]), "%.*s", (int)len, line);
+    s->n_lines++;
+    if (fired)
+        s->alerts_fired++;
+}
+
+int session_alert_frequency(const session_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < 10; i++)
+        n += s->recent_alerts[i];
+    return n;
 }
 
 void session_summary(const session_t *s, const workspace_t *w, double end_wall, FILE *out)
@@ -39,7 +48,8 @@ void session_summary(const session_t *s, const workspace_t *w, double end_wall, 
     fprintf(out, "Session Summary:\n");
     fprintf(out, "  Duration: %ld minutes (%.0f s)\n", (long)(secs / 60), secs);
     fprintf(out, "  Iterations: %ld\n", s->iterations);
-    fprintf(out, "  Total alerts: %ld\n", s->alert_polls);
+    fprintf(out, "  Total alerts: %ld (polls with alerts firing: %ld)\n", s->alerts_fired,
+            s->alert_polls);
     fprintf(out, "  Final status: %s%s%s\n\n", cluster_status_name(s->final_status),
             s->final_alerts[0] ? " - " : "", s->final_alerts);
     fprintf(out, "Generated files:\n");
@@ -47,16 +57,16 @@ void session_summary(const session_t *s, const workspace_t *w, double end_wall, 
     fprintf(out, "  Members log: %s\n", w->path[WS_MEMBERS]);
     fprintf(out, "  Alerts log: %s\n", w->path[WS_ALERTS]);
     fprintf(out, "  Session log: %s\n\n", w->path[WS_LOG]);
-    if (s->n_recent > 0) {
+    if (s->n_lines > 0) {
         fprintf(out, "Recent alerts:\n");
-        long first = s->alert_polls - s->n_recent;
-        for (long i = first; i < s->alert_polls; i++)
+        long first = s->n_lines > SESSION_RECENT ? s->n_lines - SESSION_RECENT : 0;
+        for (long i = first; i < s->n_lines; i++)
             fprintf(out, "  %s\n", s->recent[i % SESSION_RECENT]);
         fprintf(out, "\n");
     }
     fprintf(out, "To analyze historical data:\n");
     fprintf(out, "  sort %s | head -20\n", w->path[WS_METRICS]);
-    fprintf(out, "  grep ALERT %s\n", w->path[WS_ALERTS]);
+    fprintf(out, "  grep FIRING %s\n", w->path[WS_ALERTS]);
 }
 
 int session_exit_code(const session_t *s)

@@ -86,6 +86,14 @@ static double opt(bool ok, double v)
     return ok ? v : NAN;
 }
 
+/* Every figure of a window unknown. */
+static void stats_window_unknown(window_figures_t *f)
+{
+    double *d = (double *)f;
+    for (size_t i = 0; i < sizeof(*f) / sizeof(double); i++)
+        d[i] = NAN;
+}
+
 /* Fill one window's figures from a member's ring. */
 static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures_t *f)
 {
@@ -255,8 +263,11 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         fig->probe_read_ms = m->sample.probe_read_ms;
         fig->probe_write_ms = m->sample.probe_write_ms;
         track_t *tr = stats_track(st, m->name);
-        if (!tr) {
-            memset(fig->w, 0, sizeof(fig->w));
+        if (!tr) {                     /* no ring: everything unknown, never 0 */
+            for (int w = 0; w < FIG_MAX_WINDOWS; w++)
+                stats_window_unknown(&fig->w[w]);
+            fig->apply_lag = fig->raft_index_lag = fig->quota_used_pct = NAN;
+            fig->fragmentation_trend = TREND_UNKNOWN;
             continue;
         }
         tr->seen_this_poll = true;

@@ -131,14 +131,11 @@ void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s)
     }
     for (int i = 0; i < s->events.n; i++)
         workspace_log(w, s->t, "%s", s->events.line[i]);
-    if (s->alerts[0]) {
-        char ts[40];
-        csvrow_timestamp(s->t, ts, sizeof(ts));
-        int m = snprintf(row, sizeof(row), "%s: %s - %s\n", ts, cluster_status_name(s->status),
-                         s->alerts);
-        if (m > 0 && (size_t)m < sizeof(row))
-            ws_append(w, WS_ALERTS, row, (size_t)m);
-    }
+}
+
+void workspace_alert(workspace_t *w, const char *line, size_t len)
+{
+    ws_append(w, WS_ALERTS, line, len);
 }
 
 void workspace_close(workspace_t *w)

@@ -73,8 +73,14 @@ for t in "${tests[@]}"; do
     log=$out_dir/$name.log
     echo "=== $name"
     start=$SECONDS
-    EMON_TEST_RUN=$tag timeout -k 10 "$limit" bash "$t" 2>&1 | tee "$log"
-    rc=${PIPESTATUS[0]}
+    # Output goes to a file that is followed while the test runs (a pipe would keep us
+    # waiting for any leftover process that still holds it open).
+    : >"$log"
+    EMON_TEST_RUN=$tag timeout -k 10 "$limit" bash "$t" </dev/null >"$log" 2>&1 &
+    tpid=$!
+    tail -n +1 -s 0.2 -f --pid="$tpid" "$log"
+    wait "$tpid"
+    rc=$?
     secs=$((SECONDS - start))
     line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
     p=0 f=0

@@ -29,7 +29,9 @@ W=$T/ws
 "$EM" --headless --no-discover --endpoints "$M1_ENDPOINT,$A,$B,$C" --interval 1 --duration 5s \
       --max-body-size 1M --workdir "$W" >"$T/out" 2>"$T/err"
 rc=$?
-t_eq "exit code 1 (members down, the real one healthy)" 1 "$rc"
+t_eq "exit code 2: 1 of 4 members answers, below min_available_nodes (2)" 2 "$rc"
+t_assert "AvailableMembersLow fired" grep -q ' FIRING critical AvailableMembersLow ' "$W/alerts.log"
+t_assert "each bad member is MemberUnreachable" bash -c "[ \$(grep -c ' FIRING warning MemberUnreachable ' '$W/alerts.log') -eq 3 ]"
 t_assert "metrics.csv whole" csv_whole "$W/metrics.csv"
 t_assert "members.csv whole" csv_whole "$W/members.csv"
 polls=$(csv_rows "$W/metrics.csv")

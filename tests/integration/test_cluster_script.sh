@@ -116,4 +116,13 @@ grep -v '^{' "$(t_tmpdir)/interrupted.err" | sed 's/^/#   /'
 t_eq "interrupted start left no process" "" "$(procs_in_dir "$idir")"
 t_assert "interrupted start removed its dir" test ! -e "$idir"
 
+# Library mode: a watchdog stops the cluster when the sourcing shell dies without
+# cleaning up (here: SIGKILL, so no trap can run).
+wdir=$(t_tmpdir)/orphan
+t_cleanup_add "CLUSTER_DIR='$wdir' bash '$CLI' stop"
+(bash -c "source '$CLI'; CLUSTER_DIR='$wdir' cluster_start 1 >/dev/null 2>&1 && kill -KILL \$\$"; true) 2>/dev/null
+t_assert "orphan test: its cluster had started" test -f "$wdir/env"
+orphan_gone() { [[ ! -e $wdir && -z "$(procs_in_dir "$wdir")" ]]; }
+t_wait_for "watchdog stops the cluster of a SIGKILLed owner" 10 orphan_gone
+
 t_done

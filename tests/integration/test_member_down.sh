@@ -25,7 +25,7 @@ t_eq "killed member is down in the last poll" "0" "$(csv_col "$W/members.csv" up
 t_eq "its reason is 'connection refused'" "connection refused" "$(csv_col "$W/members.csv" error member "$vname" | tail -1)"
 t_eq "final status WARNING" "WARNING" "$(csv_col "$W/metrics.csv" status | tail -1)"
 t_eq "final members_up is 2 of 3" "2/3" "$(csv_col "$W/metrics.csv" members_up | tail -1)/$(csv_col "$W/metrics.csv" members_total | tail -1)"
-t_assert "MEMBER_DOWN in alerts.log" grep -q 'WARNING - .*MEMBER_DOWN' "$W/alerts.log"
+t_assert "EtcdMembersDown pending in alerts.log (it fires after 10m)" grep -q " PENDING critical EtcdMembersDown member=$vname " "$W/alerts.log"
 t_assert "monitoring.log says the member went down" grep -q "member $vname .* is down: connection refused" "$W/monitoring.log"
 # The survivors kept their interval: consecutive polls about 1 s apart.
 gaps=$(csv_col "$W/metrics.csv" timestamp | while read -r ts; do date -d "$ts" +%s.%N; done |

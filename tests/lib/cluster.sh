@@ -26,6 +26,7 @@
 # lines), mK.data/ (data dirs), mK.log (zap log), mK.out (stdout/stderr of etcd).
 #
 # Environment knobs:
+#   CLUSTER_TMPFS           1 (default): member data in /dev/shm (cheap fsync); 0: on disk
 #   CLUSTER_ETCD_ARGS       extra etcd flags (word-split), e.g. "--quota-backend-bytes=8388608"
 #   CLUSTER_START_TIMEOUT   seconds to wait for health on start/restart (default 30)
 #   CLUSTER_OWNER_PID       if set, a watchdog stops the cluster when that process is gone
@@ -109,12 +110,18 @@ _cl_used_ports() {
         /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u | tr '\n' ' '
 }
 
-# Pick 2*N consecutive free ports from a random base; sets _CL_PORTS (array).
+# Pick 2*N consecutive free ports from a random base in 20000-59000, avoiding the
+# kernel's ephemeral range (outgoing connections of other clusters and clients take
+# ports from there at any moment); sets _CL_PORTS (array).
 _cl_pick_ports() {
-    local n=$1 try base used p i ok
+    local n=$1 try base used p i ok elo=32768 ehi=60999 span
+    { read -r elo ehi </proc/sys/net/ipv4/ip_local_port_range; } 2>/dev/null
+    span=$((2 * n))
     _CL_PORTS=()
     for ((try = 0; try < 100; try++)); do
-        base=$(((RANDOM * 32768 + RANDOM) % 39000 + 20000))
+        base=$(((RANDOM * 32768 + RANDOM) % (39000 - span) + 20000))
+        # Inside the ephemeral range? Try again (after 50 tries accept anything).
+        if ((try < 50 && base + span > elo && base <= ehi)); then continue; fi
         used=" $(_cl_used_ports) "
         ok=1
         for ((i = 0; i < 2 * n; i++)); do
@@ -173,6 +180,13 @@ _cl_check_k() {
     fi
 }
 
+# Member K's data dir. With a tmpfs link ($dir/tmpfs, see cluster_start) the data
+# lives in memory: fsync is then cheap and latency-based tests do not depend on
+# this machine's disk. CLUSTER_TMPFS=0 keeps data on disk.
+_cl_data_dir() {
+    if [[ -L $1/tmpfs ]]; then echo "$1/tmpfs/m$2.data"; else echo "$1/m$2.data"; fi
+}
+
 # Launch member K in the background (state: new|existing). Sets MK_PID.
 _cl_launch() {
     local k=$1 state=$2 dir=$CLUSTER_DIR cvar pvar extra=()
@@ -188,7 +202,7 @@ _cl_launch() {
         (
             # etcd treats ETCD_* variables as flags and refuses duplicates: drop them.
             while IFS= read -r _v; do unset "$_v"; done < <(compgen -e | grep '^ETCD_')
-            exec "${sess[@]}" "$_CL_ETCD" --name "m$k" --data-dir "$dir/m$k.data" \
+            exec "${sess[@]}" "$_CL_ETCD" --name "m$k" --data-dir "$(_cl_data_dir "$dir" "$k")" \
                 --listen-client-urls "http://127.0.0.1:$cp" \
                 --advertise-client-urls "http://127.0.0.1:$cp" \
                 --listen-peer-urls "http://127.0.0.1:$pp" \
@@ -260,38 +274,37 @@ _cl_kill_all() {
     pids=$(_cl_scan_pids "$dir" | tr '\n' ' ')
     [[ -z ${pids// /} ]] && return 0
     if [[ ${2:-} == now ]]; then
-        for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
-        for pid in $pids; do _cl_wait_gone "$pid" "$dir"; done
+        for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
+        for pid in $pids; do _cl_wait_gone "$pid" "$dir" || true; done
         return 0
     fi
-    for pid in $pids; do kill -CONT "$pid" 2>/dev/null; done
+    for pid in $pids; do kill -CONT "$pid" 2>/dev/null || true; done
     # Known leader (if any) goes last.
     if [[ -f $dir/env ]] && (CLUSTER_DIR=$dir _cl_load 2>/dev/null); then
         lead=$(
             CLUSTER_DIR=$dir
             _cl_load 2>/dev/null
             k=$(_cl_leaders_once 2>/dev/null | head -n 1)
-            [[ -n $k ]] && v=M${k}_PID && echo "${!v}"
+            if [[ -n $k ]]; then v=M${k}_PID && echo "${!v}"; fi
+            true
         )
     fi
     for pid in $pids; do [[ $pid == "$lead" ]] || order+=" $pid"; done
     [[ -n $lead && " $pids " == *" $lead "* ]] && order+=" $lead"
     for pid in $order; do
-        kill -TERM "$pid" 2>/dev/null
+        kill -TERM "$pid" 2>/dev/null || true
         if ! _cl_wait_gone "$pid" "$dir"; then
             _cl_log "member pid $pid still alive 5s after SIGTERM: SIGKILL"
-            kill -KILL "$pid" 2>/dev/null
-            _cl_wait_gone "$pid" "$dir"
+            kill -KILL "$pid" 2>/dev/null || true
+            _cl_wait_gone "$pid" "$dir" || true
         fi
-        # Reap it if it was our own child (library mode).
-        wait "$pid" 2>/dev/null
     done
     # Safety net: anything still (or newly) running from this dir gets SIGKILL.
     pids=$(_cl_scan_pids "$dir" | tr '\n' ' ')
     if [[ -n ${pids// /} ]]; then
         _cl_log "leftover members $pids: SIGKILL"
-        for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
-        for pid in $pids; do _cl_wait_gone "$pid" "$dir"; wait "$pid" 2>/dev/null; done
+        for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
+        for pid in $pids; do _cl_wait_gone "$pid" "$dir" || true; done
     fi
     return 0
 }
@@ -300,6 +313,9 @@ _cl_remove_dir() {
     local dir=$1
     case $dir in "" | / | /tmp | /tmp/ | "$HOME" | .) return 0 ;; esac
     if [[ -d $dir && -e $dir/$_CL_MARKER ]]; then
+        local shm
+        shm=$(readlink "$dir/tmpfs" 2>/dev/null || true)
+        [[ $shm == /dev/shm/etcd-monitor-data.* ]] && rm -rf -- "$shm"
         rm -rf -- "$dir"
     elif [[ -d $dir ]]; then
         _cl_log "not removing $dir: no $_CL_MARKER marker"
@@ -313,7 +329,8 @@ _cl_stop_watchdog() {
     rm -f "$dir/watchdog.pid"
     if [[ $wpid =~ ^[0-9]+$ && $wpid != "${BASHPID:-$$}" ]] &&
         [[ "$(tr '\0' ' ' <"/proc/$wpid/cmdline" 2>/dev/null)" == *cluster.sh*watchdog* ]]; then
-        kill -TERM "$wpid" 2>/dev/null
+        # It leads its own process group (setsid): take its `sleep` along.
+        kill -TERM -- "-$wpid" 2>/dev/null || kill -TERM "$wpid" 2>/dev/null || true
     fi
 }
 
@@ -387,6 +404,10 @@ cluster_start() {
     : >"$dir/$_CL_MARKER"
     CLUSTER_DIR=$dir
     export CLUSTER_DIR
+    if [[ ${CLUSTER_TMPFS:-1} != 0 && -d /dev/shm && -w /dev/shm && ! -e $dir/tmpfs ]]; then
+        local shm
+        shm=$(mktemp -d /dev/shm/etcd-monitor-data.XXXXXX) && ln -s "$shm" "$dir/tmpfs"
+    fi
 
     # Protect the start path: an interrupt stops whatever was already launched.
     old_traps=$(trap -p INT TERM HUP)
@@ -410,7 +431,7 @@ cluster_start() {
             CLUSTER_INITIAL+=${CLUSTER_INITIAL:+,}m$k=http://127.0.0.1:$pp
             CLUSTER_ENDPOINTS+=${CLUSTER_ENDPOINTS:+,}http://127.0.0.1:$cp
         done
-        rm -rf -- "$dir"/m*.data "$dir"/m*.log "$dir"/m*.out
+        rm -rf -- "$dir"/m*.data "$dir"/tmpfs/m*.data "$dir"/m*.log "$dir"/m*.out
         _cl_write_env "$dir" "$n"
         _cl_log "starting $n members in $dir (attempt $attempt, endpoints $CLUSTER_ENDPOINTS)"
         pids=""
@@ -422,21 +443,21 @@ cluster_start() {
         _cl_write_env "$dir" "$n"
         local t0 t1
         t0=$(_cl_now_ms)
-        _cl_wait_healthy "$CLUSTER_ENDPOINTS" "${CLUSTER_START_TIMEOUT:-30}" "$pids"
-        rc=$?
+        rc=0
+        _cl_wait_healthy "$CLUSTER_ENDPOINTS" "${CLUSTER_START_TIMEOUT:-30}" "$pids" || rc=$?
         t1=$(_cl_now_ms)
         if ((rc == 0)); then
             _cl_log "healthy after $((t1 - t0)) ms"
             break
         fi
-        _cl_print_logs "$dir" "$n"
         _cl_kill_all "$dir" now
         # Retry with fresh ports only when a port was taken under our feet.
-        if grep -qs 'address already in use' "$dir"/m*.log "$dir"/m*.out; then
-            _cl_log "port collision, retrying with new ports"
+        if ((attempt < 3)) && grep -qs 'address already in use' "$dir"/m*.log "$dir"/m*.out; then
+            _cl_log "port collision ($(grep -hso 'listen tcp [0-9.:]*' "$dir"/m*.log | head -n 1)), retrying with new ports"
             rc=1
             continue
         fi
+        _cl_print_logs "$dir" "$n"
         break
     done
 
@@ -506,7 +527,6 @@ cluster_kill() {
         _cl_is_member_pid "$pid" "$CLUSTER_DIR" || break
         sleep 0.1
     done
-    wait "$pid" 2>/dev/null
     ! _cl_is_member_pid "$pid" "$CLUSTER_DIR"
 }
 
@@ -520,14 +540,14 @@ cluster_restart() {
     v=M${k}_PID pid=${!v}
     if _cl_is_member_pid "$pid" "$CLUSTER_DIR"; then
         _cl_log "member $k still running (pid $pid): stopping it first"
-        kill -TERM "$pid" 2>/dev/null
-        kill -CONT "$pid" 2>/dev/null
+        kill -TERM "$pid" 2>/dev/null || true
+        kill -CONT "$pid" 2>/dev/null || true
         local i
         for ((i = 0; i < 50; i++)); do
             _cl_is_member_pid "$pid" "$CLUSTER_DIR" || break
             sleep 0.1
         done
-        _cl_is_member_pid "$pid" "$CLUSTER_DIR" && kill -KILL "$pid" 2>/dev/null
+        _cl_is_member_pid "$pid" "$CLUSTER_DIR" && kill -KILL "$pid" 2>/dev/null || true
         sleep 0.2
     fi
     local old_traps
@@ -538,9 +558,9 @@ cluster_restart() {
     v=M${k}_PID pid=${!v}
     _cl_write_env "$CLUSTER_DIR" "$CLUSTER_N"
     _cl_log "restarted member $k (pid $pid)"
+    rc=0
     _cl_wait_healthy "http://127.0.0.1:$(v=M${k}_CLIENT; echo "${!v}")" \
-        "${CLUSTER_START_TIMEOUT:-30}" "$pid"
-    rc=$?
+        "${CLUSTER_START_TIMEOUT:-30}" "$pid" || rc=$?
     trap - INT TERM HUP
     eval "$old_traps"
     if ((rc != 0)); then

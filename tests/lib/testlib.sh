@@ -15,6 +15,8 @@
 #
 # The EXIT trap runs the cleanups even when the test dies early (set -e, a signal, or
 # `timeout`), and a test that exits without t_done is reported as failed.
+# Assertions return 1 when they fail (so `t_eq ... || cat "$log"` works); under set -e
+# that ends the test at the first failure, which is then reported as such.
 # Lines are TAP-like: "ok N - desc" / "not ok N - desc".
 
 T_NAME=${T_NAME:-$(basename "${0%.sh}")}
@@ -77,8 +79,8 @@ t_fail() {
 t_assert() {
     local d=$1 out rc
     shift
-    out=$("$@" 2>&1)
-    rc=$?
+    rc=0
+    out=$("$@" 2>&1) || rc=$?
     if ((rc == 0)); then
         t_ok "$d"
     else
@@ -159,7 +161,7 @@ t_stub_start() {
     pf=$T_TMPDIR/stub-$name.port
     T_STUB_LOG=$T_TMPDIR/stub-$name.log
     rm -f "$pf"
-    "$bin" --port-file "$pf" "$@" 2>>"$T_STUB_LOG" &
+    "$bin" --port-file "$pf" "$@" </dev/null >/dev/null 2>>"$T_STUB_LOG" &
     T_STUB_PID=$!
     t_cleanup_add "kill -TERM $T_STUB_PID 2>/dev/null; wait $T_STUB_PID 2>/dev/null"
     for ((i = 0; i < 50; i++)); do

@@ -131,6 +131,13 @@ static void test_defaults(void **state)
     assert_false(cfg.headless);
     assert_false(cfg.no_discover);
     assert_null(cfg.ignored_keys);
+    assert_int_equal(cfg.no_leader_timeout_ms, 60000);
+    assert_int_equal(cfg.n_windows, 4);
+    assert_int_equal(cfg.window_ms[0], 60000);
+    assert_int_equal(cfg.window_ms[1], 5 * 60000);
+    assert_int_equal(cfg.window_ms[2], 15 * 60000);
+    assert_int_equal(cfg.window_ms[3], 60 * 60000);
+    assert_int_equal(cfg.n_rule_overrides, 0);
     config_free(&cfg);
     assert_int_equal(cfg.n_endpoints, 0);
     config_free(&cfg);     /* idempotent */
@@ -236,6 +243,25 @@ static void test_flags_good(void **state)
     assert_true(c.thresholds.max_database_size_mb == 1024);
     config_free(&c);
 
+    load_ok(&c, ARGS("--windows", "30s, 2m,10m,4h"));
+    assert_int_equal(c.n_windows, 4);
+    assert_int_equal(c.window_ms[0], 30000);
+    assert_int_equal(c.window_ms[1], 120000);
+    assert_int_equal(c.window_ms[2], 600000);
+    assert_int_equal(c.window_ms[3], 4 * 3600000);
+    config_free(&c);
+    load_ok(&c, ARGS("--windows=10"));                 /* one window, bare = seconds */
+    assert_int_equal(c.n_windows, 1);
+    assert_int_equal(c.window_ms[0], 10000);
+    config_free(&c);
+
+    load_ok(&c, ARGS("--no-leader-timeout", "90"));
+    assert_int_equal(c.no_leader_timeout_ms, 90000);
+    config_free(&c);
+    load_ok(&c, ARGS("--no-leader-timeout=1h"));
+    assert_int_equal(c.no_leader_timeout_ms, 3600000);
+    config_free(&c);
+
     load_ok(&c, ARGS("--config", "tests/data/config-empty.yaml"));
     assert_string_equal(c.config_path, "tests/data/config-empty.yaml");
     config_free(&c);
@@ -322,6 +348,22 @@ static void test_flags_bad(void **state)
         { { "--max-latency-ms", "1e3" }, "--max-latency-ms: \"1e3\" is not a number" },
         { { "--max-db-size-mb", "0" }, "--max-db-size-mb: \"0\" is out of range (greater than 0)" },
         { { "--max-db-size-mb=lots" }, "--max-db-size-mb: \"lots\" is not a number" },
+        { { "--windows", "1m,5m,15m,1h,4h" },
+          "--windows: \"1m,5m,15m,1h,4h\" has more than 4 windows" },
+        { { "--windows", "5m,1m" }, "--windows: \"5m,1m\" is not in increasing order" },
+        { { "--windows", "1m,1m" }, "--windows: \"1m,1m\" is not in increasing order" },
+        { { "--windows", "1m,,5m" }, "--windows: \"1m,,5m\" has an empty item" },
+        { { "--windows", "1m,5x" }, "--windows: \"1m,5x\" has \"5x\", which is not a duration" },
+        { { "--windows", "5s" }, "--windows: \"5s\" is out of range (10s to 4h)" },
+        { { "--windows", "1m,5h" }, "--windows: \"1m,5h\" has \"5h\", out of range (10s to 4h)" },
+        { { "--windows=soon" }, "--windows: \"soon\" is not a duration" },
+        { { "--windows", " " }, "--windows: \" \" is empty" },
+        { { "--no-leader-timeout", "0" },
+          "--no-leader-timeout: \"0\" is out of range (1s to 1h)" },
+        { { "--no-leader-timeout=61m" },
+          "--no-leader-timeout: \"61m\" is out of range (1s to 1h)" },
+        { { "--no-leader-timeout", "never" },
+          "--no-leader-timeout: \"never\" is not a duration" },
         { { "--config", "tests/data/no-such-file.yaml" },
           "--config: \"tests/data/no-such-file.yaml\" cannot be read: No such file or directory" },
         { { "--config", "tests/data" }, "--config: \"tests/data\" cannot be read: Is a directory" },
@@ -355,7 +397,8 @@ static void test_flags_bad_cover_table(void **state)
     static const char *const covered[] = {
         "endpoints", "interval", "metrics-interval", "duration", "alert-threshold",
         "dial-timeout", "health-check-interval", "max-body-size", "max-latency-ms",
-        "max-db-size-mb", "config", "workdir", "headless", "no-discover", "version", "help",
+        "max-db-size-mb", "windows", "no-leader-timeout", "config", "workdir", "headless",
+        "no-discover", "version", "help",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -578,13 +621,8 @@ static void test_seed_config(void **state)
     assert_true(c.thresholds.max_error_rate == 0.05);
     assert_true(c.thresholds.min_disk_space_percent == 10.0);
     assert_string_equal(c.config_path, "tests/data/config-seed.yaml");
-    assert_string_equal(c.ignored_keys,
-                        "tls,api,alerts,benchmark,"
-                        "alert_thresholds.max_latency_ms,"
-                        "alert_thresholds.min_available_nodes,"
-                        "alert_thresholds.max_leader_changes_per_hour,"
-                        "alert_thresholds.max_error_rate,"
-                        "alert_thresholds.min_disk_space_percent");
+    /* alert_thresholds are used by the rules now: only the blocks are ignored */
+    assert_string_equal(c.ignored_keys, "tls,api,alerts,benchmark");
     config_free(&c);
 }
 
@@ -606,6 +644,33 @@ static void test_full_config(void **state)
     assert_true(c.no_discover);
     assert_false(c.headless);
     assert_true(c.thresholds.max_database_size_mb == 2048.5);
+    assert_true(c.thresholds.max_latency_ms == 250);
+    assert_int_equal(c.thresholds.min_available_nodes, 3);
+    assert_true(c.thresholds.max_leader_changes_per_hour == 6);
+    assert_true(c.thresholds.max_error_rate == 0.1);
+    assert_true(c.thresholds.min_disk_space_percent == 20);
+    assert_int_equal(c.n_windows, 4);
+    assert_int_equal(c.window_ms[0], 30000);
+    assert_int_equal(c.window_ms[1], 120000);
+    assert_int_equal(c.window_ms[2], 600000);
+    assert_int_equal(c.window_ms[3], 1800000);
+    assert_int_equal(c.no_leader_timeout_ms, 45000);
+    assert_int_equal(c.n_rule_overrides, 4);
+    const config_rule_t *r = c.rule_overrides;
+    assert_string_equal(r[0].rule, "EtcdNoLeader");
+    assert_true(r[0].has_for && !r[0].has_threshold && !r[0].has_enabled);
+    assert_int_equal(r[0].for_ms, 30000);
+    assert_string_equal(r[1].rule, "SeedWalFsyncSlow");
+    assert_true(!r[1].has_for && r[1].has_threshold && !r[1].has_enabled);
+    assert_true(r[1].threshold == 40);
+    assert_string_equal(r[2].rule, "EtcdSplitView");
+    assert_true(!r[2].has_for && !r[2].has_threshold && r[2].has_enabled);
+    assert_false(r[2].enabled);
+    assert_string_equal(r[3].rule, "EtcdHighFsyncDurations");
+    assert_true(r[3].has_for && r[3].has_threshold && r[3].has_enabled);
+    assert_int_equal(r[3].for_ms, 300000);
+    assert_true(r[3].threshold == 400);
+    assert_true(r[3].enabled);
     assert_null(c.ignored_keys);                  /* every key used */
     config_free(&c);
 
@@ -677,9 +742,90 @@ static void test_file_errors(void **state)
     config_free(&c);
     assert_int_equal(load_text(&c, "alert_thresholds:\n  max_error_rate: 1\n", err, sizeof err),
                      CONFIG_OK);
-    assert_string_equal(c.ignored_keys, "alert_thresholds.max_error_rate");
+    assert_null(c.ignored_keys);                  /* used by ErrorRateHigh */
     assert_true(c.thresholds.max_error_rate == 1);
     config_free(&c);
+}
+
+/* The rules: block, windows as a YAML list and no_leader_timeout: good values
+ * and one-line errors naming the file and line. */
+static void test_file_rules(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512] = "";
+
+    assert_int_equal(load_text(&c, "rules:\n  EtcdMembersDown: {for: 0}\n"
+                                   "  ErrorRateHigh:\n    threshold: 2.5\n"
+                                   "windows:\n  - 1m\n  - 1h\n"
+                                   "no_leader_timeout: 2m\n", err, sizeof err), CONFIG_OK);
+    assert_int_equal(c.n_rule_overrides, 2);
+    assert_string_equal(c.rule_overrides[0].rule, "EtcdMembersDown");
+    assert_true(c.rule_overrides[0].has_for);
+    assert_int_equal(c.rule_overrides[0].for_ms, 0);
+    assert_true(c.rule_overrides[1].threshold == 2.5);
+    assert_int_equal(c.n_windows, 2);
+    assert_int_equal(c.window_ms[0], 60000);
+    assert_int_equal(c.window_ms[1], 3600000);
+    assert_int_equal(c.no_leader_timeout_ms, 120000);
+    assert_null(c.ignored_keys);
+    config_free(&c);
+    assert_int_equal(c.n_rule_overrides, 0);
+
+    assert_int_equal(load_text(&c, "rules:\nwindows: \"1m, 2m\"\n", err, sizeof err), CONFIG_OK);
+    assert_int_equal(c.n_rule_overrides, 0);
+    assert_int_equal(c.n_windows, 2);
+    config_free(&c);
+
+    /* A flag still wins over the file. */
+    char *path = write_temp("windows: [1m, 5m]\nno_leader_timeout: 2m\n");
+    load_ok(&c, ARGS("--config", path, "--windows", "15m", "--no-leader-timeout", "10s"));
+    assert_int_equal(c.n_windows, 1);
+    assert_int_equal(c.window_ms[0], 900000);
+    assert_int_equal(c.no_leader_timeout_ms, 10000);
+    config_free(&c);
+    unlink(path);
+    free(path);
+
+    load_err(ARGS("--config", "tests/data/config-unknown-rule.yaml"),
+             "tests/data/config-unknown-rule.yaml:6: rules: unknown rule \"EtcdNoLeaders\" "
+             "(see etcd-monitor(1), RULES)");
+    text_err("rules:\n  EtcdNoLeader:\n    for: 1m\n    fr: 2m\n",
+             "F:4: unknown key \"rules.EtcdNoLeader.fr\"");
+    text_err("rules:\n  EtcdNoLeader:\n    for.x: 1m\n",
+             "F:3: unknown key \"rules.EtcdNoLeader.for.x\"");
+    text_err("rules:\n  EtcdNoLeader:\n    for: 1m\n  EtcdNoLeader:\n    for: 2m\n",
+             "F:4: duplicate key \"rules.EtcdNoLeader\"");
+    text_err("rules:\n  EtcdNoLeader:\n    for: 1m\n    for: 2m\n",
+             "F:4: duplicate key \"rules.EtcdNoLeader.for\"");
+    text_err("rules:\n  EtcdNoLeader:\n    for: soon\n",
+             "F:3: rules.EtcdNoLeader.for: \"soon\" is not a duration");
+    text_err("rules:\n  EtcdNoLeader:\n    for: 25h\n",
+             "F:3: rules.EtcdNoLeader.for: \"25h\" is out of range (0 to 24h)");
+    text_err("rules:\n  EtcdNoLeader:\n    threshold: -1\n",
+             "F:3: rules.EtcdNoLeader.threshold: \"-1\" is not a number");
+    text_err("rules:\n  EtcdNoLeader:\n    enabled: perhaps\n",
+             "F:3: rules.EtcdNoLeader.enabled: \"perhaps\" is not a boolean (true or false)");
+    text_err("rules:\n  EtcdNoLeader:\n    enabled: [no]\n",
+             "F:3: rules.EtcdNoLeader.enabled: expected a single value, found a list");
+    text_err("rules:\n  EtcdSplitView:\n    threshold: 2\n",
+             "F:3: rules.EtcdSplitView.threshold: EtcdSplitView has no threshold to override");
+    text_err("rules:\n  EtcdNoLeader: 30s\n",
+             "F:2: rules.EtcdNoLeader: expected a mapping, found a value");
+    text_err("rules: [EtcdNoLeader]\n", "F:1: rules: expected a mapping, found a list");
+    text_err("rules:\n  [a]: 1\n", "F:2: keys must be plain names, found a list");
+    text_err("rules: {}\nrules: {}\n", "F:2: duplicate key \"rules\"");
+    text_err("rules.NAME.for: 5s\n", "F:1: unknown key \"rules.NAME.for\"");
+    text_err("alert_thresholds:\n  rules: {}\n", "F:2: unknown key \"alert_thresholds.rules\"");
+
+    text_err("windows:\n  - 1m\n  - 5x\n", "F:3: windows: \"5x\" is not a duration");
+    text_err("windows:\n  - 1m\n  - [5m]\n", "F:3: windows: expected a single value, found a list");
+    text_err("windows:\n  - 5m\n  - 1m\n",
+             "F:2: windows: \"5m,1m\" is not in increasing order");
+    text_err("windows: [1m, 2m, 3m, 4m, 5m]\n",
+             "F:1: windows: \"1m,2m,3m,4m,5m\" has more than 4 windows");
+    text_err("windows: []\n", "F:1: windows: the list is empty");
+    text_err("no_leader_timeout: 0s\n", "F:1: no_leader_timeout: \"0s\" is out of range (1s to 1h)");
 }
 
 /* Errors never print the value of a password, token or secret, at any depth. */
@@ -993,6 +1139,7 @@ int main(void)
         cmocka_unit_test_setup(test_seed_config, clear_env),
         cmocka_unit_test_setup(test_full_config, clear_env),
         cmocka_unit_test_setup(test_file_errors, clear_env),
+        cmocka_unit_test_setup(test_file_rules, clear_env),
         cmocka_unit_test_setup(test_file_secrets, clear_env),
         cmocka_unit_test_setup(test_parse_duration, clear_env),
         cmocka_unit_test_setup(test_endpoints, clear_env),

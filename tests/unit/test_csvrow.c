@@ -60,6 +60,10 @@ static void test_timestamp(void **state)
     char ts[40];
     csvrow_timestamp(1795442709.1234, ts, sizeof(ts));
     assert_string_equal(ts, "2026-11-23T14:05:09.123Z");
+    csvrow_timestamp(1795442709.123, ts, sizeof(ts));      /* .123 is .12299... in binary */
+    assert_string_equal(ts, "2026-11-23T14:05:09.123Z");
+    csvrow_timestamp(1795442709.9996, ts, sizeof(ts));     /* rounds into the next second */
+    assert_string_equal(ts, "2026-11-23T14:05:10.000Z");
 }
 
 static void test_metrics_row_unknown_is_empty(void **state)

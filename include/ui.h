@@ -1,0 +1,58 @@
+/* ui.h — the interactive ncurses dashboard (one output among others).
+ *
+ * Reads only: the const snapshot of the latest poll, the active alerts and the
+ * stats engine's histories. Never includes curl, never touches files, never
+ * blocks: the event loop owns the waiting (it polls ui_input_fd() together with
+ * the network) and calls in here. Signals are turned into calls by the loop. */
+#ifndef EM_UI_H
+#define EM_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cluster.h"
+#include "rules.h"
+#include "stats.h"
+
+/* What the loop should do after input (bitmask). */
+enum {
+    UI_ACT_NONE     = 0,
+    UI_ACT_QUIT     = 1 << 0,   /* q */
+    UI_ACT_POLL_NOW = 1 << 1,   /* r: poll at once */
+};
+
+typedef struct {
+    const char *theme;          /* name of a built-in theme or a path; NULL = default */
+    bool        no_color;       /* NO_COLOR is set */
+    int         interval_ms;
+    double      duration_s;     /* 0 = until stopped */
+    bool        insecure;       /* TLS verification was turned off: shown in the header */
+} ui_config_t;
+
+typedef struct ui ui_t;
+
+/* Start curses on the terminal (stdin/stdout). NULL with a one-line err. */
+ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen);
+/* Restore the terminal exactly as it was. */
+void ui_close(ui_t *ui);
+/* The descriptor the loop waits on for keys and mouse (stdin). */
+int ui_input_fd(const ui_t *ui);
+/* Read every pending key/mouse event; returns UI_ACT_* bits. */
+unsigned ui_handle_input(ui_t *ui, double now);
+/* The terminal was resized (SIGWINCH seen by the loop). */
+void ui_handle_resize(ui_t *ui);
+/* A poll completed: take the new state (copied; nothing is kept by pointer
+ * except stats, which must outlive the ui). */
+void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
+               int n_alerts, const stats_t *stats);
+/* Draw what changed (ncurses diff output); cheap when nothing did. now drives
+ * the "age of the last poll" clock in the header. */
+void ui_render(ui_t *ui, double now);
+/* Milliseconds until the UI next wants to redraw on its own (clock), or -1. */
+int ui_next_tick_ms(const ui_t *ui, double now);
+
+/* Crash path: put the terminal back (termios, cursor, alternate screen) using
+ * only async-signal-safe calls. Safe to call when no UI is open. */
+void ui_crash_restore(void);
+
+#endif

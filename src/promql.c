@@ -1,0 +1,457 @@
+/* promql.c — PromQL range functions over a member's ring of points (window.h).
+ *
+ * Each function is a port of Prometheus 2.42's promql/functions.go, checked
+ * against a real Prometheus by tests/integration/test_promql_parity.sh:
+ *  - a range [t - r, t] holds the points with t - r <= T <= t (integer ms,
+ *    both ends included, as in Prometheus 2.x);
+ *  - a point whose validity bit for the field is clear is skipped, exactly as
+ *    if the series had no sample at that time;
+ *  - rate()/increase() are extrapolatedRate(); histogram_quantile() takes the
+ *    rate() of each bucket (each bucket is its own series) and hands them to
+ *    hist_quantile(), the port of bucketQuantile();
+ *  - deriv()/predict_linear() are linearRegression() with its Kahan-Neumaier
+ *    compensated sums (kahanSumInc) and its exact-zero slope for constant y.
+ * The parity test tells these apart: with the range start excluded, or with
+ * plain sums (on a gauge near 1e15), Prometheus 2.42 disagrees.
+ * Nothing here allocates. */
+#include "window.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "histogram.h"
+
+/* Which number of a point a function reads. */
+typedef enum { FK_COUNTER, FK_GAUGE, FK_HIST } field_kind_t;
+typedef struct {
+    field_kind_t kind;
+    int idx;    /* WC_*, WG_* or WH_* */
+    int bucket; /* bucket index for FK_HIST */
+} field_t;
+
+/* quantile_over_time() sorts up to this many values in a stack buffer
+ * (32 KiB); a larger range is answered by an exact selection instead. */
+#define QUANTILE_SORT_MAX 4096
+
+static bool field_valid(field_t f)
+{
+    switch (f.kind) {
+    case FK_COUNTER: return f.idx >= 0 && f.idx < WC_COUNT;
+    case FK_GAUGE: return f.idx >= 0 && f.idx < WG_COUNT;
+    case FK_HIST:
+        return f.idx >= 0 && f.idx < WH_COUNT && f.bucket >= 0 &&
+               f.bucket < WINDOW_HIST_BUCKETS;
+    }
+    return false;
+}
+
+/* The field's value in p, or false when p has no sample of it. */
+static bool field_get(const point_t *p, field_t f, double *v)
+{
+    switch (f.kind) {
+    case FK_COUNTER:
+        if (!(p->counter_ok & (1u << f.idx)))
+            return false;
+        *v = p->counter[f.idx];
+        return true;
+    case FK_GAUGE:
+        if (!(p->gauge_ok & (1u << f.idx)))
+            return false;
+        *v = p->gauge[f.idx];
+        return true;
+    case FK_HIST:
+        if (!(p->hist_ok & (1u << f.idx)))
+            return false;
+        *v = p->hcum[f.idx][f.bucket];
+        return true;
+    }
+    return false;
+}
+
+/* Index of the oldest point with t_ms >= t (n when none): points are in time
+ * order, so a binary search. */
+static int series_lower_bound(const series_t *s, int64_t t)
+{
+    int lo = 0, hi = s->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (series_at(s, mid)->t_ms < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The points of [t - r, t], both ends included, as indices [*lo, *hi).
+ * False for a range that is not positive (PromQL rejects those). */
+static bool range_bounds(const series_t *s, int64_t t, int64_t r, int *lo, int *hi)
+{
+    if (s == NULL || s->n <= 0 || r <= 0 || t < INT64_MIN + r || t == INT64_MAX)
+        return false;
+    *lo = series_lower_bound(s, t - r);
+    *hi = series_lower_bound(s, t + 1);
+    return *lo < *hi;
+}
+
+/* Go's time.Duration.Seconds() for a whole number of milliseconds: whole
+ * seconds plus the fraction, rounded separately as Go does. */
+static double range_seconds(int64_t r)
+{
+    return (double)(r / 1000) + (double)(r % 1000) / 1000.0;
+}
+
+/* Prometheus' extrapolatedRate(): increase() (is_rate false) or rate() of
+ * field f over [t - r, t]; false when fewer than 2 points are in range. */
+static bool extrapolated_rate(const series_t *s, field_t f, int64_t t, int64_t r,
+                              bool is_counter, bool is_rate, double *out)
+{
+    int lo, hi;
+    if (!field_valid(f) || !range_bounds(s, t, r, &lo, &hi))
+        return false;
+
+    int n = 0;
+    int64_t first_t = 0, last_t = 0;
+    double first_v = 0, last_v = 0, v = 0;
+    for (int i = lo; i < hi; i++) {
+        const point_t *p = series_at(s, i);
+        if (!field_get(p, f, &v))
+            continue;
+        if (n == 0) {
+            first_t = p->t_ms;
+            first_v = v;
+        }
+        last_t = p->t_ms;
+        last_v = v;
+        n++;
+    }
+    if (n < 2)
+        return false;
+
+    /* Same operation order as Prometheus: last - first, then each reset. */
+    double result = last_v - first_v;
+    double prev = first_v;
+    for (int i = lo; i < hi; i++) {
+        if (!field_get(series_at(s, i), f, &v))
+            continue;
+        if (is_counter && v < prev)
+            result += prev;
+        prev = v;
+    }
+
+    int64_t range_start = t - r, range_end = t;
+    double duration_to_start = (double)(first_t - range_start) / 1000;
+    double duration_to_end = (double)(range_end - last_t) / 1000;
+    double sampled_interval = (double)(last_t - first_t) / 1000;
+    double avg_between = sampled_interval / (double)(n - 1);
+
+    if (is_counter && result > 0 && first_v >= 0) {
+        /* Counters cannot go below zero: do not extrapolate past the point
+         * where the counter would have been 0. */
+        double duration_to_zero = sampled_interval * (first_v / result);
+        if (duration_to_zero < duration_to_start)
+            duration_to_start = duration_to_zero;
+    }
+
+    double threshold = avg_between * 1.1;
+    double extrapolate_to = sampled_interval;
+    if (duration_to_start < threshold)
+        extrapolate_to += duration_to_start;
+    else
+        extrapolate_to += avg_between / 2;
+    if (duration_to_end < threshold)
+        extrapolate_to += duration_to_end;
+    else
+        extrapolate_to += avg_between / 2;
+
+    double factor = extrapolate_to / sampled_interval;
+    if (is_rate)
+        factor /= range_seconds(r);
+    *out = result * factor;
+    return true;
+}
+
+bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out)
+{
+    field_t f = { FK_COUNTER, counter, 0 };
+    return extrapolated_rate(s, f, t_ms, range_ms, true, false, out);
+}
+
+bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out)
+{
+    field_t f = { FK_COUNTER, counter, 0 };
+    return extrapolated_rate(s, f, t_ms, range_ms, true, true, out);
+}
+
+/* histogram_quantile(q, rate(h_bucket[r])): every bucket's rate() on its own
+ * (extrapolation can differ per bucket through the zero-point limit), then
+ * bucketQuantile() over the stored le layout. Like Prometheus, a histogram
+ * whose buckets have rates but no answer (zero observations, no +Inf
+ * bucket) yields true with *out = NAN; false means no buckets had a rate. */
+bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
+                          int64_t range_ms, double *out)
+{
+    if (s == NULL || hist < 0 || hist >= WH_COUNT || s->hn[hist] <= 0)
+        return false;
+    hist_t h;
+    memset(&h, 0, sizeof h);
+    for (int b = 0; b < s->hn[hist]; b++) {
+        field_t f = { FK_HIST, hist, b };
+        double v;
+        if (!extrapolated_rate(s, f, t_ms, range_ms, true, true, &v))
+            continue;
+        h.le[h.n] = s->hle[hist][b];
+        h.cum[h.n] = v;
+        h.n++;
+    }
+    if (h.n == 0)
+        return false;
+    h.ok = true;
+    *out = hist_quantile(q, &h);
+    return true;
+}
+
+/* Go's kahanSumInc(): Neumaier's compensated add of inc to (*sum, *c). */
+static void kahan_inc(double inc, double *sum, double *c)
+{
+    double t = *sum + inc;
+    if (fabs(*sum) >= fabs(inc))
+        *c += (*sum - t) + inc;
+    else
+        *c += (inc - t) + *sum;
+    *sum = t;
+}
+
+/* Prometheus' linearRegression() over the points of f in [t - r, t], x being
+ * seconds since intercept_t (or since the first point in range when
+ * from_first). False when fewer than 2 points are in range. */
+static bool linear_regression(const series_t *s, field_t f, int64_t t, int64_t r,
+                              bool from_first, int64_t intercept_t, double *slope,
+                              double *intercept)
+{
+    int lo, hi;
+    if (!field_valid(f) || !range_bounds(s, t, r, &lo, &hi))
+        return false;
+
+    double n = 0, v = 0, init_y = 0;
+    double sum_x = 0, c_x = 0, sum_y = 0, c_y = 0;
+    double sum_xy = 0, c_xy = 0, sum_x2 = 0, c_x2 = 0;
+    bool const_y = true;
+    for (int i = lo; i < hi; i++) {
+        const point_t *p = series_at(s, i);
+        if (!field_get(p, f, &v))
+            continue;
+        if (n == 0) {
+            init_y = v;
+            if (from_first)
+                intercept_t = p->t_ms;
+        } else if (const_y && v != init_y) {
+            const_y = false;
+        }
+        n += 1.0;
+        double x = (double)(p->t_ms - intercept_t) / 1e3;
+        kahan_inc(x, &sum_x, &c_x);
+        kahan_inc(v, &sum_y, &c_y);
+        kahan_inc(x * v, &sum_xy, &c_xy);
+        kahan_inc(x * x, &sum_x2, &c_x2);
+    }
+    if (n < 2)
+        return false;
+    if (const_y) {
+        if (isinf(init_y)) {
+            *slope = *intercept = NAN;
+            return true;
+        }
+        *slope = 0;
+        *intercept = init_y;
+        return true;
+    }
+    sum_x += c_x;
+    sum_y += c_y;
+    sum_xy += c_xy;
+    sum_x2 += c_x2;
+
+    double cov_xy = sum_xy - sum_x * sum_y / n;
+    double var_x = sum_x2 - sum_x * sum_x / n;
+    *slope = cov_xy / var_x;
+    *intercept = sum_y / n - *slope * sum_x / n;
+    return true;
+}
+
+bool promql_deriv(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out)
+{
+    field_t f = { FK_GAUGE, gauge, 0 };
+    double slope, intercept;
+    if (!linear_regression(s, f, t_ms, range_ms, true, 0, &slope, &intercept))
+        return false;
+    *out = slope;
+    return true;
+}
+
+bool promql_predict_linear(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms,
+                           double ahead_s, double *out)
+{
+    field_t f = { FK_GAUGE, gauge, 0 };
+    double slope, intercept;
+    if (!linear_regression(s, f, t_ms, range_ms, false, t_ms, &slope, &intercept))
+        return false;
+    *out = slope * ahead_s + intercept;
+    return true;
+}
+
+bool promql_max_over_time(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms,
+                          double *out)
+{
+    field_t f = { FK_GAUGE, gauge, 0 };
+    int lo, hi;
+    if (!field_valid(f) || !range_bounds(s, t_ms, range_ms, &lo, &hi))
+        return false;
+    bool any = false;
+    double max = 0, v = 0;
+    for (int i = lo; i < hi; i++) {
+        if (!field_get(series_at(s, i), f, &v))
+            continue;
+        /* Go: max starts at the first value; a NaN max is replaced. */
+        if (!any || v > max || isnan(max))
+            max = v;
+        any = true;
+    }
+    if (any)
+        *out = max;
+    return any;
+}
+
+/* last_over_time(): the newest sample in range. */
+bool promql_last(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out)
+{
+    field_t f = { FK_GAUGE, gauge, 0 };
+    int lo, hi;
+    if (!field_valid(f) || !range_bounds(s, t_ms, range_ms, &lo, &hi))
+        return false;
+    for (int i = hi - 1; i >= lo; i--)
+        if (field_get(series_at(s, i), f, out))
+            return true;
+    return false;
+}
+
+/* Prometheus' sort order for quantile(): NaN first, then ascending. */
+static bool value_less(double a, double b)
+{
+    return (isnan(a) && !isnan(b)) || a < b;
+}
+
+/* Restore the max-heap property of a[0..n) below root. */
+static void heap_sift_down(double *a, int n, int root)
+{
+    for (;;) {
+        int c = 2 * root + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && value_less(a[c], a[c + 1]))
+            c++;
+        if (!value_less(a[root], a[c]))
+            return;
+        double tmp = a[root];
+        a[root] = a[c];
+        a[c] = tmp;
+        root = c;
+    }
+}
+
+/* In-place heapsort by value_less: no allocation, O(n log n) always. */
+static void values_sort(double *a, int n)
+{
+    for (int root = n / 2 - 1; root >= 0; root--)
+        heap_sift_down(a, n, root);
+    for (int end = n - 1; end > 0; end--) {
+        double tmp = a[0];
+        a[0] = a[end];
+        a[end] = tmp;
+        heap_sift_down(a, end, 0);
+    }
+}
+
+/* A key whose unsigned order is value_less's order (NaN lowest). */
+static uint64_t value_key(double v)
+{
+    if (isnan(v))
+        return 0;
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+}
+
+/* The k-th smallest (0-based) value of f over points [lo, hi), found without
+ * a buffer by bisecting the key space: 64 counting passes. */
+static double values_select(const series_t *s, field_t f, int lo, int hi, int k)
+{
+    uint64_t klo = 0, khi = UINT64_MAX;
+    double v = 0;
+    while (klo < khi) {
+        uint64_t mid = klo + (khi - klo) / 2;
+        int count = 0;
+        for (int i = lo; i < hi; i++)
+            if (field_get(series_at(s, i), f, &v) && value_key(v) <= mid)
+                count++;
+        if (count >= k + 1)
+            khi = mid;
+        else
+            klo = mid + 1;
+    }
+    for (int i = lo; i < hi; i++)
+        if (field_get(series_at(s, i), f, &v) && value_key(v) == klo)
+            return v;
+    return NAN;
+}
+
+/* quantile_over_time(q, g[r]): Prometheus' quantile() — rank q*(n-1) in the
+ * sorted values, linear interpolation between its two neighbours; q < 0 is
+ * -Inf and q > 1 is +Inf. Up to QUANTILE_SORT_MAX values are sorted in a
+ * stack buffer; more are answered exactly by values_select(). */
+bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t_ms,
+                               int64_t range_ms, double *out)
+{
+    field_t f = { FK_GAUGE, gauge, 0 };
+    int lo, hi;
+    if (!field_valid(f) || !range_bounds(s, t_ms, range_ms, &lo, &hi))
+        return false;
+    int n = 0;
+    double v = 0;
+    for (int i = lo; i < hi; i++)
+        if (field_get(series_at(s, i), f, &v))
+            n++;
+    if (n == 0)
+        return false;
+    if (isnan(q)) {
+        *out = NAN;
+        return true;
+    }
+    if (q < 0) {
+        *out = -INFINITY;
+        return true;
+    }
+    if (q > 1) {
+        *out = INFINITY;
+        return true;
+    }
+    double rank = q * (double)(n - 1);
+    double lower = fmax(0, floor(rank));
+    double upper = fmin((double)(n - 1), lower + 1);
+    double weight = rank - floor(rank);
+    double vlo, vup;
+    if (n <= QUANTILE_SORT_MAX) {
+        double buf[QUANTILE_SORT_MAX];
+        int k = 0;
+        for (int i = lo; i < hi; i++)
+            if (field_get(series_at(s, i), f, &v))
+                buf[k++] = v;
+        values_sort(buf, n);
+        vlo = buf[(int)lower];
+        vup = buf[(int)upper];
+    } else {
+        vlo = values_select(s, f, lo, hi, (int)lower);
+        vup = values_select(s, f, lo, hi, (int)upper);
+    }
+    *out = vlo * (1 - weight) + vup * weight;
+    return true;
+}

@@ -1,0 +1,397 @@
+/* rules_builtin.c — the table of built-in alert rules and their evaluation
+ * functions. Each function reads one figure of the snapshot (NAN = unknown)
+ * and the engine (rules.c) compares it with the rule's threshold. */
+#include "rules_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MIB            1048576.0
+#define MIN_DB_BYTES   (100 * MIB)   /* fragmentation only matters on a db this big */
+#define MINUTE_MS      ((int64_t)60 * 1000)
+#define ALL(x)         { (x), (x), (x) }
+
+/* A known figure, or IN_UNKNOWN. */
+static rule_in_t figure(double v, double *value)
+{
+    *value = v;
+    return isnan(v) ? IN_UNKNOWN : IN_VALUE;
+}
+
+static double mval(mval_t v)
+{
+    return v.ok ? v.v : NAN;
+}
+
+/* The rule's window figures of the member, NULL when the rule has no window. */
+static const window_figures_t *win(const rule_input_t *in)
+{
+    return in->w >= 0 ? &in->m->fig.w[in->w] : NULL;
+}
+
+/* The largest of one figure over the members that answered; NAN if none knows it. */
+static double max_over_up(const cluster_snapshot_t *s, double (*get)(const member_view_t *, int),
+                          int w)
+{
+    double best = NAN;
+    for (int i = 0; i < s->n_members; i++) {
+        if (!s->members[i].sample.up)
+            continue;
+        double v = get(&s->members[i], w);
+        if (!isnan(v) && (isnan(best) || v > best))
+            best = v;
+    }
+    return best;
+}
+
+static double get_iv_leader_changes(const member_view_t *m, int w)
+{
+    (void)w;
+    return mval(m->iv.leader_changes);
+}
+
+static double get_win_leader_changes(const member_view_t *m, int w)
+{
+    return m->fig.w[w].leader_changes;
+}
+
+/* ---- seed levels (per interval) ------------------------------------------ */
+
+static rule_in_t eval_iv_wal(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(in->m->iv.wal_p99_ms, value);
+}
+
+static rule_in_t eval_iv_backend(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(in->m->iv.backend_p99_ms, value);
+}
+
+/* Fragmentation in percent, only on a database of at least 100 MiB. */
+static rule_in_t eval_iv_fragmentation(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    double db = mval(in->m->iv.db_size);
+    rule_in_t r = figure(mval(in->m->iv.fragmentation_pct), value);
+    if (r == IN_UNKNOWN || isnan(db))
+        return IN_UNKNOWN;
+    return db >= MIN_DB_BYTES ? IN_VALUE : IN_EXCLUDED;
+}
+
+/* The most leader changes any reachable member saw during its last interval. */
+static rule_in_t eval_iv_leader_changes(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(max_over_up(in->snap, get_iv_leader_changes, -1), value);
+}
+
+/* ---- the config file's alert_thresholds ---------------------------------- */
+
+static rule_in_t eval_read_p99(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->read_p99 : NAN, value);
+}
+
+static rule_in_t eval_db_mib(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(mval(in->m->iv.db_size) / MIB, value);
+}
+
+/* Members that answered; unknown before any member is known. */
+static rule_in_t eval_members_up(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    if (in->snap->n_members == 0)
+        return IN_UNKNOWN;
+    *value = in->snap->members_up;
+    return IN_VALUE;
+}
+
+/* Leader changes over the largest window, per hour; only meaningful (and so
+ * only evaluated) when that window is at least 15 minutes long. */
+static rule_in_t eval_leader_changes_per_hour(const rule_input_t *in, double *value,
+                                              double *thr)
+{
+    (void)thr;
+    if (in->w < 0 || in->window_ms < 15 * MINUTE_MS)
+        return IN_UNKNOWN;
+    double n = max_over_up(in->snap, get_win_leader_changes, in->w);
+    return figure(n * (3600.0 * 1000.0) / (double)in->window_ms, value);
+}
+
+/* Share of gRPC requests that failed on the server side, in percent. */
+static rule_in_t eval_grpc_failed_pct(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->grpc_failed_ratio * 100.0 : NAN, value);
+}
+
+static rule_in_t eval_quota_free_pct(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(100.0 - in->m->fig.quota_used_pct, value);
+}
+
+/* ---- etcd's mixin ---------------------------------------------------------- */
+
+/* 1 while the member does not answer (evaluated for members that are down). */
+static rule_in_t eval_member_down(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    *value = in->m->sample.up ? 0 : 1;
+    return IN_VALUE;
+}
+
+/* Voters that answered, against the quorum of the voters. */
+static rule_in_t eval_voters_up(const rule_input_t *in, double *value, double *thr)
+{
+    if (in->snap->voters <= 0)
+        return IN_UNKNOWN;
+    *thr = in->snap->voters / 2 + 1;
+    *value = in->snap->voters_up;
+    return IN_VALUE;
+}
+
+static rule_in_t eval_no_leader(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(in->snap->no_leader_s, value);
+}
+
+static rule_in_t eval_win_leader_changes(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    if (in->w < 0)
+        return IN_UNKNOWN;
+    return figure(max_over_up(in->snap, get_win_leader_changes, in->w), value);
+}
+
+static rule_in_t eval_peer_rtt(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->peer_rtt_p99 : NAN, value);
+}
+
+static rule_in_t eval_failed_proposals(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->proposals_failed_rate : NAN, value);
+}
+
+static rule_in_t eval_win_wal(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->wal_p99 : NAN, value);
+}
+
+static rule_in_t eval_win_backend(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->backend_p99 : NAN, value);
+}
+
+static rule_in_t eval_quota_used_pct(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    return figure(in->m->fig.quota_used_pct, value);
+}
+
+/* Seconds until the db reaches its quota at the current growth (INFINITY when
+ * it is not growing, which never fires). */
+static rule_in_t eval_quota_eta(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const window_figures_t *f = win(in);
+    return figure(f ? f->quota_eta_s : NAN, value);
+}
+
+/* Size in use / file size, only when more than 100 MiB is in use. */
+static rule_in_t eval_in_use_ratio(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    double size = mval(in->m->iv.db_size), used = mval(in->m->iv.db_size_in_use);
+    if (isnan(size) || isnan(used) || size <= 0)
+        return IN_UNKNOWN;
+    *value = used / size;
+    return used > MIN_DB_BYTES ? IN_VALUE : IN_EXCLUDED;
+}
+
+/* Active alarms raised on one member. */
+static rule_in_t eval_alarms(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    int n = 0;
+    for (int i = 0; i < in->snap->n_alarms && i < CLUSTER_MAX_ALARMS; i++)
+        n += in->snap->alarms[i].member_id == in->alarm_member;
+    *value = n;
+    return IN_VALUE;
+}
+
+static rule_in_t eval_split_view(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    *value = in->snap->split_view ? 1 : 0;
+    return IN_VALUE;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static const rule_def_t builtin[] = {
+    /* The seed's levels: thresholds by --alert-threshold (info, warning, critical). */
+    { "SeedWalFsyncSlow", SEV_CRITICAL, SCOPE_MEMBER, CMP_GT, THR_TABLE, { 5, 10, 20 }, 0,
+      RANGE_NONE, false, "ms",
+      "WAL fsync p99 over the last interval is too slow: the member's disk "
+      "struggles to persist writes", eval_iv_wal },
+    { "SeedBackendCommitSlow", SEV_CRITICAL, SCOPE_MEMBER, CMP_GT, THR_TABLE, { 15, 25, 50 }, 0,
+      RANGE_NONE, false, "ms",
+      "backend commit p99 over the last interval is too slow: the member's disk "
+      "struggles to commit the database", eval_iv_backend },
+    { "SeedHighFragmentation", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_TABLE, { 20, 30, 60 }, 0,
+      RANGE_NONE, false, "%",
+      "a large share of a database of 100 MiB or more is free pages: "
+      "defragment the member", eval_iv_fragmentation },
+    { "SeedLeaderInstability", SEV_WARNING, SCOPE_CLUSTER, CMP_GT, THR_TABLE, ALL(2), 0,
+      RANGE_NONE, false, "changes",
+      "the leader changed several times within one poll interval", eval_iv_leader_changes },
+
+    /* The config file's alert_thresholds. */
+    { "RequestLatencyHigh", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_MAX_LATENCY_MS, ALL(0), 0,
+      RANGE_FIRST, false, "ms",
+      "read requests to the member are slow (probe p99 over the first window)",
+      eval_read_p99 },
+    { "DatabaseSizeHigh", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_MAX_DB_MB, ALL(0), 0,
+      RANGE_NONE, false, "MiB",
+      "the member's database file is larger than configured", eval_db_mib },
+    { "AvailableMembersLow", SEV_CRITICAL, SCOPE_CLUSTER, CMP_LT, THR_MIN_NODES, ALL(0), 0,
+      RANGE_NONE, false, "members",
+      "fewer members answer than the configured minimum", eval_members_up },
+    { "LeaderChangesPerHourHigh", SEV_WARNING, SCOPE_CLUSTER, CMP_GT,
+      THR_LEADER_CHANGES_PER_HOUR, ALL(0), 0, RANGE_LARGEST, false, "/h",
+      "leader elections per hour (over the largest window, at least 15m) are "
+      "above the configured rate", eval_leader_changes_per_hour },
+    { "ErrorRateHigh", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_ERROR_RATE_PCT, ALL(0), 0,
+      5 * MINUTE_MS, false, "%",
+      "the share of gRPC requests the member failed is above the configured rate",
+      eval_grpc_failed_pct },
+    { "QuotaSpaceLow", SEV_WARNING, SCOPE_MEMBER, CMP_LT, THR_MIN_FREE_PCT, ALL(0), 0,
+      RANGE_NONE, false, "%",
+      "little of the member's backend quota is left before etcd refuses writes (NOSPACE)",
+      eval_quota_free_pct },
+
+    /* etcd's own mixin (contrib/mixin). */
+    /* Immediate companions of the mixin's slow-to-fire rules: an operator sees a
+     * member go down, or quorum go, on the very next poll. */
+    { "MemberUnreachable", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, true, "",
+      "the member did not answer this poll (see its error)", eval_member_down },
+    { "QuorumLost", SEV_CRITICAL, SCOPE_CLUSTER, CMP_LT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, false, "members",
+      "fewer voting members answer than a quorum needs: writes fail now", eval_voters_up },
+    { "EtcdMembersDown", SEV_CRITICAL, SCOPE_MEMBER, CMP_GT, THR_FIXED, ALL(0), 600,
+      RANGE_NONE, true, "",
+      "the member has not answered for 10 minutes", eval_member_down },
+    { "EtcdInsufficientMembers", SEV_CRITICAL, SCOPE_CLUSTER, CMP_LT, THR_FIXED, ALL(0), 180,
+      RANGE_NONE, false, "members",
+      "fewer voting members answer than a quorum needs: the cluster cannot "
+      "accept writes", eval_voters_up },
+    { "EtcdNoLeader", SEV_CRITICAL, SCOPE_CLUSTER, CMP_GT, THR_NO_LEADER_TIMEOUT, ALL(0), 0,
+      RANGE_NONE, false, "s",
+      "no member has seen a leader for longer than no_leader_timeout: the "
+      "cluster cannot serve writes", eval_no_leader },
+    { "EtcdHighNumberOfLeaderChanges", SEV_WARNING, SCOPE_CLUSTER, CMP_GE, THR_TABLE, ALL(4), 300,
+      15 * MINUTE_MS, false, "changes",
+      "frequent leader elections over about 15 minutes: look for overloaded "
+      "members, slow disks or network trouble", eval_win_leader_changes },
+    { "EtcdHighNumberOfFailedGRPCRequests", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(1),
+      600, 5 * MINUTE_MS, false, "%",
+      "more than 1% of the member's gRPC requests fail on the server side",
+      eval_grpc_failed_pct },
+    { "EtcdHighNumberOfFailedGRPCRequestsCritical", SEV_CRITICAL, SCOPE_MEMBER, CMP_GT, THR_TABLE,
+      ALL(5), 300, 5 * MINUTE_MS, false, "%",
+      "more than 5% of the member's gRPC requests fail on the server side",
+      eval_grpc_failed_pct },
+    { "EtcdMemberCommunicationSlow", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(150), 600,
+      5 * MINUTE_MS, false, "ms",
+      "round trips from the member to its peers are slow (p99): network "
+      "trouble between members", eval_peer_rtt },
+    { "EtcdHighNumberOfFailedProposals", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(5), 900,
+      15 * MINUTE_MS, false, "/s",
+      "raft proposals keep failing on the member (leader elections or lost "
+      "quorum)", eval_failed_proposals },
+    { "EtcdHighFsyncDurations", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(500), 600,
+      5 * MINUTE_MS, false, "ms",
+      "WAL fsync p99 is above 0.5 s: the member's disk is too slow for etcd",
+      eval_win_wal },
+    { "EtcdHighFsyncDurationsCritical", SEV_CRITICAL, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(1000),
+      600, 5 * MINUTE_MS, false, "ms",
+      "WAL fsync p99 is above 1 s: the member's disk is far too slow and "
+      "leader elections are likely", eval_win_wal },
+    { "EtcdHighCommitDurations", SEV_WARNING, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(250), 600,
+      5 * MINUTE_MS, false, "ms",
+      "backend commit p99 is above 0.25 s: the member's disk is too slow", eval_win_backend },
+    { "EtcdDatabaseQuotaLowSpace", SEV_CRITICAL, SCOPE_MEMBER, CMP_GT, THR_TABLE, ALL(95), 600,
+      RANGE_NONE, false, "%",
+      "the database uses more than 95% of its quota: compact and defragment "
+      "before etcd raises NOSPACE", eval_quota_used_pct },
+    { "EtcdExcessiveDatabaseGrowth", SEV_WARNING, SCOPE_MEMBER, CMP_LT, THR_TABLE, ALL(14400),
+      600, RANGE_LARGEST, false, "s",
+      "at its current growth (over the largest window) the database reaches "
+      "its quota within 4 hours", eval_quota_eta },
+    { "EtcdDatabaseHighFragmentationRatio", SEV_WARNING, SCOPE_MEMBER, CMP_LT, THR_TABLE,
+      ALL(0.5), 600, RANGE_NONE, false, "ratio",
+      "less than half of the database file is in use (over 100 MiB in use): "
+      "defragment to reclaim the space", eval_in_use_ratio },
+    { "EtcdAlarm", SEV_CRITICAL, SCOPE_ALARM, CMP_GT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, false, "alarms",
+      "an etcd alarm (NOSPACE, CORRUPT) is active: see etcdctl alarm list",
+      eval_alarms },
+    { "EtcdSplitView", SEV_WARNING, SCOPE_CLUSTER, CMP_GT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, false, "",
+      "reachable members disagree on the leader or the term: possible network "
+      "partition", eval_split_view },
+};
+
+#define N_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))
+
+int rules_builtin_count(void)
+{
+    return N_BUILTIN;
+}
+
+const rule_def_t *rules_builtin_def(int i)
+{
+    return i >= 0 && i < N_BUILTIN ? &builtin[i] : NULL;
+}
+
+const char *rules_builtin_name(int i)
+{
+    return i >= 0 && i < N_BUILTIN ? builtin[i].name : NULL;
+}
+
+const char *rules_builtin_summary(int i)
+{
+    return i >= 0 && i < N_BUILTIN ? builtin[i].summary : NULL;
+}
+
+int rules_builtin_find(const char *name)
+{
+    for (int i = 0; name && i < N_BUILTIN; i++)
+        if (strcmp(builtin[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+bool rules_builtin_adjustable(int i)
+{
+    return i >= 0 && i < N_BUILTIN && builtin[i].thr_src != THR_FIXED;
+}
