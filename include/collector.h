@@ -25,6 +25,9 @@ bool collector_step(collector_t *c, double mono, cluster_snapshot_t *snap);
 int collector_wait(collector_t *c, struct curl_waitfd *extra, unsigned n, int timeout_ms);
 /* Abort whatever is in flight (used on a hard stop). */
 void collector_abort(collector_t *c);
+/* With --probe-write: delete the probe keys this session wrote, waiting at
+ * most timeout_ms (called once at the end of the session). */
+void collector_delete_probe_keys(collector_t *c, int timeout_ms);
 /* Connections opened and transfers completed so far (keep-alive check). */
 void collector_counters(const collector_t *c, long *connects, long *transfers);
 /* Normalize an endpoint ("host:port", "http://h:p/") to "scheme://host:port". */

@@ -59,6 +59,9 @@ typedef struct {
     int64_t       no_leader_timeout_ms; /* --no-leader-timeout, default 60s */
     int           n_windows;            /* --windows, default 1m,5m,15m,1h */
     int64_t       window_ms[FIG_MAX_WINDOWS]; /* increasing */
+    bool          probe_write;          /* --probe-write: time one put per member per poll */
+    char         *probe_prefix;         /* owned; --probe-prefix, default /etcd-monitor/probe/ */
+    char         *theme;                /* owned; --theme NAME|PATH, NULL = default */
     int           n_rule_overrides;     /* the `rules:` block, in file order */
     config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
 } config_t;

@@ -12,7 +12,8 @@
 #include "metrics.h"
 #include "status.h"
 
-enum { RK_METRICS, RK_STATUS, RK_HEALTH, RK_PROBE_READ, RK_MEMBERS, RK_ALARMS, RK_COUNT };
+enum { RK_METRICS, RK_STATUS, RK_HEALTH, RK_PROBE_READ, RK_PROBE_WRITE, RK_MEMBERS, RK_ALARMS,
+       RK_COUNT };
 
 /* The read probe: one linearizable range read of a key nobody writes
  * ("/etcd-monitor/probe/absent", base64). */
@@ -29,6 +30,8 @@ typedef struct {
     member_sample_t  cur;                /* filled during the poll in flight */
     char             err[RK_COUNT][160]; /* each request's failure, self-describing */
     char             cause[RK_COUNT][64]; /* transport cause alone, to say it once */
+    char             probe_key[256];     /* write probe key, base64 (empty = none) */
+    char             probe_body[640];    /* its /v3/kv/put body */
     metrics_sample_t prev_m;             /* last good /metrics, for deltas */
     double           prev_t;
     bool             has_prev;
@@ -82,6 +85,39 @@ int collector_normalize_url(const char *in, char *out, size_t outlen)
     return 0;
 }
 
+/* Standard base64 of n bytes into out (cap bytes); "" when it does not fit. */
+static void b64_encode(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t need = (n + 2) / 3 * 4 + 1, o = 0;
+    if (need > cap) {
+        if (cap)
+            out[0] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        out[o++] = tab[(v >> 18) & 63];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? tab[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+/* The write probe's key for a member: the prefix followed by its name. */
+static void member_probe_key(const collector_t *c, member_t *mb)
+{
+    char key[200];
+    snprintf(key, sizeof(key), "%s%s", c->cfg->probe_prefix ? c->cfg->probe_prefix
+                                                            : "/etcd-monitor/probe/", mb->name);
+    b64_encode((const unsigned char *)key, strlen(key), mb->probe_key, sizeof(mb->probe_key));
+}
+
 /* Host:port part of a URL, used as a name until the member list names it. */
 static void collector_url_hostport(const char *url, char *out, size_t len)
 {
@@ -92,7 +128,7 @@ static void collector_url_hostport(const char *url, char *out, size_t len)
 static void member_set_url(member_t *mb, const char *url)
 {
     static const char *const paths[RK_COUNT] = {
-        "/metrics", "/v3/maintenance/status", "/health", "/v3/kv/range",
+        "/metrics", "/v3/maintenance/status", "/health", "/v3/kv/range", "/v3/kv/put",
         "/v3/cluster/member/list", "/v3/maintenance/alarm"
     };
     snprintf(mb->url, sizeof(mb->url), "%s", url);
@@ -222,7 +258,7 @@ static void collector_on_done(http_req_t *r, void *ctx)
     collector_t *c = ctx;
     member_t *mb = r->owner;
     static const char *const what[RK_COUNT] = {
-        "metrics", "status", "health", "read probe", "member list", "alarms"
+        "metrics", "status", "health", "read probe", "write probe", "member list", "alarms"
     };
     char why[160];
     http_req_error(r, why, sizeof(why));
@@ -261,6 +297,9 @@ static void collector_on_done(http_req_t *r, void *ctx)
     case RK_PROBE_READ:
         /* Client-observed latency, less connection set-up (kept alive anyway). */
         mb->cur.probe_read_ms = (r->total_s - r->pretransfer_s) * 1000.0;
+        break;
+    case RK_PROBE_WRITE:
+        mb->cur.probe_write_ms = (r->total_s - r->pretransfer_s) * 1000.0;
         break;
     case RK_MEMBERS: {
         int n = 0;
@@ -309,6 +348,18 @@ static void collector_start_member(collector_t *c, member_t *mb)
     collector_start_req(c, mb, RK_STATUS, "{}");
     collector_start_req(c, mb, RK_HEALTH, NULL);
     collector_start_req(c, mb, RK_PROBE_READ, PROBE_READ_BODY);
+    /* Only members the member list has named: the key carries the name, and a
+     * stray endpoint outside the cluster is never written to. */
+    if (c->cfg->probe_write && mb->in_list) {
+        /* The value is the poll's wall-clock time: small, and useful when read. */
+        char val[32], v64[48];
+        int n = snprintf(val, sizeof(val), "%.3f", mb->cur.t);
+        b64_encode((const unsigned char *)val, (size_t)n, v64, sizeof(v64));
+        member_probe_key(c, mb);
+        snprintf(mb->probe_body, sizeof(mb->probe_body), "{\"key\":\"%s\",\"value\":\"%s\"}",
+                 mb->probe_key, v64);
+        collector_start_req(c, mb, RK_PROBE_WRITE, mb->probe_body);
+    }
 }
 
 bool collector_start_poll(collector_t *c, double wall, double mono)
@@ -533,6 +584,32 @@ void collector_abort(collector_t *c)
         for (int k = 0; k < RK_COUNT; k++)
             http_cancel(&c->http, &c->m[i]->req[k]);
     c->in_flight = false;
+}
+
+void collector_delete_probe_keys(collector_t *c, int timeout_ms)
+{
+    if (!c->cfg->probe_write)
+        return;
+    collector_abort(c);
+    /* Our keys only (another monitor may share the prefix); each member's key
+     * is deleted through that member, or through the first one that answers. */
+    int started = 0;
+    for (int i = 0; i < c->n; i++) {
+        member_t *mb = c->m[i];
+        if (!mb->url[0] || !mb->probe_key[0])
+            continue;
+        snprintf(mb->probe_body, sizeof(mb->probe_body), "{\"key\":\"%s\"}", mb->probe_key);
+        char url[300];
+        snprintf(url, sizeof(url), "%s/v3/kv/deleterange", mb->url);
+        if (http_start(&c->http, &mb->req[RK_PROBE_WRITE], url, mb->probe_body, timeout_ms,
+                       c->cfg->dial_timeout_ms) == 0)
+            started++;
+    }
+    /* Bounded: every request ends by its own timeout. */
+    while (started > 0 && c->http.active > 0) {
+        http_wait(&c->http, NULL, 0, 100);
+        http_perform(&c->http, NULL, NULL);
+    }
 }
 
 void collector_counters(const collector_t *c, long *connects, long *transfers)

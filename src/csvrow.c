@@ -22,7 +22,10 @@ const char CSVROW_MEMBERS_HEADER[] =
     "wal_fsync_p99_ms,backend_commit_p50_ms,backend_commit_p95_ms,backend_commit_p99_ms,"
     "peer_rtt_p99_ms,rss_bytes,open_fds,member_id,is_learner,health,version,"
     "slow_applies_total,slow_read_indexes_total,heartbeat_failures_total,"
-    "cpu_seconds_total,watchers,interval_s\n";
+    "cpu_seconds_total,watchers,interval_s,probe_read_ms,probe_write_ms,apply_lag,"
+    "raft_index_lag,quota_used_pct,w1_wal_fsync_p99_ms,w1_backend_commit_p99_ms,"
+    "w1_peer_rtt_p99_ms,w1_read_p99_ms,w1_write_p99_ms,w1_leader_changes,"
+    "w1_proposals_failed_per_s,w1_grpc_failed_ratio,db_growth_bytes_per_h,quota_eta_s\n";
 
 void csvrow_timestamp(double t, char *out, size_t cap)
 {
@@ -194,5 +197,29 @@ size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *
     row_mval(&r, mm->cpu_seconds, 2);
     row_mval(&r, mm->watchers, 0);
     row_num(&r, iv->seconds > 0, iv->seconds, 3);
+    const member_figures_t *fg = &m->fig;
+    row_ms(&r, fg->probe_read_ms);
+    row_ms(&r, fg->probe_write_ms);
+    row_num(&r, !isnan(fg->apply_lag), fg->apply_lag, 0);
+    row_num(&r, !isnan(fg->raft_index_lag), fg->raft_index_lag, 0);
+    row_num(&r, !isnan(fg->quota_used_pct), fg->quota_used_pct, 3);
+    /* w1_: the first (shortest) window; growth and time to quota: the longest. */
+    const window_figures_t *w1 = &fg->w[0];
+    const window_figures_t *wl = &fg->w[s->n_windows > 0 ? s->n_windows - 1 : 0];
+    bool have = s->n_windows > 0;
+    row_ms(&r, have ? w1->wal_p99 : NAN);
+    row_ms(&r, have ? w1->backend_p99 : NAN);
+    row_ms(&r, have ? w1->peer_rtt_p99 : NAN);
+    row_ms(&r, have ? w1->read_p99 : NAN);
+    row_ms(&r, have ? w1->write_p99 : NAN);
+    row_num(&r, have && !isnan(w1->leader_changes), w1->leader_changes, 3);
+    row_num(&r, have && !isnan(w1->proposals_failed_rate), w1->proposals_failed_rate, 6);
+    row_num(&r, have && !isnan(w1->grpc_failed_ratio), w1->grpc_failed_ratio, 6);
+    row_num(&r, have && !isnan(wl->db_growth_per_s), wl->db_growth_per_s * 3600.0, 0);
+    /* INFINITY (not growing) is written as "inf". */
+    if (have && isinf(wl->quota_eta_s))
+        row_add(&r, ",inf");
+    else
+        row_num(&r, have && !isnan(wl->quota_eta_s), wl->quota_eta_s, 0);
     return row_end(&r);
 }

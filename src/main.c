@@ -349,6 +349,7 @@ int main(int argc, char **argv)
         ui_close(app.ui);
         app.ui = NULL;
     }
+    collector_delete_probe_keys(col, 2000);
     double t1 = clock_now(CLOCK_REALTIME);
     long connects, transfers;
     collector_counters(col, &connects, &transfers);

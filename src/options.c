@@ -567,6 +567,38 @@ static int parse_bool(const char *v, bool *out, char *why, size_t whylen)
     return SET_OK;
 }
 
+/* --probe-write (v NULL) or probe_write: true|false. */
+static int set_probe_write(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return parse_bool(v, &cfg->probe_write, why, whylen);
+}
+
+/* A key prefix for the write probe: printable, no spaces, 1 to 128 bytes. */
+static int set_probe_prefix(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 128) {
+        snprintf(why, whylen, "must be 1 to 128 bytes");
+        return SET_BAD;
+    }
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            snprintf(why, whylen, "must be printable with no spaces");
+            return SET_BAD;
+        }
+    }
+    return set_string(&cfg->probe_prefix, v, why, whylen);
+}
+
+static int set_theme(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    if (!*v) {
+        snprintf(why, whylen, "is empty");
+        return SET_BAD;
+    }
+    return set_string(&cfg->theme, v, why, whylen);
+}
+
 /* --no-discover (v NULL) or no_discover: true|false. */
 static int set_no_discover(config_t *cfg, const char *v, char *why, size_t whylen)
 {
@@ -738,6 +770,18 @@ static const option_t options[] = {
     { "no-discover", 0, OPT_NOARG, NULL, { NULL, NULL }, "no_discover", NULL,
       "poll only the given endpoints; do not add members from the member list",
       set_no_discover, 0 },
+    { "probe-write", 0, OPT_NOARG, NULL, { NULL, NULL }, "probe_write", NULL,
+      "also time one write per member per poll (a key under --probe-prefix, "
+      "deleted on exit)",
+      set_probe_write, 0 },
+    { "probe-prefix", 0, OPT_VALUE, "PREFIX", { NULL, NULL }, "probe_prefix",
+      "/etcd-monitor/probe/",
+      "key prefix of the write probe; the key is PREFIX followed by the member name",
+      set_probe_prefix, 0 },
+    { "theme", 0, OPT_VALUE, "NAME|FILE", { NULL, NULL }, "theme", NULL,
+      "dashboard colours: default, light, solarized, mono, or a .theme file "
+      "(NO_COLOR forces mono)",
+      set_theme, 0 },
     { "version", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
       "print the version and exit",
       NULL, OPT_VERSION },
@@ -1023,6 +1067,8 @@ void config_free(config_t *cfg)
     free(cfg->config_path);
     free(cfg->workdir);
     free(cfg->ignored_keys);
+    free(cfg->probe_prefix);
+    free(cfg->theme);
     memset(cfg, 0, sizeof *cfg);
 }
 

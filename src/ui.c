@@ -444,6 +444,35 @@ void ui_set_paused(ui_t *ui, bool paused)
     ui->dirty = UI_DIRTY_ALL;
 }
 
+/* The poll's alert transitions ("FIRING:Rule@member ...") as timeline lines
+ * "alert firing: Rule on member". */
+static void push_alert_events(ui_t *ui, const cluster_snapshot_t *snap)
+{
+    const char *p = snap->alert_events;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        char tok[256], line[CLUSTER_EVENT_LEN];
+        snprintf(tok, sizeof tok, "%.*s", (int)(n < 255 ? n : 255), p);
+        p += n;
+        char *rule = strchr(tok, ':');
+        if (!rule)
+            continue;
+        *rule++ = '\0';
+        char *member = strchr(rule, '@');
+        if (member)
+            *member++ = '\0';
+        for (char *k = tok; *k; k++)
+            *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+        snprintf(line, sizeof line, "alert %.20s: %.60s%s%.64s", tok, rule,
+                 member ? " on " : "", member ? member : "");
+        ui_events_push(&ui->events, snap->t, line);
+    }
+}
+
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
                int n_alerts, const stats_t *stats)
 {
@@ -461,6 +490,7 @@ void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
     ui->stats = stats;
     for (int i = 0; i < snap->events.n && i < CLUSTER_MAX_EVENTS; i++)
         ui_events_push(&ui->events, snap->t, snap->events.line[i]);
+    push_alert_events(ui, snap);
     if (!ui->paused)
         show_latest(ui);
 }

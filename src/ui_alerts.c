@@ -29,6 +29,10 @@ static void fmt_value(const ui_t *ui, double v, const char *unit, char *out, siz
 /* Where an event line goes in colour, by what it says. */
 static theme_role_t event_role(const char *line)
 {
+    if (strncmp(line, "alert ", 6) == 0)
+        return strncmp(line + 6, "firing", 6) == 0     ? THEME_WARNING
+               : strncmp(line + 6, "resolved", 8) == 0 ? THEME_OK
+                                                       : THEME_MUTED;
     if (strstr(line, "alarm") || strstr(line, "ALARM") || strstr(line, "no leader"))
         return THEME_CRITICAL;
     if (strstr(line, " down") || strstr(line, "unreachable") || strstr(line, "lost"))

@@ -437,13 +437,18 @@ void ui_fig_rows_draw(const ui_canvas_t *c, const ui_fig_row_t *rows, int n, int
     int lw = 0, vw = 0;
     if (shown > 16)
         shown = 16;
+    /* the value column is as wide as the values that have a sparkline after
+       them; longer values of rows without one run into the sparkline column */
     for (int i = 0; i < shown; i++) {
         role[i] = THEME_NORMAL;
         rows[i].value(ui, m, val[i], sizeof val[i], &role[i]);
         int a = ui_cells(rows[i].label), b = ui_cells(val[i]);
         lw = a > lw ? a : lw;
-        vw = b > vw ? b : vw;
+        if (rows[i].hist >= 0 && b > vw)
+            vw = b;
     }
+    if (vw < 8)
+        vw = 8;
     int x_val = 1 + lw + 1;
     if (x_val + vw > c->r.w - 1)
         vw = c->r.w - 1 - x_val;
@@ -452,7 +457,10 @@ void ui_fig_rows_draw(const ui_canvas_t *c, const ui_fig_row_t *rows, int n, int
     double h[STATS_HISTORY];
     for (int i = 0; i < shown; i++) {
         ui_put(c, i, 1, lw, THEME_MUTED, rows[i].label);
-        ui_put_right(c, i, x_val, vw, role[i], val[i]);
+        if (ui_cells(val[i]) <= vw)
+            ui_put_right(c, i, x_val, vw, role[i], val[i]);
+        else
+            ui_put(c, i, x_val, c->r.w - 1 - x_val, role[i], val[i]);
         if (rows[i].hist >= 0 && sw >= 4) {
             int k = ui_history(ui, member, (history_fig_t)rows[i].hist, h, STATS_HISTORY);
             ui_spark(c, i, x_spark, sw, h, k, rows[i].thr, rows[i].floor_zero);

@@ -241,11 +241,15 @@ static unsigned k_braille(ui_t *ui, int key, double now)
     return UI_ACT_NONE;
 }
 
+/* curses saw a resize itself (its own SIGWINCH handler, or the KEY_RESIZE
+ * that resizeterm() queues): relayout unless ui_handle_resize() already did. */
 static unsigned k_resize(ui_t *ui, int key, double now)
 {
     (void)key, (void)now;
-    ui_relayout(ui);                     /* curses has already taken the new size */
-    ui->repaint = true;
+    if (COLS != ui->cols || LINES != ui->rows) {
+        ui_relayout(ui);
+        ui->repaint = true;
+    }
     return UI_ACT_NONE;
 }
 

@@ -384,21 +384,31 @@ void ui_members_follow(ui_t *ui)
 
 /* ---- drawing ---- */
 
-/* The columns for a table width cells wide: the name column is as wide as the
- * longest name (within reason). In wide mode every column is laid out and,
+/* The columns for a table width cells wide: the name and status columns are
+ * as wide as their longest text (within reason), so a down member's reason
+ * shows in full and a healthy table leaves room for more figures. In wide mode every column is laid out and,
  * when they do not fit, the table scrolls sideways behind the name column
  * (returns true then). */
 static bool choose(const ui_t *ui, int width, layout_columns_t *lc)
 {
     layout_column_t cols[N_COLUMNS];
-    int longest = 4;
+    int longest = 4, status = 6;
     for (int i = 0; ui->have_shown && i < ui->shown.n_members; i++) {
         int n = ui_cells(ui->shown.members[i].name);
         if (n > longest)
             longest = n;
+        char s[CELL_BUF];
+        theme_role_t role;
+        ui_member_status(ui, &ui->shown.members[i], s, sizeof s, &role);
+        n = ui_cells(s);
+        if (n > status)
+            status = n;
     }
-    for (int i = 0; i < N_COLUMNS; i++)
+    for (int i = 0; i < N_COLUMNS; i++) {
         cols[i] = columns[i].col;
+        if (columns[i].cell == cell_status)
+            cols[i].min_width = status > 24 ? 24 : status;
+    }
     cols[0].min_width = longest > 20 ? 20 : longest < 6 ? 6 : longest;
     layout_choose_columns(cols, N_COLUMNS, width, ui->wide, lc);
     if (!ui->wide || lc->n == N_COLUMNS)

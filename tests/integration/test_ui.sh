@@ -151,6 +151,7 @@ t_wait_for "killed $vname shows as down within 2 intervals" 3.5 \
 tui_wait "header counts 2/3 members up" 3 '2/3 members up'
 tui_wait "an alert appears in the alerts panel" 8 '(CRIT|WARN) +(firing|pending) +[A-Za-z]'
 tui_wait "the event timeline says $vname went down" 3 "$vname .*is down"
+tui_wait "the timeline records the alert" 5 "alert (pending|firing): [A-Za-z]+ on $vname"
 if [[ -n ${UI_SCREEN_OUT:-} ]]; then
     sleep 3
     tui_screen > "$UI_SCREEN_OUT"

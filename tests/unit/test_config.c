@@ -276,7 +276,11 @@ static void test_flags_good(void **state)
     assert_string_equal(c.workdir, "out dir");
     config_free(&c);
 
-    load_ok(&c, ARGS("--headless", "--no-discover"));
+    load_ok(&c, ARGS("--headless", "--no-discover", "--probe-write", "--probe-prefix", "/p/",
+                     "--theme", "light"));
+    assert_true(c.probe_write);
+    assert_string_equal(c.probe_prefix, "/p/");
+    assert_string_equal(c.theme, "light");
     assert_true(c.headless);
     assert_true(c.no_discover);
     config_free(&c);
@@ -373,6 +377,15 @@ static void test_flags_bad(void **state)
           "--headless: \"yes\" is not accepted (the option takes no value)" },
         { { "--no-discover=false" },
           "--no-discover: \"false\" is not accepted (the option takes no value)" },
+        { { "--probe-write=1" },
+          "--probe-write: \"1\" is not accepted (the option takes no value)" },
+        { { "--probe-prefix", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/" },
+          "--probe-prefix: \"/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"... "
+          "must be 1 to 128 bytes" },
+        { { "--probe-prefix", "/a b/" },
+          "--probe-prefix: \"/a b/\" must be printable with no spaces" },
+        { { "--theme" }, "--theme: missing value" },
         { { "--version=2" }, "--version: \"2\" is not accepted (the option takes no value)" },
         { { "--help=me" }, "--help: \"me\" is not accepted (the option takes no value)" },
         { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
@@ -398,7 +411,7 @@ static void test_flags_bad_cover_table(void **state)
         "endpoints", "interval", "metrics-interval", "duration", "alert-threshold",
         "dial-timeout", "health-check-interval", "max-body-size", "max-latency-ms",
         "max-db-size-mb", "windows", "no-leader-timeout", "config", "workdir", "headless",
-        "no-discover", "version", "help",
+        "no-discover", "probe-write", "probe-prefix", "theme", "version", "help",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
