@@ -25,7 +25,8 @@ struct stats {
     int64_t  window_ms[FIG_MAX_WINDOWS];
     int      ring_cap;
     track_t  tracks[CLUSTER_MAX_MEMBERS];
-    uint64_t last_leader;          /* leader of the previous poll (0 = none) */
+    uint64_t last_leader;          /* the last leader seen (0 = none yet) */
+    bool     leader_lost;          /* no leader since last_leader */
     double   no_leader_since;      /* wall time the leader was lost, 0 when one is */
     long     polls;
 };
@@ -195,6 +196,15 @@ static trend_t stats_frag_trend(track_t *tr, const member_view_t *m)
     return t;
 }
 
+/* The name of member id in the snapshot, or its id in hex. */
+static void stats_member_name(const cluster_snapshot_t *snap, uint64_t id, char *out, size_t len)
+{
+    snprintf(out, len, "%016" PRIx64, id);
+    for (int i = 0; i < snap->n_members; i++)
+        if (id && snap->members[i].id == id)
+            snprintf(out, len, "%s", snap->members[i].name);
+}
+
 /* Leader changes as events, the time without a leader, and a split view. */
 static void stats_health(stats_t *st, cluster_snapshot_t *snap)
 {
@@ -223,23 +233,26 @@ static void stats_health(stats_t *st, cluster_snapshot_t *snap)
     }
     snap->no_leader_s = now_leader || st->no_leader_since == 0 ? 0 : snap->t - st->no_leader_since;
 
-    if (st->polls > 0 && now_leader != st->last_leader && (now_leader || st->last_leader)) {
-        char from[64] = "none", to[64] = "none";
-        for (int i = 0; i < snap->n_members; i++) {
-            if (st->last_leader && snap->members[i].id == st->last_leader)
-                snprintf(from, sizeof(from), "%s", snap->members[i].name);
-            if (now_leader && snap->members[i].id == now_leader)
-                snprintf(to, sizeof(to), "%s", snap->members[i].name);
-        }
-        if (st->last_leader && !strcmp(from, "none"))
-            snprintf(from, sizeof(from), "%016" PRIx64, st->last_leader);
-        if (now_leader && !strcmp(to, "none"))
-            snprintf(to, sizeof(to), "%016" PRIx64, now_leader);
-        events_add(&snap->events, "leader changed from %s to %s (term %" PRIu64 ")", from, to,
-                   snap->raft_term);
+    /* One event when the leader is lost, one when a (new) leader is elected:
+     * "from" is always the last leader seen, so a change reads old -> new. */
+    char from[64], to[64];
+    stats_member_name(snap, st->last_leader, from, sizeof(from));
+    stats_member_name(snap, now_leader, to, sizeof(to));
+    if (!now_leader && snap->members_up > 0 && st->last_leader && !st->leader_lost) {
+        events_add(&snap->events, "leader %s lost: no member sees a leader", from);
+        st->leader_lost = true;
+    } else if (now_leader && st->polls > 0 && (now_leader != st->last_leader || st->leader_lost)) {
+        if (now_leader != st->last_leader)
+            events_add(&snap->events, "leader changed from %s to %s (term %" PRIu64 ")",
+                       st->last_leader ? from : "none", to, snap->raft_term);
+        else
+            events_add(&snap->events, "leader %s re-elected (term %" PRIu64 ")", to,
+                       snap->raft_term);
     }
-    if (now_leader || snap->members_up == 0)
+    if (now_leader) {
         st->last_leader = now_leader;
+        st->leader_lost = false;
+    }
 }
 
 void stats_update(stats_t *st, cluster_snapshot_t *snap)
