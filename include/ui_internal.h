@@ -86,7 +86,6 @@ enum {
     UI_DIRTY_FOOTER   = 1u << 6,
     UI_DIRTY_VIEW     = 1u << 7,    /* the detail / help / too-small screens */
     UI_DIRTY_PANELS   = UI_DIRTY_LATENCY | UI_DIRTY_DATABASE | UI_DIRTY_RAFT,
-    UI_DIRTY_DATA     = 0xFFu & ~UI_DIRTY_FOOTER,
     UI_DIRTY_ALL      = 0xFFu
 };
 
@@ -321,9 +320,5 @@ typedef struct {
 void ui_fig_rows_draw(const ui_canvas_t *c, const ui_fig_row_t *rows, int n, int member);
 /* A panel frame titled "<what> · <member> · <window>"; returns the inside. */
 ui_canvas_t ui_member_frame(const ui_canvas_t *c, const char *what, int member);
-
-/* A label then a value: "label value" in the canvas row, value in role. */
-void ui_label_value(const ui_canvas_t *c, int y, int x, int w, const char *label,
-                    const char *value, theme_role_t role);
 
 #endif

@@ -330,7 +330,7 @@ int main(int argc, char **argv)
     }
     /* The dashboard when stdout is a terminal; plain text otherwise. */
     if (!cfg.headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
-        ui_config_t uc = { .theme = NULL, .no_color = getenv("NO_COLOR") != NULL,
+        ui_config_t uc = { .theme = cfg.theme, .no_color = getenv("NO_COLOR") != NULL,
                            .interval_ms = cfg.interval_ms, .duration_s = cfg.duration_ms / 1000.0 };
         app.ui = ui_open(&uc, err, sizeof(err));
         if (!app.ui) {

@@ -196,8 +196,12 @@ static void theme_init(ui_t *ui)
         ui->theme_idx = -1;
         return;
     }
-    snprintf(ui->notice, sizeof ui->notice, "theme \"%.60s\" unusable (%.60s): using default",
-             arg, err);
+    size_t n = strlen(arg);
+    const char *why = strncmp(err, arg, n) == 0 && err[n] == ':' ? err + n + 1 : err;
+    while (*why == ' ')
+        why++;
+    snprintf(ui->notice, sizeof ui->notice, "theme \"%.40s\" unusable, using default: %.80s", arg,
+             why);
     ui->notice_sticky = true;
 }
 

@@ -402,13 +402,6 @@ const char *ui_glyph_up(const ui_t *ui)
     return ui->utf8 ? "\u25b2" : "^";
 }
 
-void ui_label_value(const ui_canvas_t *c, int y, int x, int w, const char *label,
-                    const char *value, theme_role_t role)
-{
-    int n = ui_put(c, y, x, w, THEME_MUTED, label);
-    if (n < w)
-        ui_put_right(c, y, x + n, w - n, role, value);
-}
 
 ui_canvas_t ui_member_frame(const ui_canvas_t *c, const char *what, int member)
 {

@@ -28,12 +28,14 @@ static void footer_draw(const ui_canvas_t *c)
     snprintf(sort, sizeof sort, "sort:%s", ui_sort_name(ui->sort));
     snprintf(theme, sizeof theme, "theme:%s", ui->theme_name);
 
-    /* the notice is drawn first on the right; the hints stop before it */
+    /* the notice is drawn first on the right; the hints stop before it, but
+       the ones that show state (up to the theme) keep their room */
     int room = c->r.w;
     if (ui->notice[0]) {
         int n = ui_cells(ui->notice);
-        if (n > c->r.w / 2)
-            n = c->r.w / 2;
+        int max = c->r.w - 64 > 20 ? c->r.w - 64 : 20;
+        if (n > max)
+            n = max;
         room = c->r.w - n - 3;
         ui_put(c, 0, room + 2, n, THEME_WARNING, ui->notice);
     }

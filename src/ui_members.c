@@ -408,6 +408,10 @@ static bool choose(const ui_t *ui, int width, layout_columns_t *lc)
         cols[i] = columns[i].col;
         if (columns[i].cell == cell_status)
             cols[i].min_width = status > 24 ? 24 : status;
+        /* room for the label and the sort marker */
+        int label = (int)strlen(cols[i].name) + (columns[i].sort >= 0 ? 1 : 0);
+        if (cols[i].min_width < label)
+            cols[i].min_width = label;
     }
     cols[0].min_width = longest > 20 ? 20 : longest < 6 ? 6 : longest;
     layout_choose_columns(cols, N_COLUMNS, width, ui->wide, lc);

@@ -22,7 +22,7 @@ run_ui() {
     local name=$1 w=$2 h=$3
     shift 3
     tui_start "$w" "$h" "ulimit -c 0; echo BEFORE-$name; env $* '$EM' --endpoints '$CLUSTER_ENDPOINTS' \
---interval 1 --workdir '$T/ws-$name' 2>'$T/$name.err'; echo EXIT=\$?; stty -a > '$T/$name.stty'; sleep 60"
+--interval 1 --workdir '$T/ws-$name' ${UI_ARGS:-} 2>'$T/$name.err'; echo EXIT=\$?; stty -a > '$T/$name.stty'; sleep 60"
 }
 
 # The terminal is back: the program said its exit code (in EXIT_RC), cooked
@@ -201,6 +201,22 @@ tui_keys '?'
 tui_wait "vt100/C: help works" 3 'next statistics window'
 tui_keys q
 check_restored vt100 no
+
+# ---- themes from --theme: a name, a file, and an unusable one ---------------
+UI_ARGS="--theme solarized" run_ui theme 120 40
+tui_wait "--theme solarized: the dashboard is up" 20 'members up'
+t_assert "--theme solarized: the footer names it" tui_has 'theme:solarized'
+tui_keys q
+cp themes/solarized.theme "$T/night.theme"
+UI_ARGS="--theme $T/night.theme" run_ui themefile 120 40
+tui_wait "--theme FILE: the footer names the file's theme" 20 'theme:night'
+tui_keys t
+tui_wait "--theme FILE: t goes on to the built-in themes" 3 'theme:default'
+tui_keys q
+UI_ARGS="--theme nope-theme" run_ui badtheme 120 40
+tui_wait "--theme unknown: falls back to default" 20 'theme:default'
+t_assert "--theme unknown: the footer says so" tui_has 'theme "nope-theme" unusable'
+tui_keys q
 
 # ---- a crash gives the terminal back (SIGSEGV -> ui_crash_restore) -------
 run_ui crash 120 40
