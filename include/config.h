@@ -62,6 +62,24 @@ typedef struct {
     bool          probe_write;          /* --probe-write: time one put per member per poll */
     char         *probe_prefix;         /* owned; --probe-prefix, default /etcd-monitor/probe/ */
     char         *theme;                /* owned; --theme NAME|PATH, NULL = default */
+    /* Secure access (TLS, etcd auth, SSH). Strings owned; password wiped on free. */
+    char         *ca_file, *cert_file, *key_file;   /* --cacert, --cert, --key / tls: */
+    bool          insecure_skip_verify;  /* --insecure-skip-tls-verify: explicit opt-out */
+    bool          insecure_transport;    /* --insecure-transport: plain http allowed with TLS files */
+    char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order */
+    int           n_metrics_endpoints;
+    char         *user;                  /* --user NAME (the :PASSWORD part moved to password) */
+    char         *password;              /* --password / ETCDCTL_PASSWORD / auth.password */
+    char         *password_file;         /* --password-file: first line is the password */
+    char         *ssh_target;            /* --ssh [USER@]HOST[:PORT] */
+    char         *ssh_key;               /* --ssh-key FILE (after ssh-agent) */
+    char         *ssh_known_hosts;       /* --ssh-known-hosts, default ~/.ssh/known_hosts */
+    bool          ssh_accept_new;        /* --ssh-accept-new: trust an unknown (never a changed) key */
+    bool          log_source;            /* --log-source: watch the members' logs over SSH */
+    char         *log_command;           /* --log-command, default journalctl -u etcd -f -o cat */
+    char         *log_file;              /* --log-file PATH: tail a local log */
+    char         *data_dir;              /* --data-dir, for df -P over SSH; default /var/lib/etcd */
+    char         *warnings;              /* owned; start-up warnings (one per line) or NULL */
     int           n_rule_overrides;     /* the `rules:` block, in file order */
     config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
 } config_t;
@@ -80,6 +98,10 @@ void config_free(config_t *cfg);
 /* Parse "500ms", "5s", "2m", "1h" (or a bare number in default_unit_ms units).
  * Returns 0 and sets *ms, or -1 when malformed, negative or overflowing. */
 int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms);
+
+/* Overwrite secrets given on the command line (--password VALUE, --user
+ * NAME:PASSWORD) in argv, so they do not show in the process title. */
+void config_scrub_argv(int argc, char **argv);
 
 /* Print usage (generated from the option table) to f. */
 #include <stdio.h>

@@ -43,6 +43,9 @@ typedef struct {
     unsigned      attrs;      /* OPT_* bits */
 } option_t;
 
+/* Config-file blocks whose keys are rows "block.key" (NULL-terminated). */
+extern const char *const config_nested_blocks[];
+
 /* The option table, in usage and man-page order. */
 const option_t *config_options(size_t *n);
 /* The row whose file key is key, or NULL. */

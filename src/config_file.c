@@ -29,7 +29,7 @@ typedef struct {
     const option_t *tab;
     size_t          n_tab;
     bool           *seen;        /* per table row: key present in the file */
-    bool            seen_thresholds;
+    bool            seen_block[8];   /* nested blocks (config_nested_blocks) seen */
 } yfile_t;
 
 static unsigned long ev_line(const yaml_event_t *ev)
@@ -345,10 +345,13 @@ static int yf_pair(yfile_t *y, const char *prefix)
     unsigned long line = ev_line(&y->ev);
     snprintf(key, sizeof key, "%s%s", prefix, (const char *)y->ev.data.scalar.value);
 
-    if (!prefix[0] && strcmp(key, THRESHOLDS_KEY) == 0) {
-        if (y->seen_thresholds)
+    /* Nested blocks (alert_thresholds, tls, auth, ssh): their keys are block.key. */
+    for (int b = 0; !prefix[0] && config_nested_blocks[b]; b++) {
+        if (strcmp(key, config_nested_blocks[b]) != 0)
+            continue;
+        if (y->seen_block[b])
             return yf_error(y, line, "duplicate key \"%s\"", key);
-        y->seen_thresholds = true;
+        y->seen_block[b] = true;
         if (yf_next(y))
             return -1;
         if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
@@ -356,8 +359,10 @@ static int yf_pair(yfile_t *y, const char *prefix)
         if (y->ev.type != YAML_MAPPING_START_EVENT)
             return yf_error(y, ev_line(&y->ev), "%s: expected a mapping, found %s", key,
                             node_kind(&y->ev));
+        char sub[sizeof key + 1];
+        snprintf(sub, sizeof sub, "%s.", key);
         int r;
-        while ((r = yf_pair(y, THRESHOLDS_KEY ".")) == 0)
+        while ((r = yf_pair(y, sub)) == 0)
             ;
         return r < 0 ? -1 : 0;
     }
@@ -473,6 +478,16 @@ int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen)
     yaml_parser_set_input_file(&y.parser, f);
     if (yf_stream(&y) == 0 && yf_ignored_keys(&y) == 0)
         rc = 0;
+    /* A password in a file other users can read is worth a warning (not an error:
+     * the operator may be mid-incident). */
+    const option_t *pw = config_option_by_key("auth.password");
+    if (rc == 0 && pw && y.seen[pw - y.tab] && (st.st_mode & 077)) {
+        char line[600];
+        snprintf(line, sizeof line, "%s holds a password and other users can read it "
+                 "(mode %03o): chmod 600 it", path, (unsigned)(st.st_mode & 0777));
+        free(cfg->warnings);
+        cfg->warnings = strdup(line);
+    }
     if (y.have_ev)
         yaml_event_delete(&y.ev);
     yaml_parser_delete(&y.parser);

@@ -280,6 +280,9 @@ int main(int argc, char **argv)
     default:
         break;
     }
+    config_scrub_argv(argc, argv);
+    if (cfg.warnings)
+        fprintf(stderr, "etcd-monitor: warning: %s\n", cfg.warnings);
     if (signals_setup() != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         fprintf(stderr, "etcd-monitor: cannot initialise: %s\n", strerror(errno));
         config_free(&cfg);

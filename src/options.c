@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #define XSTR(x) STR(x)
@@ -308,11 +310,11 @@ void config_endpoints_replace(config_t *cfg, char **items, int n)
     cfg->n_endpoints = n;
 }
 
-/* --endpoints / ENDPOINTS / endpoints: a comma-separated list, spaces around
- * items trimmed; the whole list replaces the previous one. */
-static int set_endpoints(config_t *cfg, const char *v, char *why, size_t whylen)
+/* Split and check a comma-separated endpoint list (spaces around items
+ * trimmed) into items (caller-provided, CONFIG_MAX_ENDPOINTS); *n_out items,
+ * owned by the caller on SET_OK. */
+static int endpoint_list(const char *v, char **items, int *n_out, char *why, size_t whylen)
 {
-    char *items[CONFIG_MAX_ENDPOINTS];
     int n = 0, rc = SET_OK;
     size_t commas = 0;
 
@@ -365,7 +367,35 @@ static int set_endpoints(config_t *cfg, const char *v, char *why, size_t whylen)
             free(items[--n]);
         return rc;
     }
-    config_endpoints_replace(cfg, items, n);
+    *n_out = n;
+    return SET_OK;
+}
+
+/* --endpoints / ENDPOINTS / endpoints: the whole list replaces the previous one. */
+static int set_endpoints(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    char *items[CONFIG_MAX_ENDPOINTS];
+    int n = 0;
+    int rc = endpoint_list(v, items, &n, why, whylen);
+    if (rc == SET_OK)
+        config_endpoints_replace(cfg, items, n);
+    return rc;
+}
+
+/* --metrics-endpoints / metrics_endpoints: /metrics URLs in member order
+ * (etcd's --listen-metrics-urls), replacing the previous list. */
+static int set_metrics_endpoints(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    char *items[CONFIG_MAX_ENDPOINTS];
+    int n = 0;
+    int rc = endpoint_list(v, items, &n, why, whylen);
+    if (rc != SET_OK)
+        return rc;
+    for (int i = 0; i < cfg->n_metrics_endpoints; i++)
+        free(cfg->metrics_endpoints[i]);
+    for (int i = 0; i < n; i++)
+        cfg->metrics_endpoints[i] = items[i];
+    cfg->n_metrics_endpoints = n;
     return SET_OK;
 }
 
@@ -599,6 +629,145 @@ static int set_theme(config_t *cfg, const char *v, char *why, size_t whylen)
     return set_string(&cfg->theme, v, why, whylen);
 }
 
+/* A file that must be readable now (certificates, keys, password file). */
+static int set_readable_file(char **field, const char *v, char *why, size_t whylen)
+{
+    if (*v && access(v, R_OK) != 0) {
+        snprintf(why, whylen, "cannot be read: %s", strerror(errno));
+        return SET_BAD;
+    }
+    return set_string(field, v, why, whylen);
+}
+
+static int set_ca_file(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_readable_file(&cfg->ca_file, v, why, whylen);
+}
+
+static int set_cert_file(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_readable_file(&cfg->cert_file, v, why, whylen);
+}
+
+static int set_key_file(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_readable_file(&cfg->key_file, v, why, whylen);
+}
+
+static int set_insecure_skip(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return parse_bool(v, &cfg->insecure_skip_verify, why, whylen);
+}
+
+static int set_insecure_transport(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return parse_bool(v, &cfg->insecure_transport, why, whylen);
+}
+
+/* Replace a secret, wiping the old copy. */
+static int set_secret(char **field, const char *v, size_t len, char *why, size_t whylen)
+{
+    char *copy = strndup(v, len);
+    if (!copy) {
+        snprintf(why, whylen, "cannot be stored (out of memory)");
+        return SET_HIDE;
+    }
+    if (*field) {
+        explicit_bzero(*field, strlen(*field));
+        free(*field);
+    }
+    *field = copy;
+    return SET_OK;
+}
+
+/* --user NAME[:PASSWORD] / ETCDCTL_USER / auth.user (as etcdctl). */
+static int set_user(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    const char *colon = strchr(v, ':');
+    size_t nlen = colon ? (size_t)(colon - v) : strlen(v);
+    if (nlen == 0) {
+        snprintf(why, whylen, "has an empty user name");
+        return SET_HIDE;
+    }
+    char *name = strndup(v, nlen);
+    if (!name) {
+        snprintf(why, whylen, "cannot be stored (out of memory)");
+        return SET_HIDE;
+    }
+    free(cfg->user);
+    cfg->user = name;
+    if (colon)
+        return set_secret(&cfg->password, colon + 1, strlen(colon + 1), why, whylen);
+    return SET_OK;
+}
+
+/* --password / ETCDCTL_PASSWORD / auth.password: never echoed. */
+static int set_password(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_secret(&cfg->password, v, strlen(v), why, whylen);
+}
+
+static int set_password_file(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_readable_file(&cfg->password_file, v, why, whylen);
+}
+
+/* --ssh [USER@]HOST[:PORT]: a bastion; the port 1..65535. */
+static int set_ssh(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    const char *host = strchr(v, '@') ? strchr(v, '@') + 1 : v;
+    if (!*host || *host == ':') {
+        snprintf(why, whylen, "has no host");
+        return SET_BAD;
+    }
+    const char *colon = strrchr(host, ':');
+    if (colon && host[0] != '[') {
+        char *end;
+        errno = 0;
+        long port = strtol(colon + 1, &end, 10);
+        if (errno || *end || port < 1 || port > 65535) {
+            snprintf(why, whylen, "has a bad port (1 to 65535)");
+            return SET_BAD;
+        }
+    }
+    return set_string(&cfg->ssh_target, v, why, whylen);
+}
+
+static int set_ssh_key(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_readable_file(&cfg->ssh_key, v, why, whylen);
+}
+
+static int set_ssh_known_hosts(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_string(&cfg->ssh_known_hosts, v, why, whylen);
+}
+
+static int set_ssh_accept_new(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return parse_bool(v, &cfg->ssh_accept_new, why, whylen);
+}
+
+static int set_log_source(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return parse_bool(v, &cfg->log_source, why, whylen);
+}
+
+static int set_log_command(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_string(&cfg->log_command, v, why, whylen);
+}
+
+static int set_log_file(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_string(&cfg->log_file, v, why, whylen);
+}
+
+static int set_data_dir(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return set_string(&cfg->data_dir, v, why, whylen);
+}
+
 /* --no-discover (v NULL) or no_discover: true|false. */
 static int set_no_discover(config_t *cfg, const char *v, char *why, size_t whylen)
 {
@@ -770,6 +939,68 @@ static const option_t options[] = {
     { "no-discover", 0, OPT_NOARG, NULL, { NULL, NULL }, "no_discover", NULL,
       "poll only the given endpoints; do not add members from the member list",
       set_no_discover, 0 },
+    { "cacert", 0, OPT_VALUE, "FILE", { "ETCDCTL_CACERT", NULL }, "tls.ca_file", NULL,
+      "verify the members' certificates with this CA bundle; with it every endpoint "
+      "given without a scheme uses https",
+      set_ca_file, 0 },
+    { "cert", 0, OPT_VALUE, "FILE", { "ETCDCTL_CERT", NULL }, "tls.cert_file", NULL,
+      "client certificate (PEM) for members that demand one",
+      set_cert_file, 0 },
+    { "key", 0, OPT_VALUE, "FILE", { "ETCDCTL_KEY", NULL }, "tls.key_file", NULL,
+      "private key (PEM) of the client certificate",
+      set_key_file, 0 },
+    { "insecure-skip-tls-verify", 0, OPT_NOARG, NULL, { "ETCDCTL_INSECURE_SKIP_TLS_VERIFY", NULL },
+      "tls.insecure_skip_verify", NULL,
+      "do NOT verify the members' certificates or names (shown in the header and "
+      "logged); alias --insecure-skip-verify",
+      set_insecure_skip, 0 },
+    { "insecure-skip-verify", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
+      "same as --insecure-skip-tls-verify",
+      set_insecure_skip, 0 },
+    { "insecure-transport", 0, OPT_NOARG, NULL, { NULL, NULL }, "tls.insecure_transport", NULL,
+      "keep plain http for endpoints given without a scheme even when TLS files "
+      "are set",
+      set_insecure_transport, 0 },
+    { "metrics-endpoints", 0, OPT_VALUE, "LIST", { NULL, NULL }, "metrics_endpoints", NULL,
+      "scrape /metrics from these URLs instead of the client URLs (etcd's "
+      "--listen-metrics-urls), in the order of --endpoints",
+      set_metrics_endpoints, OPT_LIST },
+    { "user", 0, OPT_VALUE, "NAME[:PASSWORD]", { "ETCDCTL_USER", NULL }, "auth.user", NULL,
+      "etcd user name (and password) for clusters with auth enabled",
+      set_user, 0 },
+    { "password", 0, OPT_VALUE, "PASSWORD", { "ETCDCTL_PASSWORD", NULL }, "auth.password", NULL,
+      "etcd password (prefer --password-file or the environment: a flag is seen by "
+      "other users until it is scrubbed)",
+      set_password, 0 },
+    { "password-file", 0, OPT_VALUE, "FILE", { NULL, NULL }, "auth.password_file", NULL,
+      "read the etcd password from the first line of FILE",
+      set_password_file, 0 },
+    { "ssh", 0, OPT_VALUE, "[USER@]HOST[:PORT]", { NULL, NULL }, "ssh.host", NULL,
+      "reach the members through an SSH tunnel via this host (host key checked "
+      "against known_hosts; ssh-agent, then --ssh-key)",
+      set_ssh, 0 },
+    { "ssh-key", 0, OPT_VALUE, "FILE", { NULL, NULL }, "ssh.key_file", NULL,
+      "private key for SSH, tried after ssh-agent",
+      set_ssh_key, 0 },
+    { "ssh-known-hosts", 0, OPT_VALUE, "FILE", { NULL, NULL }, "ssh.known_hosts", NULL,
+      "known_hosts file to check the SSH host key against (default ~/.ssh/known_hosts)",
+      set_ssh_known_hosts, 0 },
+    { "ssh-accept-new", 0, OPT_NOARG, NULL, { NULL, NULL }, "ssh.accept_new", NULL,
+      "accept an unknown SSH host key (never a changed one), without writing it down",
+      set_ssh_accept_new, 0 },
+    { "log-source", 0, OPT_NOARG, NULL, { NULL, NULL }, "ssh.log_source", NULL,
+      "watch each member's etcd log over SSH with --log-command",
+      set_log_source, 0 },
+    { "log-command", 0, OPT_VALUE, "CMD", { NULL, NULL }, "ssh.log_command",
+      "journalctl -u etcd -f -o cat",
+      "read-only command that follows etcd's log on a member host",
+      set_log_command, 0 },
+    { "log-file", 0, OPT_VALUE, "PATH", { NULL, NULL }, "log_file", NULL,
+      "follow a local etcd log file instead",
+      set_log_file, 0 },
+    { "data-dir", 0, OPT_VALUE, "PATH", { NULL, NULL }, "ssh.data_dir", "/var/lib/etcd",
+      "etcd's data directory on the member hosts, for the disk space figure (df -P)",
+      set_data_dir, 0 },
     { "probe-write", 0, OPT_NOARG, NULL, { NULL, NULL }, "probe_write", NULL,
       "also time one write per member per poll (a key under --probe-prefix, "
       "deleted on exit)",
@@ -809,8 +1040,6 @@ static const option_t options[] = {
       "replaces the rule's threshold, in its unit", set_rule_threshold, 0 },
     { NULL, 0, OPT_VALUE, "BOOL", { NULL, NULL }, "rules.NAME.enabled", NULL,
       "false turns the rule off", set_rule_enabled, 0 },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "tls", NULL,
-      "TLS settings", NULL, OPT_UNUSED },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
       "API server settings", NULL, OPT_UNUSED },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
@@ -818,6 +1047,8 @@ static const option_t options[] = {
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
       "benchmark settings", NULL, OPT_UNUSED },
 };
+
+const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", NULL };
 
 const option_t *config_options(size_t *n)
 {
@@ -1058,6 +1289,30 @@ fail:
 }
 
 /* Free everything cfg owns and leave it zeroed (calling it twice is harmless). */
+/* Fill a secret's bytes in place with '*' (the process title shows argv). */
+static void scrub(char *p)
+{
+    for (; *p; p++)
+        *p = '*';
+}
+
+void config_scrub_argv(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (strcmp(a, "--password") == 0 && i + 1 < argc)
+            scrub(argv[++i]);
+        else if (strncmp(a, "--password=", 11) == 0)
+            scrub(a + 11);
+        else if (strcmp(a, "--user") == 0 && i + 1 < argc && strchr(argv[i + 1], ':'))
+            scrub(strchr(argv[++i], ':') + 1);
+        else if (strncmp(a, "--user=", 7) == 0 && strchr(a, ':'))
+            scrub(strchr(a, ':') + 1);
+    }
+}
+
 void config_free(config_t *cfg)
 {
     if (!cfg)
@@ -1069,6 +1324,23 @@ void config_free(config_t *cfg)
     free(cfg->ignored_keys);
     free(cfg->probe_prefix);
     free(cfg->theme);
+    free(cfg->ca_file);
+    free(cfg->cert_file);
+    free(cfg->key_file);
+    for (int i = 0; i < cfg->n_metrics_endpoints; i++)
+        free(cfg->metrics_endpoints[i]);
+    free(cfg->user);
+    if (cfg->password)
+        explicit_bzero(cfg->password, strlen(cfg->password));
+    free(cfg->password);
+    free(cfg->password_file);
+    free(cfg->ssh_target);
+    free(cfg->ssh_key);
+    free(cfg->ssh_known_hosts);
+    free(cfg->log_command);
+    free(cfg->log_file);
+    free(cfg->data_dir);
+    free(cfg->warnings);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,8 @@ static void load_err(const char *const *args, const char *want)
     assert_null(strchr(err, '\n'));
     config_free(&cfg);     /* harmless after an error */
 }
+
+static char *read_file(const char *path);
 
 /* Write text to a new temporary file; returns its malloc'ed path. */
 static char *write_temp(const char *text)
@@ -386,6 +390,34 @@ static void test_flags_bad(void **state)
         { { "--probe-prefix", "/a b/" },
           "--probe-prefix: \"/a b/\" must be printable with no spaces" },
         { { "--theme" }, "--theme: missing value" },
+        { { "--cacert", "/nonexistent/ca.pem" },
+          "--cacert: \"/nonexistent/ca.pem\" cannot be read: No such file or directory" },
+        { { "--cert", "/nonexistent/c.pem" },
+          "--cert: \"/nonexistent/c.pem\" cannot be read: No such file or directory" },
+        { { "--key", "/nonexistent/k.pem" },
+          "--key: \"/nonexistent/k.pem\" cannot be read: No such file or directory" },
+        { { "--insecure-skip-tls-verify=1" },
+          "--insecure-skip-tls-verify: \"1\" is not accepted (the option takes no value)" },
+        { { "--insecure-skip-verify=1" },
+          "--insecure-skip-verify: \"1\" is not accepted (the option takes no value)" },
+        { { "--insecure-transport=1" },
+          "--insecure-transport: \"1\" is not accepted (the option takes no value)" },
+        { { "--metrics-endpoints", "a:1,,b:2" }, "--metrics-endpoints: \"a:1,,b:2\" has an empty item" },
+        { { "--user", ":pw" }, "--user: the value has an empty user name" },
+        { { "--password" }, "--password: missing value" },
+        { { "--password-file", "/nonexistent/pw" },
+          "--password-file: \"/nonexistent/pw\" cannot be read: No such file or directory" },
+        { { "--ssh", "root@" }, "--ssh: \"root@\" has no host" },
+        { { "--ssh", "bastion:99999" }, "--ssh: \"bastion:99999\" has a bad port (1 to 65535)" },
+        { { "--ssh-key", "/nonexistent/id" },
+          "--ssh-key: \"/nonexistent/id\" cannot be read: No such file or directory" },
+        { { "--ssh-known-hosts" }, "--ssh-known-hosts: missing value" },
+        { { "--ssh-accept-new=1" },
+          "--ssh-accept-new: \"1\" is not accepted (the option takes no value)" },
+        { { "--log-source=1" }, "--log-source: \"1\" is not accepted (the option takes no value)" },
+        { { "--log-command" }, "--log-command: missing value" },
+        { { "--log-file" }, "--log-file: missing value" },
+        { { "--data-dir" }, "--data-dir: missing value" },
         { { "--version=2" }, "--version: \"2\" is not accepted (the option takes no value)" },
         { { "--help=me" }, "--help: \"me\" is not accepted (the option takes no value)" },
         { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
@@ -411,7 +443,11 @@ static void test_flags_bad_cover_table(void **state)
         "endpoints", "interval", "metrics-interval", "duration", "alert-threshold",
         "dial-timeout", "health-check-interval", "max-body-size", "max-latency-ms",
         "max-db-size-mb", "windows", "no-leader-timeout", "config", "workdir", "headless",
-        "no-discover", "probe-write", "probe-prefix", "theme", "version", "help",
+        "no-discover", "probe-write", "probe-prefix", "theme", "cacert", "cert", "key",
+        "insecure-skip-tls-verify", "insecure-skip-verify", "insecure-transport",
+        "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
+        "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
+        "data-dir", "version", "help",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -614,11 +650,23 @@ static void test_env_bad(void **state)
 
 /* ---- the config file ----------------------------------------------------- */
 
+/* The seed's config.yaml unchanged: everything in it is understood, and its
+ * placeholder TLS paths get a clear error naming the file, line and key. */
 static void test_seed_config(void **state)
 {
     (void)state;
+    load_err(ARGS("--config", "tests/data/config-seed.yaml"),
+             "tests/data/config-seed.yaml:11: tls.cert_file: \"/path/to/cert.pem\" cannot be "
+             "read: No such file or directory");
+
+    /* The same file with readable TLS files in place of the placeholders. */
+    char *text = read_file("tests/data/config-seed.yaml");
+    char *p;
+    while ((p = strstr(text, "/path/to/")))
+        memcpy(p, "/dev/null", 9), memmove(p + 9, strchr(p, '\n'), strlen(strchr(p, '\n')) + 1);
+    char *path = write_temp(text);
     config_t c;
-    load_ok(&c, ARGS("--config", "tests/data/config-seed.yaml"));
+    load_ok(&c, ARGS("--config", path));
     assert_int_equal(c.n_endpoints, 3);
     assert_string_equal(c.endpoints[0], "localhost:2379");
     assert_string_equal(c.endpoints[1], "localhost:22379");
@@ -633,10 +681,51 @@ static void test_seed_config(void **state)
     assert_true(c.thresholds.max_leader_changes_per_hour == 3);
     assert_true(c.thresholds.max_error_rate == 0.05);
     assert_true(c.thresholds.min_disk_space_percent == 10.0);
-    assert_string_equal(c.config_path, "tests/data/config-seed.yaml");
-    /* alert_thresholds are used by the rules now: only the blocks are ignored */
-    assert_string_equal(c.ignored_keys, "tls,api,alerts,benchmark");
+    assert_string_equal(c.cert_file, "/dev/null");
+    assert_string_equal(c.key_file, "/dev/null");
+    assert_string_equal(c.ca_file, "/dev/null");
+    assert_false(c.insecure_skip_verify);
+    /* tls is used now: only the blocks of later features are ignored */
+    assert_string_equal(c.ignored_keys, "api,alerts,benchmark");
     config_free(&c);
+    unlink(path);
+    free(path);
+    free(text);
+}
+
+/* Secrets: --user NAME:PASSWORD splits, a bad value is never echoed, argv is
+ * scrubbed, and a readable config file holding a password gets a warning. */
+static void test_secrets(void **state)
+{
+    (void)state;
+    config_t c;
+    load_ok(&c, ARGS("--user", "root:s3cret"));
+    assert_string_equal(c.user, "root");
+    assert_string_equal(c.password, "s3cret");
+    config_free(&c);
+    load_err(ARGS("--user", ":s3cret"), "--user: the value has an empty user name");
+    char a0[] = "etcd-monitor", a1[] = "--user", a2[] = "root:s3cret", a3[] = "--password=hunter2",
+         a4[] = "--password", a5[] = "pw", a6[] = "--user=bob:xyz", a7[] = "--endpoints", a8[] = "h:1";
+    char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, NULL };
+    config_scrub_argv(9, argv);
+    assert_string_equal(argv[2], "root:******");
+    assert_string_equal(argv[3], "--password=*******");
+    assert_string_equal(argv[5], "**");
+    assert_string_equal(argv[6], "--user=bob:***");
+    assert_string_equal(argv[8], "h:1");
+    char *path = write_temp("auth:\n  user: root\n  password: s3cret\n");
+    chmod(path, 0644);
+    load_ok(&c, ARGS("--config", path));
+    assert_non_null(c.warnings);
+    assert_non_null(strstr(c.warnings, "holds a password and other users can read it"));
+    assert_null(strstr(c.warnings, "s3cret"));
+    config_free(&c);
+    chmod(path, 0600);
+    load_ok(&c, ARGS("--config", path));
+    assert_null(c.warnings);
+    config_free(&c);
+    unlink(path);
+    free(path);
 }
 
 static void test_full_config(void **state)
@@ -750,7 +839,7 @@ static void test_file_errors(void **state)
     assert_int_equal(load_text(&c, "---\n", err, sizeof err), CONFIG_OK);
     config_free(&c);
     assert_int_equal(load_text(&c, "tls:\napi: ~\nno_discover: no\n", err, sizeof err), CONFIG_OK);
-    assert_string_equal(c.ignored_keys, "tls,api");
+    assert_string_equal(c.ignored_keys, "api");     /* tls is a used block now */
     assert_false(c.no_discover);
     config_free(&c);
     assert_int_equal(load_text(&c, "alert_thresholds:\n  max_error_rate: 1\n", err, sizeof err),
@@ -1150,6 +1239,7 @@ int main(void)
         cmocka_unit_test_setup(test_precedence, clear_env),
         cmocka_unit_test_setup(test_env_bad, clear_env),
         cmocka_unit_test_setup(test_seed_config, clear_env),
+        cmocka_unit_test_setup(test_secrets, clear_env),
         cmocka_unit_test_setup(test_full_config, clear_env),
         cmocka_unit_test_setup(test_file_errors, clear_env),
         cmocka_unit_test_setup(test_file_rules, clear_env),
