@@ -18,6 +18,7 @@ typedef struct {
     int             recent_alerts[10]; /* the seed's alert frequency over the last 10 polls */
     health_status_t final_status;
     char            final_alerts[512];
+    char            trend[240];     /* the latest trend report line, "" before the first */
     long            n_lines;        /* alert lines seen; the last SESSION_RECENT are kept */
     char            recent[SESSION_RECENT][600];
 } session_t;
@@ -27,6 +28,8 @@ void session_init(session_t *s, double start_wall);
 void session_record(session_t *s, const cluster_snapshot_t *snap);
 /* Account for one alerts.log line (a transition); fired says it is a FIRING one. */
 void session_alert_line(session_t *s, const char *line, bool fired);
+/* Keep the latest trend report for the summary. */
+void session_trend(session_t *s, const char *line);
 /* "alerts in the last 10 samples: N/10" — the seed's alert frequency. */
 int  session_alert_frequency(const session_t *s);
 /* Print the closing summary. */

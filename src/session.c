@@ -29,6 +29,11 @@ void session_alert_line(session_t *s, const char *line, bool fired)
         s->alerts_fired++;
 }
 
+void session_trend(session_t *s, const char *line)
+{
+    snprintf(s->trend, sizeof(s->trend), "%s", line);
+}
+
 int session_alert_frequency(const session_t *s)
 {
     int n = 0;
@@ -52,6 +57,8 @@ void session_summary(const session_t *s, const workspace_t *w, double end_wall, 
             s->alert_polls);
     fprintf(out, "  Final status: %s%s%s\n\n", cluster_status_name(s->final_status),
             s->final_alerts[0] ? " - " : "", s->final_alerts);
+    if (s->trend[0])
+        fprintf(out, "Trend analysis:\n  %s\n\n", s->trend);
     fprintf(out, "Generated files:\n");
     fprintf(out, "  Metrics log: %s\n", w->path[WS_METRICS]);
     fprintf(out, "  Members log: %s\n", w->path[WS_MEMBERS]);

@@ -53,6 +53,9 @@ t_assert "QuorumLost resolved once" bash -c "[ \$(grep -c ' RESOLVED critical Qu
 t_eq "final status WARNING" "WARNING" "$(csv_col "$W/metrics.csv" status | tail -1)"
 t_assert "QuorumLost is no longer among the firing alerts" bash -c "[[ \"$(csv_col "$W/metrics.csv" alerts | tail -1)\" != *QuorumLost* ]]"
 t_assert "the failed requests during the outage show as ErrorRateHigh" grep -q ' FIRING warning ErrorRateHigh ' "$W/alerts.log"
+# 14 polls: the seed's trend report (every 10 samples) in the log and the summary.
+t_assert "trend report in monitoring.log" grep -Eq 'trend \(last 10 samples\): fragmentation (stable|increasing|decreasing|unknown).*alerts in the last 10 samples: [0-9]+/10' "$W/monitoring.log"
+t_assert "trend report in the session summary" grep -A1 -q '^Trend analysis:' "$T/out2"
 
 # --- quorum lost at the end: exit 2 -----------------------------------------
 W=$T/ws3
