@@ -10,7 +10,7 @@ BUILD   := build
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
@@ -87,6 +87,9 @@ $(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libem-san.a
 $(STUB): tests/stub/http_stub.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/tunnel-probe: tests/lib/tunnel_probe.c $(BUILD)/libem.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
 $(BUILD)/promql-parity: tests/lib/promql_parity.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm

@@ -64,6 +64,7 @@ typedef struct {
     health_status_t status;
     char            alerts[512];     /* firing alert names (space-separated), "" when none */
     char            alert_events[512]; /* this poll's transitions: "FIRING:Rule@member ..." */
+    char            auth_error[160];  /* etcd authentication problem (collector), "" when none */
     event_list_t    events;
 } cluster_snapshot_t;
 

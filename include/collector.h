@@ -1,6 +1,11 @@
 /* collector.h — polls every member of the cluster and produces one snapshot
  * per poll. Owns the HTTP layer and the member set (discovery via the member
- * list unless --no-discover). Never touches the terminal or any output file. */
+ * list unless --no-discover). Never touches the terminal or any output file.
+ *
+ * Security comes from the config: TLS files and verification (http.h), the
+ * scheme of bare host:port endpoints (https with a CA or client certificate,
+ * unless --insecure-transport), /metrics from --metrics-endpoints, and etcd
+ * authentication (auth.h) with --user. */
 #ifndef EM_COLLECTOR_H
 #define EM_COLLECTOR_H
 
@@ -32,5 +37,10 @@ void collector_delete_probe_keys(collector_t *c, int timeout_ms);
 void collector_counters(const collector_t *c, long *connects, long *transfers);
 /* Normalize an endpoint ("host:port", "http://h:p/") to "scheme://host:port". */
 int collector_normalize_url(const char *in, char *out, size_t outlen);
+/* The same, but a bare host:port gets https when tls is true. */
+int collector_normalize_endpoint(const char *in, bool tls, char *out, size_t outlen);
+/* Do endpoints without a scheme use TLS under cfg? (a CA or client certificate
+ * is set and --insecure-transport is not) */
+bool collector_default_tls(const config_t *cfg);
 
 #endif

@@ -3,7 +3,9 @@
  * Knows nothing about etcd. Each http_req_t owns one easy handle that is reused
  * for every poll, so connections stay alive in the multi handle's pool and the
  * body buffer keeps its allocation. Only http and https are allowed, bodies are
- * capped, redirects are not followed. */
+ * capped, redirects are not followed. TLS peer and host verification are on
+ * unless the caller's http_tls_t says insecure; the TLS files are set once per
+ * easy handle. An optional token goes out as a raw "Authorization:" header. */
 #ifndef EM_HTTP_H
 #define EM_HTTP_H
 
@@ -11,6 +13,17 @@
 #include <stddef.h>
 #include <curl/curl.h>
 #include "buf.h"
+
+#define HTTP_TOKEN_MAX 2048            /* longest token accepted (JWTs included) */
+
+/* TLS settings of every request; the strings are borrowed and must outlive the
+ * http_t. Set before the first request starts. */
+typedef struct {
+    const char *ca_file;               /* CURLOPT_CAINFO; NULL = the system's CAs */
+    const char *cert_file;             /* client certificate (PEM); NULL = none */
+    const char *key_file;              /* its key (PEM); NULL = inside cert_file */
+    bool        insecure;              /* no peer/host verification: the explicit opt-out */
+} http_tls_t;
 
 typedef struct http_req {
     CURL       *easy;                  /* owned; reused across polls */
@@ -24,24 +37,45 @@ typedef struct http_req {
     long        new_connections;       /* 0 when a kept-alive connection was reused */
     void       *owner;                 /* caller's: who this request belongs to */
     int         kind;                  /* caller's: which request of the owner */
+    bool        no_auth;               /* caller's: never send the token with this one */
+    unsigned    auth_gen;              /* token generation sent (0 = no token sent) */
+    bool        https;                 /* the last URL started was https */
+    bool        cert_requested;        /* the member asked for a client certificate */
+    long        verify_result;         /* CURLINFO_SSL_VERIFYRESULT after a failure */
+    /* private */
+    bool        configured;            /* per-handle options (TLS files) are set */
+    bool        client_cert;           /* a client certificate is configured */
+    bool        hdr_post;              /* hdrs carries the JSON Content-Type */
+    unsigned    hdr_gen;               /* token generation hdrs was built for */
+    struct curl_slist *hdrs;           /* owned; rebuilt only when the token changes */
 } http_req_t;
 
 typedef struct {
-    CURLM *multi;                      /* owned */
-    struct curl_slist *json_hdr;       /* owned: Content-Type for POSTs */
-    int    active;                     /* requests in flight */
-    long   connects;                   /* connections opened so far */
-    long   transfers;                  /* transfers completed so far */
+    CURLM     *multi;                  /* owned */
+    http_tls_t tls;
+    int        active;                 /* requests in flight */
+    long       connects;               /* connections opened so far */
+    long       transfers;              /* transfers completed so far */
+    unsigned   auth_gen;               /* bumped at every token change; never 0 */
+    char       auth_hdr[HTTP_TOKEN_MAX + 32]; /* "Authorization: <token>", "" = none; wiped */
 } http_t;
 
 typedef void (*http_done_fn)(http_req_t *r, void *ctx);
 
 int  http_init(http_t *h);
 void http_cleanup(http_t *h);
+/* TLS settings for every request (copied; strings borrowed). */
+void http_set_tls(http_t *h, const http_tls_t *tls);
+/* Send this token (NULL or "" = none) with every later request that does not
+ * say no_auth. Returns 0, or -1 when it is too long or holds bytes a header
+ * cannot carry (no token is then sent). */
+int  http_set_token(http_t *h, const char *token);
+/* The token generation requests started now would carry (0 = no token). */
+unsigned http_token_gen(const http_t *h);
 int  http_req_init(http_req_t *r, size_t max_body, void *owner, int kind);
 void http_req_free(http_t *h, http_req_t *r);
-/* Start a GET (post_json NULL) or a JSON POST. Returns 0, or -1 if it could
- * not be queued (r->errbuf says why). */
+/* Start a GET (post_json NULL) or a JSON POST. post_json is borrowed until the
+ * request ends. Returns 0, or -1 if it could not be queued (r->errbuf says why). */
 int  http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
                 long timeout_ms, long connect_timeout_ms);
 /* Abort a request in flight (no done callback). */
@@ -52,5 +86,21 @@ void http_perform(http_t *h, http_done_fn done, void *ctx);
 int  http_wait(http_t *h, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
 /* One line saying why r failed ("" when it succeeded with a 2xx status). */
 const char *http_req_error(const http_req_t *r, char *buf, size_t len);
+
+/* What is known about a failed transfer, for http_tls_reason (pure). */
+typedef struct {
+    CURLcode    result;
+    long        verify_result;         /* X509 verify result (OpenSSL numbering) */
+    const char *errbuf;                /* libcurl's error text, may be "" */
+    bool        https;
+    bool        client_cert;           /* we presented a client certificate */
+    bool        cert_requested;        /* the member asked for one during the handshake */
+    bool        got_response;          /* an HTTP status arrived (the handshake was fine) */
+} http_tls_diag_t;
+
+/* A TLS failure in an operator's words ("TLS: certificate expired", "TLS: the
+ * member demands a client certificate", ...) into buf; returns buf, or NULL when
+ * the failure is not a TLS problem. */
+const char *http_tls_reason(const http_tls_diag_t *d, char *buf, size_t len);
 
 #endif

@@ -152,10 +152,13 @@ static void app_on_poll(app_t *a)
     app_transitions(a, n);
     workspace_write_poll(a->ws, &a->snap);
     session_record(a->sess, &a->snap);
-    char trend[200];
-    if (stats_trend_report(a->stats, &a->snap, trend, sizeof(trend)))
-        workspace_log(a->ws, a->snap.t, "%s; alerts in the last 10 samples: %d/10", trend,
-                      session_alert_frequency(a->sess));
+    char trend[200], line[240];
+    if (stats_trend_report(a->stats, &a->snap, trend, sizeof(trend))) {
+        snprintf(line, sizeof(line), "%s; alerts in the last 10 samples: %d/10", trend,
+                 session_alert_frequency(a->sess));
+        workspace_log(a->ws, a->snap.t, "%s", line);
+        session_trend(a->sess, line);
+    }
     if (a->ui) {
         const alert_t *active = NULL;
         int n_active = rules_active(a->rules, &active);
@@ -331,10 +334,16 @@ int main(int argc, char **argv)
         workspace_log(&ws, t0, "config %s: keys not used yet, ignored: %s", cfg.config_path,
                       cfg.ignored_keys);
     }
+    /* TLS verification off is an explicit opt-out: said in the log, on stderr
+     * (headless) and in the dashboard's header. */
+    if (cfg.insecure_skip_verify)
+        workspace_log(&ws, t0, "INSECURE: TLS certificate verification is off "
+                      "(--insecure-skip-tls-verify): members' certificates and names are not checked");
     /* The dashboard when stdout is a terminal; plain text otherwise. */
     if (!cfg.headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
         ui_config_t uc = { .theme = cfg.theme, .no_color = getenv("NO_COLOR") != NULL,
-                           .interval_ms = cfg.interval_ms, .duration_s = cfg.duration_ms / 1000.0 };
+                           .interval_ms = cfg.interval_ms, .duration_s = cfg.duration_ms / 1000.0,
+                           .insecure = cfg.insecure_skip_verify };
         app.ui = ui_open(&uc, err, sizeof(err));
         if (!app.ui) {
             fprintf(stderr, "etcd-monitor: %s (use --headless)\n", err);
@@ -342,6 +351,9 @@ int main(int argc, char **argv)
             goto out_ws;
         }
     } else {
+        if (cfg.insecure_skip_verify)
+            fprintf(stderr, "etcd-monitor: INSECURE: TLS certificate verification is off "
+                    "(--insecure-skip-tls-verify)\n");
         console_banner(stdout, &cfg, rules, ws.dir);
     }
     app_notices(&app);

@@ -244,6 +244,14 @@ static rule_in_t eval_split_view(const rule_input_t *in, double *value, double *
     return IN_VALUE;
 }
 
+/* The monitor cannot authenticate to etcd (wrong password, user gone). */
+static rule_in_t eval_auth_failed(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    *value = in->snap->auth_error[0] ? 1 : 0;
+    return IN_VALUE;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const rule_def_t builtin[] = {
@@ -359,6 +367,11 @@ static const rule_def_t builtin[] = {
       RANGE_NONE, false, "",
       "reachable members disagree on the leader or the term: possible network "
       "partition", eval_split_view },
+    /* The monitor's own access: the figures that need etcd auth are missing. */
+    { "AuthFailed", SEV_WARNING, SCOPE_CLUSTER, CMP_GT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, false, "",
+      "etcd-monitor cannot authenticate to etcd (see monitoring.log): status, probes "
+      "and the member list are missing until it can", eval_auth_failed },
 };
 
 #define N_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))

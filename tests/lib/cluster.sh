@@ -38,6 +38,19 @@
 #                           (trap + watchdog). Default: members share the caller's process
 #                           group, so e.g. `timeout` killing the group takes them along.
 #   ETCD_BIN, ETCDCTL_BIN   default /usr/bin/etcd, /usr/bin/etcdctl
+#   CLUSTER_TLS=1           https client URLs (peer traffic stays plain): members get
+#                           --cert-file/--key-file/--trusted-ca-file and --client-cert-auth;
+#                           certificates from CLUSTER_TLS_DIR (tests/lib/certs.sh layout:
+#                           ca.crt, client.crt/.key, and the server pair below). The helpers
+#                           here (health, leader, status) present client.crt.
+#   CLUSTER_TLS_SERVER      basename of the server pair in CLUSTER_TLS_DIR (default server),
+#                           e.g. "expired" or "other" to serve a certificate clients refuse
+#   CLUSTER_TLS_CLIENT_AUTH 0: no --client-cert-auth and no --trusted-ca-file (default 1)
+#   CLUSTER_TLS_CHECK_INSECURE=1  this script's own checks skip server verification (for a
+#                           cluster that serves a refused certificate on purpose)
+#   CLUSTER_METRICS=1       each member also gets --listen-metrics-urls http://127.0.0.1:PORT
+#                           (plain); env then has MK_METRICS (port), MK_METRICS_ENDPOINT and
+#                           CLUSTER_METRICS_ENDPOINTS (in member order)
 #
 # Every member is started with its stdout/stderr redirected to files, so
 # `eps=$(cluster.sh start)` returns as soon as the cluster is healthy.
@@ -48,14 +61,41 @@ _CL_MARKER=.etcd-monitor-cluster
 
 _cl_log() { printf 'cluster: %s\n' "$*" >&2; }
 
+# Scheme of the client URLs of the cluster being started or loaded.
+_cl_scheme() { if [[ ${CLUSTER_TLS:-0} == 1 ]]; then echo https; else echo http; fi; }
+
+# Client-side TLS flags for this script's own checks (etcdctl, curl), in _CL_TLS_CTL
+# and _CL_TLS_CURL (empty without CLUSTER_TLS=1).
+_cl_tls_flags() {
+    _CL_TLS_CTL=() _CL_TLS_CURL=()
+    [[ ${CLUSTER_TLS:-0} == 1 ]] || return 0
+    local d=${CLUSTER_TLS_DIR:-}
+    _CL_TLS_CTL=(--cacert "$d/ca.crt" --cert "$d/client.crt" --key "$d/client.key")
+    _CL_TLS_CURL=(--cacert "$d/ca.crt" --cert "$d/client.crt" --key "$d/client.key")
+    if [[ ${CLUSTER_TLS_CHECK_INSECURE:-0} == 1 ]]; then
+        _CL_TLS_CTL+=(--insecure-skip-tls-verify)
+        _CL_TLS_CURL+=(--insecure)
+    fi
+}
+
 # Run etcdctl v3 without inheriting ETCDCTL_* settings that would conflict with flags.
 _cl_ctl() {
+    _cl_tls_flags
     (
         while IFS= read -r _v; do unset "$_v"; done < <(compgen -e | grep '^ETCDCTL_')
         export ETCDCTL_API=3
-        exec "$_CL_ETCDCTL" --dial-timeout=1s --command-timeout=2s "$@"
+        exec "$_CL_ETCDCTL" --dial-timeout=1s --command-timeout=2s "${_CL_TLS_CTL[@]}" "$@"
     )
 }
+
+# curl with the cluster's client TLS flags.
+_cl_curl() {
+    _cl_tls_flags
+    curl "${_CL_TLS_CURL[@]}" "$@"
+}
+
+# Client URL of member K (cluster loaded).
+_cl_url() { local v=M${1}_CLIENT; echo "$(_cl_scheme)://127.0.0.1:${!v}"; }
 
 _cl_now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
@@ -110,13 +150,13 @@ _cl_used_ports() {
         /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u | tr '\n' ' '
 }
 
-# Pick 2*N consecutive free ports from a random base in 20000-59000, avoiding the
+# Pick N consecutive free ports from a random base in 20000-59000, avoiding the
 # kernel's ephemeral range (outgoing connections of other clusters and clients take
 # ports from there at any moment); sets _CL_PORTS (array).
 _cl_pick_ports() {
     local n=$1 try base used p i ok elo=32768 ehi=60999 span
     { read -r elo ehi </proc/sys/net/ipv4/ip_local_port_range; } 2>/dev/null
-    span=$((2 * n))
+    span=$n
     _CL_PORTS=()
     for ((try = 0; try < 100; try++)); do
         base=$(((RANDOM * 32768 + RANDOM) % (39000 - span) + 20000))
@@ -124,16 +164,16 @@ _cl_pick_ports() {
         if ((try < 50 && base + span > elo && base <= ehi)); then continue; fi
         used=" $(_cl_used_ports) "
         ok=1
-        for ((i = 0; i < 2 * n; i++)); do
+        for ((i = 0; i < n; i++)); do
             p=$((base + i))
             if [[ $used == *" $(printf '%04X' "$p") "* ]]; then ok=0; break; fi
         done
         if ((ok)); then
-            for ((i = 0; i < 2 * n; i++)); do _CL_PORTS+=($((base + i))); done
+            for ((i = 0; i < n; i++)); do _CL_PORTS+=($((base + i))); done
             return 0
         fi
     done
-    _cl_log "could not find $((2 * n)) free consecutive ports"
+    _cl_log "could not find $n free consecutive ports"
     return 1
 }
 
@@ -141,7 +181,7 @@ _cl_pick_ports() {
 _cl_q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 
 _cl_write_env() {
-    local dir=$1 n=$2 k cvar pvar idvar
+    local dir=$1 n=$2 k cvar pvar idvar mvar
     {
         echo "CLUSTER_DIR=$(_cl_q "$dir")"
         echo "CLUSTER_N=$n"
@@ -149,11 +189,22 @@ _cl_write_env() {
         echo "CLUSTER_INITIAL=$(_cl_q "$CLUSTER_INITIAL")"
         echo "CLUSTER_ENDPOINTS=$(_cl_q "$CLUSTER_ENDPOINTS")"
         echo "CLUSTER_ETCD_ARGS=$(_cl_q "${CLUSTER_ETCD_ARGS:-}")"
+        echo "CLUSTER_TLS=$(_cl_q "${CLUSTER_TLS:-0}")"
+        echo "CLUSTER_TLS_DIR=$(_cl_q "${CLUSTER_TLS_DIR:-}")"
+        echo "CLUSTER_TLS_SERVER=$(_cl_q "${CLUSTER_TLS_SERVER:-server}")"
+        echo "CLUSTER_TLS_CLIENT_AUTH=$(_cl_q "${CLUSTER_TLS_CLIENT_AUTH:-1}")"
+        echo "CLUSTER_TLS_CHECK_INSECURE=$(_cl_q "${CLUSTER_TLS_CHECK_INSECURE:-0}")"
+        echo "CLUSTER_METRICS=$(_cl_q "${CLUSTER_METRICS:-0}")"
+        echo "CLUSTER_METRICS_ENDPOINTS=$(_cl_q "${CLUSTER_METRICS_ENDPOINTS:-}")"
         for ((k = 1; k <= n; k++)); do
-            cvar=M${k}_CLIENT pvar=M${k}_PEER idvar=M${k}_PID
+            cvar=M${k}_CLIENT pvar=M${k}_PEER idvar=M${k}_PID mvar=M${k}_METRICS
             printf 'M%d_CLIENT=%s\nM%d_PEER=%s\nM%d_PID=%s\nM%d_ENDPOINT=%s\n' \
                 "$k" "${!cvar}" "$k" "${!pvar}" "$k" "${!idvar:-}" \
-                "$k" "http://127.0.0.1:${!cvar}"
+                "$k" "$(_cl_scheme)://127.0.0.1:${!cvar}"
+            if [[ ${CLUSTER_METRICS:-0} == 1 ]]; then
+                printf 'M%d_METRICS=%s\nM%d_METRICS_ENDPOINT=%s\n' "$k" "${!mvar}" \
+                    "$k" "http://127.0.0.1:${!mvar}"
+            fi
         done
     } >"$dir/env.tmp" && mv -f "$dir/env.tmp" "$dir/env"
     for ((k = 1; k <= n; k++)); do
@@ -189,10 +240,22 @@ _cl_data_dir() {
 
 # Launch member K in the background (state: new|existing). Sets MK_PID.
 _cl_launch() {
-    local k=$1 state=$2 dir=$CLUSTER_DIR cvar pvar extra=()
+    local k=$1 state=$2 dir=$CLUSTER_DIR cvar pvar extra=() sec=() scheme
     cvar=M${k}_CLIENT pvar=M${k}_PEER
     local cp=${!cvar} pp=${!pvar}
     [[ -n ${CLUSTER_ETCD_ARGS:-} ]] && read -r -a extra <<<"$CLUSTER_ETCD_ARGS"
+    scheme=$(_cl_scheme)
+    if [[ ${CLUSTER_TLS:-0} == 1 ]]; then
+        local td=${CLUSTER_TLS_DIR:-} sn=${CLUSTER_TLS_SERVER:-server}
+        sec=(--cert-file "$td/$sn.crt" --key-file "$td/$sn.key")
+        # (etcd turns client-cert auth on whenever --trusted-ca-file is given)
+        [[ ${CLUSTER_TLS_CLIENT_AUTH:-1} == 1 ]] &&
+            sec+=(--trusted-ca-file "$td/ca.crt" --client-cert-auth)
+    fi
+    if [[ ${CLUSTER_METRICS:-0} == 1 ]]; then
+        local mv=M${k}_METRICS
+        sec+=(--listen-metrics-urls "http://127.0.0.1:${!mv}")
+    fi
     local sess=()
     [[ ${CLUSTER_SETSID:-0} == 1 ]] && sess=(setsid)
     # Double fork: the member is not a job of the calling shell (no "Killed" notices,
@@ -203,15 +266,15 @@ _cl_launch() {
             # etcd treats ETCD_* variables as flags and refuses duplicates: drop them.
             while IFS= read -r _v; do unset "$_v"; done < <(compgen -e | grep '^ETCD_')
             exec "${sess[@]}" "$_CL_ETCD" --name "m$k" --data-dir "$(_cl_data_dir "$dir" "$k")" \
-                --listen-client-urls "http://127.0.0.1:$cp" \
-                --advertise-client-urls "http://127.0.0.1:$cp" \
+                --listen-client-urls "$scheme://127.0.0.1:$cp" \
+                --advertise-client-urls "$scheme://127.0.0.1:$cp" \
                 --listen-peer-urls "http://127.0.0.1:$pp" \
                 --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
                 --initial-cluster "$CLUSTER_INITIAL" \
                 --initial-cluster-state "$state" \
                 --initial-cluster-token "$CLUSTER_TOKEN" \
                 --logger=zap --log-outputs="$dir/m$k.log" \
-                "${extra[@]}"
+                "${sec[@]}" "${extra[@]}"
         ) </dev/null >>"$dir/m$k.out" 2>&1 &
         echo "$!"
     )
@@ -377,12 +440,17 @@ _cl_abort_start() {
 }
 
 cluster_start() {
-    local n=${1:-3} dir attempt k rc cp pp token old_traps pids
+    local n=${1:-3} dir attempt k rc cp pp mp token old_traps pids per=2
     if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1 || n > 9)); then
         _cl_log "member count must be 1..9, got '$n'"
         return 1
     fi
     if [[ ! -x $_CL_ETCD ]]; then _cl_log "$_CL_ETCD not found"; return 1; fi
+    if [[ ${CLUSTER_TLS:-0} == 1 && ! -s ${CLUSTER_TLS_DIR:-}/ca.crt ]]; then
+        _cl_log "CLUSTER_TLS=1 needs CLUSTER_TLS_DIR with ca.crt (tests/lib/certs.sh DIR)"
+        return 1
+    fi
+    [[ ${CLUSTER_METRICS:-0} == 1 ]] && per=3
     dir=${CLUSTER_DIR:-}
     if [[ -n $dir ]]; then
         mkdir -p -- "$dir" || return 1
@@ -418,18 +486,23 @@ cluster_start() {
 
     rc=1
     for ((attempt = 1; attempt <= 3; attempt++)); do
-        _cl_pick_ports "$n" || break
+        _cl_pick_ports $((per * n)) || break
         token=etcd-monitor-$$-$RANDOM$RANDOM-$attempt
         CLUSTER_TOKEN=$token
         CLUSTER_N=$n
-        CLUSTER_INITIAL="" CLUSTER_ENDPOINTS=""
+        CLUSTER_INITIAL="" CLUSTER_ENDPOINTS="" CLUSTER_METRICS_ENDPOINTS=""
         for ((k = 1; k <= n; k++)); do
-            cp=${_CL_PORTS[2 * (k - 1)]} pp=${_CL_PORTS[2 * (k - 1) + 1]}
+            cp=${_CL_PORTS[per * (k - 1)]} pp=${_CL_PORTS[per * (k - 1) + 1]}
             printf -v "M${k}_CLIENT" '%s' "$cp"
             printf -v "M${k}_PEER" '%s' "$pp"
             printf -v "M${k}_PID" '%s' ""
             CLUSTER_INITIAL+=${CLUSTER_INITIAL:+,}m$k=http://127.0.0.1:$pp
-            CLUSTER_ENDPOINTS+=${CLUSTER_ENDPOINTS:+,}http://127.0.0.1:$cp
+            CLUSTER_ENDPOINTS+=${CLUSTER_ENDPOINTS:+,}$(_cl_scheme)://127.0.0.1:$cp
+            if ((per == 3)); then
+                mp=${_CL_PORTS[per * (k - 1) + 2]}
+                printf -v "M${k}_METRICS" '%s' "$mp"
+                CLUSTER_METRICS_ENDPOINTS+=${CLUSTER_METRICS_ENDPOINTS:+,}http://127.0.0.1:$mp
+            fi
         done
         rm -rf -- "$dir"/m*.data "$dir"/tmpfs/m*.data "$dir"/m*.log "$dir"/m*.out
         _cl_write_env "$dir" "$n"
@@ -469,7 +542,7 @@ cluster_start() {
         eval "$old_traps"
         return 1
     fi
-    export CLUSTER_N CLUSTER_ENDPOINTS
+    export CLUSTER_N CLUSTER_ENDPOINTS CLUSTER_METRICS_ENDPOINTS
     _cl_start_watchdog "$dir" "${CLUSTER_OWNER_PID:-${_CL_DEFAULT_OWNER:-}}"
     _CL_STARTING=""
     trap - INT TERM HUP
@@ -498,8 +571,7 @@ cluster_pid() {
 cluster_endpoint() {
     _cl_load || return 1
     _cl_check_k "$1" || return 1
-    local v=M${1}_CLIENT
-    echo "http://127.0.0.1:${!v}"
+    _cl_url "$1"
 }
 
 cluster_endpoints() {
@@ -559,7 +631,7 @@ cluster_restart() {
     _cl_write_env "$CLUSTER_DIR" "$CLUSTER_N"
     _cl_log "restarted member $k (pid $pid)"
     rc=0
-    _cl_wait_healthy "http://127.0.0.1:$(v=M${k}_CLIENT; echo "${!v}")" \
+    _cl_wait_healthy "$(_cl_url "$k")" \
         "${CLUSTER_START_TIMEOUT:-30}" "$pid" || rc=$?
     trap - INT TERM HUP
     eval "$old_traps"
@@ -577,8 +649,7 @@ cluster_health() {
     local eps=$CLUSTER_ENDPOINTS
     if [[ -n ${1:-} ]]; then
         _cl_check_k "$1" || return 1
-        local v=M${1}_CLIENT
-        eps=http://127.0.0.1:${!v}
+        eps=$(_cl_url "$1")
     fi
     _cl_ctl --endpoints="$eps" endpoint health >/dev/null 2>&1
 }
@@ -588,7 +659,7 @@ _cl_leaders_once() {
     local k v out
     for ((k = 1; k <= CLUSTER_N; k++)); do
         v=M${k}_CLIENT
-        out=$(curl -s --connect-timeout 1 --max-time 2 "http://127.0.0.1:${!v}/metrics" 2>/dev/null) || continue
+        out=$(_cl_curl -s --connect-timeout 1 --max-time 2 "$(_cl_url "$k")/metrics" 2>/dev/null) || continue
         if grep -q '^etcd_server_is_leader 1' <<<"$out"; then echo "$k"; fi
     done
 }
@@ -625,7 +696,7 @@ cluster_status() {
         health=-
         if [[ $state == running ]]; then
             v=M${k}_CLIENT
-            health=$(curl -s --max-time 2 "http://127.0.0.1:${!v}/health" 2>/dev/null | tr -d '\n')
+            health=$(_cl_curl -s --max-time 2 "$(_cl_url "$k")/health" 2>/dev/null | tr -d '\n')
             [[ -n $health ]] || health=unreachable
         fi
         v=M${k}_CLIENT

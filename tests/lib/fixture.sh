@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fixture.sh — scripted etcd answers for stub-driven integration tests (source it
 # after itest.sh or testlib.sh). A "member dir" holds what one fake member serves:
 #
@@ -30,8 +31,8 @@
 #                                  start build/http-stub for DIR (t_stub_start: sets
 #                                  T_STUB_PORT, T_STUB_PID; stopped at exit). --down503
 #                                  answers /metrics and status with HTTP 503.
-#   fixture_free_port              a free port outside the ephemeral range (so a stub can
-#                                  be stopped and started again on it)
+#   fixture_free_ports N           N free ports outside the ephemeral range (so a stub or
+#                                  an etcd can be stopped and started again on one)
 
 FIXTURE_CLUSTER_ID=14841639068965178418
 FIXTURE_LE_DISK="0.001 0.002 0.004 0.008 0.016 0.032 0.064 0.128 0.256 0.512 1.024 2.048 4.096 8.192"
@@ -199,7 +200,17 @@ fixture_stub() {
         --route "POST /v3/maintenance/alarm file $dir/alarms.json"
 }
 
-fixture_free_port() {
-    _cl_pick_ports 1 2>/dev/null || return 1
-    echo "${_CL_PORTS[0]}"
+fixture_free_ports() { # N: N distinct free ports outside the kernel's ephemeral range
+    local n=$1 lo=20000 hi=32767 elo=32768 ehi=60999 used p try out=()
+    { read -r elo ehi </proc/sys/net/ipv4/ip_local_port_range; } 2>/dev/null
+    if ((elo <= 21000)); then lo=$((ehi + 1)) hi=65000; else hi=$((elo - 1)); fi
+    used=" $(awk 'FNR > 1 && $4 != "06" { n = split($2, a, ":"); print a[n] }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u | tr '\n' ' ') "
+    for ((try = 0; try < 1000 && ${#out[@]} < n; try++)); do
+        p=$(((RANDOM * 32768 + RANDOM) % (hi - lo + 1) + lo))
+        [[ $used == *" $(printf '%04X' "$p") "* || " ${out[*]} " == *" $p "* ]] && continue
+        out+=("$p")
+    done
+    ((${#out[@]} == n)) || return 1
+    echo "${out[*]}"
 }

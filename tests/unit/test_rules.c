@@ -333,6 +333,12 @@ static void set_split_view(cluster_snapshot_t *s, fig_mode_t m)
     s->split_view = m == MODE_BAD;
 }
 
+static void set_auth_failed(cluster_snapshot_t *s, fig_mode_t m)
+{
+    snprintf(s->auth_error, sizeof s->auth_error, "%s",
+             m == MODE_BAD ? "authentication failed, invalid user ID or password" : "");
+}
+
 static const rule_case_t cases[] = {
     { "SeedWalFsyncSlow", "m2", SEV_CRITICAL, 0, 12, 10, "ms", true, set_seed_wal },
     { "SeedBackendCommitSlow", "m2", SEV_CRITICAL, 0, 30, 25, "ms", true, set_seed_backend },
@@ -372,6 +378,7 @@ static const rule_case_t cases[] = {
       set_in_use_ratio },
     { "EtcdAlarm", "m2", SEV_CRITICAL, 0, 1, 0, "alarms", false, set_alarm },
     { "EtcdSplitView", "", SEV_WARNING, 0, 1, 0, "", false, set_split_view },
+    { "AuthFailed", "", SEV_WARNING, 0, 1, 0, "", false, set_auth_failed },
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
