@@ -60,6 +60,7 @@ typedef struct {
     int64_t         window_ms[FIG_MAX_WINDOWS];
     bool            split_view;      /* reachable members disagree on leader or term */
     double          no_leader_s;     /* how long no leader has been seen, 0 when one is */
+    double          disk_free_pct;   /* df -P of --data-dir over SSH; NAN unknown */
     /* status from the rules */
     health_status_t status;
     char            alerts[512];     /* firing alert names (space-separated), "" when none */

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include "cluster.h"
 #include "config.h"
+#include "http.h"
 
 typedef struct collector collector_t;
 
@@ -33,6 +34,8 @@ void collector_abort(collector_t *c);
 /* With --probe-write: delete the probe keys this session wrote, waiting at
  * most timeout_ms (called once at the end of the session). */
 void collector_delete_probe_keys(collector_t *c, int timeout_ms);
+/* Send every request through fn (an SSH tunnel's router); see http.h. */
+void collector_set_route(collector_t *c, http_route_fn fn, void *ctx);
 /* Connections opened and transfers completed so far (keep-alive check). */
 void collector_counters(const collector_t *c, long *connects, long *transfers);
 /* Normalize an endpoint ("host:port", "http://h:p/") to "scheme://host:port". */

@@ -58,11 +58,19 @@ typedef struct {
     long       transfers;              /* transfers completed so far */
     unsigned   auth_gen;               /* bumped at every token change; never 0 */
     char       auth_hdr[HTTP_TOKEN_MAX + 32]; /* "Authorization: <token>", "" = none; wiped */
+    struct curl_slist *(*route)(void *ctx, const char *url); /* http_set_route */
+    void      *route_ctx;
 } http_t;
 
 typedef void (*http_done_fn)(http_req_t *r, void *ctx);
+/* Where to really connect for url: a CURLOPT_CONNECT_TO list ("host:port:
+ * 127.0.0.1:lport" for an SSH tunnel), or NULL to connect directly. The list is
+ * owned by the router and must stay valid while requests use it. */
+typedef struct curl_slist *(*http_route_fn)(void *ctx, const char *url);
 
 int  http_init(http_t *h);
+/* Route every later request through fn (NULL: direct). */
+void http_set_route(http_t *h, http_route_fn fn, void *ctx);
 void http_cleanup(http_t *h);
 /* TLS settings for every request (copied; strings borrowed). */
 void http_set_tls(http_t *h, const http_tls_t *tls);

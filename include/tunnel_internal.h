@@ -48,4 +48,13 @@ tunnel_hostkey_t tunnel_known_check(LIBSSH2_KNOWNHOSTS *kh, const char *host, in
 const char *tunnel_known_prefs(LIBSSH2_SESSION *s, LIBSSH2_KNOWNHOSTS *kh, const char *host,
                                int port, char *out, size_t outlen);
 
+/* The command line sent for a remote command. sshd runs it with the user's
+ * login shell and does not stop it when the session ends (tail -F on a quiet
+ * file would stay forever), so cmd runs under a POSIX sh that watches its
+ * stdin (the channel): at EOF (channel or connection closed) it stops the
+ * session's process group — led by that sh, or by the login shell that
+ * started it (OpenSSH starts each session in its own group) — else cmd
+ * itself. The exit status is cmd's. NULL on ENOMEM; the caller frees. */
+char *tunnel_wrap_cmd(const char *cmd);
+
 #endif

@@ -878,6 +878,7 @@ static void collector_complete(collector_t *c, double mono, cluster_snapshot_t *
     s->iteration = c->iteration;
     s->cluster_id = c->cluster_id;
     s->wal_p99_ms = s->backend_p99_ms = NAN;
+    s->disk_free_pct = NAN;
     if (c->alarms_ok) {
         s->n_alarms = c->n_alarms;
         memcpy(s->alarms, c->alarms, sizeof(s->alarms[0]) * (size_t)c->n_alarms);
@@ -1011,6 +1012,11 @@ void collector_delete_probe_keys(collector_t *c, int timeout_ms)
         if (auth_state(c->auth) != AUTH_READY)
             break;
     }
+}
+
+void collector_set_route(collector_t *c, http_route_fn fn, void *ctx)
+{
+    http_set_route(&c->http, fn, ctx);
 }
 
 void collector_counters(const collector_t *c, long *connects, long *transfers)

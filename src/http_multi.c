@@ -51,6 +51,12 @@ int http_init(http_t *h)
     return 0;
 }
 
+void http_set_route(http_t *h, http_route_fn fn, void *ctx)
+{
+    h->route = fn;
+    h->route_ctx = ctx;
+}
+
 void http_cleanup(http_t *h)
 {
     if (h->multi)
@@ -202,6 +208,7 @@ int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
     r->auth_gen = r->hdr_gen;
     CURL *e = r->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, h->route ? h->route(h->route_ctx, url) : NULL);
     r->https = strncasecmp(url, "https://", 8) == 0;
     /* The handshake trace (http_debug_cb) is only needed, and only kept, for https. */
     curl_easy_setopt(e, CURLOPT_VERBOSE, r->https ? 1L : 0L);

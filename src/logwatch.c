@@ -131,8 +131,10 @@ static int lw_open(logwatch_t *w)
     if (fd < 0)
         return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e != 0) {
         close(fd);
+        errno = e;
         return -1;
     }
     w->fd = fd;

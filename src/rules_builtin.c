@@ -244,6 +244,16 @@ static rule_in_t eval_split_view(const rule_input_t *in, double *value, double *
     return IN_VALUE;
 }
 
+/* Free space on the member host's data filesystem (df -P over SSH). */
+static rule_in_t eval_disk_free(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    if (isnan(in->snap->disk_free_pct))
+        return IN_UNKNOWN;
+    *value = in->snap->disk_free_pct;
+    return IN_VALUE;
+}
+
 /* The monitor cannot authenticate to etcd (wrong password, user gone). */
 static rule_in_t eval_auth_failed(const rule_input_t *in, double *value, double *thr)
 {
@@ -367,6 +377,10 @@ static const rule_def_t builtin[] = {
       RANGE_NONE, false, "",
       "reachable members disagree on the leader or the term: possible network "
       "partition", eval_split_view },
+    { "DiskSpaceLow", SEV_WARNING, SCOPE_CLUSTER, CMP_LT, THR_MIN_FREE_PCT, ALL(0), 0,
+      RANGE_NONE, false, "%",
+      "the member host's data filesystem (df -P of --data-dir over SSH) has less free "
+      "space than min_disk_space_percent", eval_disk_free },
     /* The monitor's own access: the figures that need etcd auth are missing. */
     { "AuthFailed", SEV_WARNING, SCOPE_CLUSTER, CMP_GT, THR_FIXED, ALL(0), 0,
       RANGE_NONE, false, "",

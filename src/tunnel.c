@@ -109,7 +109,9 @@ typedef struct {
 
 typedef struct {
     char  *cmd;               /* owned; immutable once published */
+    char  *wire;              /* owned: cmd as sent (tunnel_wrap_cmd); immutable */
     bool   follow;
+    unsigned want;            /* run-once: runs asked for so far (under lock) */
     char (*lines)[TUN_LINE];  /* owned ring of TUN_LINES (under lock) */
     int    head, count;
     unsigned long dropped;    /* lines lost to a full queue, not yet reported */
@@ -156,6 +158,7 @@ typedef struct {
     char    errlast[160];
     char   *once;             /* run-once output until the end (TUN_ONCE_MAX) */
     size_t  once_len;
+    unsigned runs;            /* run-once: the cmd_t.want the last run answers */
 } exec_t;
 
 typedef struct {
@@ -194,6 +197,7 @@ typedef struct {
     int      pin_type;
     int      n_fwd;           /* forwards adopted from the table */
     int      n_cmd;
+    int64_t  accept_pause_until; /* accept() failed (e.g. no fds left): wait a little */
     int64_t  cool_until[TUN_MAX_FWD];
     int      cool_ms[TUN_MAX_FWD];
     bool     fwd_failing[TUN_MAX_FWD];
@@ -917,7 +921,8 @@ static bool ex_step(tunnel_t *t, int id, int64_t now, int *fatal)
         if (t->io.req != REQ_NONE && t->io.req != id)
             return false;                     /* another request's reply is awaited */
         t->io.req = id;
-        int rc = libssh2_channel_process_startup(e->ch, "exec", 4, cmd, (unsigned)strlen(cmd));
+        const char *wire = t->cmd[id].wire;
+        int rc = libssh2_channel_process_startup(e->ch, "exec", 4, wire, (unsigned)strlen(wire));
         if (rc == LIBSSH2_ERROR_EAGAIN)
             return false;
         t->io.req = REQ_NONE;
@@ -1661,8 +1666,12 @@ static void tun_accept(tunnel_t *t, int f, int64_t now)
     tun_io_t *io = &t->io;
     for (int k = 0; k < 16; k++) {
         int fd = accept(t->fwd[f].listen_fd, NULL, NULL);
-        if (fd < 0)
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNABORTED)
+                io->accept_pause_until = now + 100;   /* e.g. EMFILE: do not spin */
             return;
+        }
         tun_nonblock(fd);
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -1685,23 +1694,31 @@ static void tun_accept(tunnel_t *t, int f, int64_t now)
     }
 }
 
-/* Adopt forwards and commands the caller added. */
+/* Adopt forwards and commands the caller added, and run-once commands asked
+ * for again. Returns false when asked to stop. */
 static bool tun_adopt(tunnel_t *t)
 {
+    tun_io_t *io = &t->io;
     pthread_mutex_lock(&t->lock);
     bool stop = t->stop;
     int nf = t->n_fwd, nc = t->n_cmd;
-    pthread_mutex_unlock(&t->lock);
-    for (int i = t->io.n_cmd; i < nc; i++) {
-        t->io.ex[i].st = EX_WAIT;
-        t->io.ex[i].next_ms = 0;
-        t->io.ex[i].backoff_ms = TUN_CMD_BACKOFF_MIN_MS;
+    for (int i = 0; i < nc; i++) {
+        exec_t *e = &io->ex[i];
+        if (i >= io->n_cmd || (e->st == EX_DONE && e->runs != t->cmd[i].want)) {
+            e->st = EX_WAIT;
+            e->next_ms = 0;
+            e->runs = t->cmd[i].want;
+            if (i >= io->n_cmd)
+                e->backoff_ms = TUN_CMD_BACKOFF_MIN_MS;
+        }
     }
-    t->io.n_fwd = nf;
-    t->io.n_cmd = nc;
+    pthread_mutex_unlock(&t->lock);
+    io->n_fwd = nf;
+    io->n_cmd = nc;
     return !stop;
 }
 
+/* The tunnel thread: one poll() loop over everything (see the top of the file). */
 static void *tunnel_main(void *arg)
 {
     tunnel_t *t = arg;
@@ -1739,8 +1756,10 @@ static void *tunnel_main(void *arg)
         }
         pfd[n++] = (struct pollfd){ .fd = io->sock >= 0 ? io->sock : -1, .events = sev };
         int first_listener = n;
+        bool accepting = now >= io->accept_pause_until;
         for (int f = 0; f < io->n_fwd; f++)
-            pfd[n++] = (struct pollfd){ .fd = t->fwd[f].listen_fd, .events = POLLIN };
+            pfd[n++] = (struct pollfd){ .fd = accepting ? t->fwd[f].listen_fd : -1,
+                                        .events = POLLIN };
         for (int i = 0; i < TUN_MAX_CHAN; i++) {
             chan_t *c = io->chans[i];
             pchan[i] = -1;
@@ -1754,7 +1773,7 @@ static void *tunnel_main(void *arg)
             pchan[i] = n;
             pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
         }
-        int timeout = busy ? 0 : idle_out ? 50 : 1000;
+        int timeout = busy ? 0 : (idle_out || !accepting) ? 50 : 1000;
         if (!busy && io->phase == PH_WAIT) {
             int64_t d = io->next_try_ms - now;
             timeout = d < 0 ? 0 : d < 1000 ? (int)d : 1000;
@@ -1810,12 +1829,15 @@ static void *tunnel_main(void *arg)
 
 /* ---- the API (caller's thread) ---- */
 
+/* Wake the tunnel thread (new forward, new command, stop). */
 static void tun_wake(tunnel_t *t)
 {
     ssize_t r = write(t->wake_wr, "w", 1);   /* a full pipe is awake enough */
     (void)r;
 }
 
+/* libssh2_init() must run once, before any session, and is not thread-safe:
+ * the only process-wide state here. */
 static pthread_once_t tun_lib_once = PTHREAD_ONCE_INIT;
 static int tun_lib_rc;
 
@@ -1941,6 +1963,7 @@ void tunnel_stop(tunnel_t *t)
         close(t->fwd[i].listen_fd);
     for (int i = 0; i < t->n_cmd; i++) {
         free(t->cmd[i].cmd);
+        free(t->cmd[i].wire);
         free(t->cmd[i].lines);
     }
     close(t->wake_rd);
@@ -2013,27 +2036,66 @@ void tunnel_take_events(tunnel_t *t, event_list_t *out)
     pthread_mutex_unlock(&t->lock);
 }
 
-/* Register a remote command (both kinds). */
+/* The command line sent for cmd (see tunnel_internal.h). */
+char *tunnel_wrap_cmd(const char *cmd)
+{
+    static const char head[] =
+        "sh -c 'exec 3<&0; sh -c \"$1\" </dev/null 3<&- & p=$!; "
+        "{ cat >/dev/null; kill -- -$$ || kill -- -$PPID || kill $p; } <&3 >/dev/null 2>&1 & "
+        "exec 3<&-; wait $p' etcd-monitor '";
+    size_t n = strlen(cmd);
+    char *out = malloc(sizeof head + 4 * n + 2);
+    if (out == NULL)
+        return NULL;
+    char *o = out + (sizeof head - 1);
+    memcpy(out, head, sizeof head - 1);
+    for (size_t i = 0; i < n; i++) {
+        if (cmd[i] == '\'') {
+            memcpy(o, "'\\''", 4);            /* close, escaped quote, reopen */
+            o += 4;
+        } else {
+            *o++ = cmd[i];
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
+/* Register a remote command (both kinds). The same command again gets the
+ * same id: a follow command is not started twice, a run-once command runs
+ * again (once the run in progress, if any, is over). */
 static int tun_exec_add(tunnel_t *t, const char *cmd, bool follow)
 {
     if (t == NULL || cmd == NULL || cmd[0] == '\0' || strlen(cmd) >= TUN_CMD_MAX)
         return -1;
     char *copy = strdup(cmd);
+    char *wire = tunnel_wrap_cmd(cmd);
     char (*lines)[TUN_LINE] = calloc(TUN_LINES, sizeof *lines);
     int id = -1;
+    bool added = false;
     pthread_mutex_lock(&t->lock);
-    if (copy != NULL && lines != NULL && t->n_cmd < TUN_MAX_CMD && !t->stop) {
+    for (int i = 0; i < t->n_cmd && id < 0; i++)
+        if (t->cmd[i].follow == follow && strcmp(t->cmd[i].cmd, cmd) == 0) {
+            id = i;
+            t->cmd[i].want++;
+        }
+    if (id < 0 && copy != NULL && wire != NULL && lines != NULL && t->n_cmd < TUN_MAX_CMD &&
+        !t->stop) {
         id = t->n_cmd;
-        t->cmd[id] = (cmd_t){ .cmd = copy, .follow = follow, .lines = lines };
+        t->cmd[id] = (cmd_t){ .cmd = copy, .wire = wire, .follow = follow, .want = 1,
+                              .lines = lines };
         t->n_cmd++;                           /* published: the entry is complete */
+        added = true;
     }
     pthread_mutex_unlock(&t->lock);
-    if (id < 0) {
+    if (!added) {
         free(copy);
+        free(wire);
         free(lines);
-        return -1;
     }
-    tun_wake(t);
+    if (id >= 0)
+        tun_wake(t);
     return id;
 }
 

@@ -27,12 +27,13 @@ TARGET_A=$SSHD_USER@127.0.0.1:$PORT_A
 TARGET_B=$SSHD_USER@127.0.0.1:$PORT_B
 fp() { ssh-keygen -l -E sha256 -f "$1" | awk '{ print $2 }'; }
 
-# probe NAME ARGS... — tunnel-probe in the background (output $T/NAME.out).
+# probe NAME ARGS... — tunnel-probe in the background (output $T/NAME.out, pid
+# in PROBE_PID). Call directly, not in $(...).
 probe() {
     local name=$1
     shift
     "$PROBE" "$@" --port-file "$T/$name.ports" >"$T/$name.out" 2>&1 &
-    eval "PID_$name=$!"
+    PROBE_PID=$!
     t_cleanup_add "kill -TERM $! 2>/dev/null; wait $! 2>/dev/null"
 }
 # lport NAME TUNNEL HOST:PORT — the local port a probe got for a forward.
@@ -75,7 +76,7 @@ t_assert "unknown host key: known_hosts untouched" cmp "$T/known_other" "$T/know
 # ---- (3) changed host key: refused, also with --accept-new ----
 sshd_known_line >"$T/known_A_old"
 cp "$T/known_A_old" "$T/known_A_old.orig"
-sshd_rekey && sshd_restart || { t_fail "sshd A restarts with a new host key"; t_done; }
+if ! { sshd_rekey && sshd_restart; }; then t_fail "sshd A restarts with a new host key"; t_done; fi
 fp_a2=$(fp "$DIR_A/host_key.pub")
 for mode in plain accept-new; do
     extra=()
@@ -93,6 +94,7 @@ t_assert "changed host key: known_hosts untouched" cmp "$T/known_A_old" "$T/know
 # ---- (4) unknown key + accept_new: works, known_hosts unchanged, key pinned ----
 probe acc --target "$TARGET_A" --key "$USER_KEY_A" --known-hosts "$T/known_other" --accept-new \
     --keepalive 1 --forward "127.0.0.1:$M1_CLIENT" --duration 60
+PID_acc=$PROBE_PID
 t_wait_for "accept-new: the tunnel comes up" 10 has "$T/acc.out" "T0 state UP"
 t_assert "accept-new: event names the accepted key" \
     has_f "$T/acc.out" "127.0.0.1:$PORT_A: accepted new host key ssh-ed25519 $fp_a2 (not written to known_hosts)"
@@ -100,7 +102,7 @@ lp=$(lport acc 0 "127.0.0.1:$M1_CLIENT")
 t_assert "accept-new: /health through the tunnel" health "$lp"
 t_assert "accept-new: known_hosts byte-identical" cmp "$T/known_other" "$T/known_other.orig"
 # the accepted key is pinned: a different key on the next session is refused
-sshd_rekey && sshd_restart
+{ sshd_rekey && sshd_restart; } || t_fail "sshd A restarts with a new host key"
 t_wait_for "accept-new: a key change later in the run is refused" 15 \
     has "$T/acc.out" "T0 state REFUSED host key .* has CHANGED .* does not match the key accepted earlier"
 start=$(_t_now_ms)
@@ -138,6 +140,7 @@ probe fw --target "$TARGET_A" --key "$USER_KEY_A" --known-hosts "$T/known_A" --k
     --forward "127.0.0.1:$DEAD_PORT" --forward "127.0.0.1:$BH_PORT" \
     --target "$TARGET_B" --key "$KEY" --known-hosts "$T/known_B" --keepalive 1 \
     --forward "127.0.0.1:$M3_CLIENT" --duration 80
+PID_fw=$PROBE_PID
 t_wait_for "both tunnels come up" 10 bash -c "grep -q 'T0 state UP' '$T/fw.out' && grep -q 'T1 state UP' '$T/fw.out'"
 lp1=$(lport fw 0 "127.0.0.1:$M1_CLIENT")
 lp2=$(lport fw 0 "127.0.0.1:$M2_CLIENT")
@@ -177,6 +180,37 @@ t_assert "forward to a down member: reset at once (curl exit $rc)" \
     test "$rc" -ne 0 -a "$rc" -ne 28 -a $(($(_t_now_ms) - start)) -lt 2000
 t_wait_for "forward to a down member: one event says why" 3 \
     has_f "$T/fw.out" ": forward to 127.0.0.1:$DEAD_PORT failed: Channel open failure"
+
+# (5a) sshd killed (daemon and sessions): the socket tells at once.
+n_lost=$(grep -c "T0 event ssh .*: lost:" "$T/fw.out")
+mark=$(wc -l <"$T/fw.out")
+sshd_stop
+t_wait_for "killed sshd: the loss is reported" 3 \
+    bash -c "[ \$(grep -c 'T0 event ssh .*: lost:' '$T/fw.out') -gt $n_lost ]"
+t_assert "killed sshd: state leaves UP" bash -c "tail -n 5 '$T/fw.out' | grep -q 'T0 state CONNECTING'"
+# a connection made during the outage is held for the next session or reset
+# (TUN_HOLD_MS): it never hangs
+(s=$(_t_now_ms); rc=0; curl -s --max-time 30 "http://127.0.0.1:$lp1/health" >/dev/null 2>&1 || rc=$?
+ echo "$rc $(($(_t_now_ms) - s))" >"$T/held") &
+held_pid=$!
+t_assert "killed sshd: tunnel B still serves m3" health "$lp3"
+t_assert "killed sshd: tunnel B never left UP" awk '/T1 state UP/ { up = 1; next }
+    up && /T1 (state CONNECTING|event .*lost)/ { print; bad = 1 } END { exit bad }' "$T/fw.out"
+# stay down for a second failed attempt: the delay doubles
+retries() { tail -n +"$((mark + 1))" "$T/fw.out" | sed -n 's/.*T0 state CONNECTING.*retrying in \([0-9]*\) s$/\1/p'; }
+t_wait_for "killed sshd: a second attempt fails too" 10 \
+    bash -c "[ \$(tail -n +$((mark + 1)) '$T/fw.out' | grep -c 'T0 state CONNECTING.*retrying in') -ge 2 ]"
+read -r d1 d2 <<<"$(retries | head -n 2 | tr '\n' ' ')"
+t_eq "killed sshd: backoff doubles between attempts (${d1:-?} s, then ${d2:-?} s)" "$((${d1:-0} * 2))" "${d2:-x}"
+sshd_restart || t_fail "sshd A restarts"
+t_wait_for "killed sshd: the tunnel comes back when sshd returns" 15 \
+    bash -c "tail -n 3 '$T/fw.out' | grep -q 'T0 state UP'"
+t_assert "killed sshd: /health through the same local port again" health "$lp1"
+wait "$held_pid"
+read -r held_rc held_ms <"$T/held"
+t_assert "killed sshd: the connection made during the outage ended within 12 s (curl exit $held_rc after $held_ms ms)" \
+    test "$held_ms" -le 12000
+
 # a member that does not answer at all: libssh2 opens one channel at a time and
 # cannot abandon one, so after TUN_OPEN_MS the session is rebuilt and that
 # forward is refused locally for a while; the others work again at once
@@ -195,7 +229,7 @@ t_assert "unanswered member: refused locally at once now (curl exit $rc)" \
     test "$rc" -ne 0 -a "$rc" -ne 28 -a $(($(_t_now_ms) - start)) -lt 2000
 wait "$bh_curl" 2>/dev/null
 
-# (5a) a hung server: its session processes stopped; only the watchdog can tell.
+# (5b) a hung server: its session processes stopped; only the watchdog can tell.
 hung=$(sshd_sessions)
 n_up=$(grep -c 'T0 event ssh .*: up again' "$T/fw.out")
 start=$(_t_now_ms)
@@ -209,31 +243,6 @@ t_wait_for "hung sshd: a new session comes up (the daemon itself still answers)"
 for p in $hung; do kill -KILL "$p" 2>/dev/null; done
 t_assert "hung sshd: /health again through the same local port" health "$lp1"
 
-# (5b) sshd killed (daemon and sessions): the socket tells at once.
-n_lost=$(grep -c "T0 event ssh .*: lost:" "$T/fw.out")
-sshd_stop
-t_wait_for "killed sshd: the loss is reported" 3 \
-    bash -c "[ \$(grep -c 'T0 event ssh .*: lost:' '$T/fw.out') -gt $n_lost ]"
-t_assert "killed sshd: state leaves UP" bash -c "tail -n 5 '$T/fw.out' | grep -q 'T0 state CONNECTING'"
-# a connection made during the outage is held for the next session or reset
-# (TUN_HOLD_MS): it never hangs
-(s=$(_t_now_ms); rc=0; curl -s --max-time 30 "http://127.0.0.1:$lp1/health" >/dev/null 2>&1 || rc=$?
- echo "$rc $(($(_t_now_ms) - s))" >"$T/held") &
-held_pid=$!
-t_assert "killed sshd: tunnel B still serves m3" health "$lp3"
-t_assert "killed sshd: tunnel B never left UP" awk '/T1 state UP/ { up = 1; next }
-    up && /T1 (state CONNECTING|event .*lost)/ { print; bad = 1 } END { exit bad }' "$T/fw.out"
-sleep 2.5                                   # long enough for a second failed attempt
-sshd_restart || t_fail "sshd A restarts"
-t_wait_for "killed sshd: the tunnel comes back when sshd returns" 15 \
-    bash -c "tail -n 3 '$T/fw.out' | grep -q 'T0 state UP'"
-t_assert "killed sshd: /health through the same local port again" health "$lp1"
-t_assert "killed sshd: backoff between attempts grows (1 s, 2 s, ...)" \
-    has "$T/fw.out" "T0 state CONNECTING .*retrying in 2 s"
-wait "$held_pid"
-read -r held_rc held_ms <"$T/held"
-t_assert "killed sshd: the connection made during the outage ended within 12 s (curl exit $held_rc after $held_ms ms)" \
-    test "$held_ms" -le 12000
 kill -TERM "$PID_fw" 2>/dev/null
 wait "$PID_fw" 2>/dev/null
 t_assert "the probe stops cleanly" has "$T/fw.out" "exit 0$"
@@ -244,11 +253,14 @@ t_cleanup_add "kill $SSH_AGENT_PID 2>/dev/null"
 ssh-add -q "$USER_KEY_A" 2>/dev/null
 : >"$T/etcd.log"
 probe logs --target "$TARGET_A" --known-hosts "$T/known_A" --keepalive 1 \
-    --follow "tail -n 0 -F $T/etcd.log" --once "df -P $T" --duration 60
+    --follow "tail -n 0 -F $T/etcd.log" --once "df -P $T" --repeat-once 2 --duration 60
+PID_logs=$PROBE_PID
 t_wait_for "logs: the tunnel comes up with the ssh-agent key (no key file)" 10 has "$T/logs.out" "T0 state UP"
 unset SSH_AUTH_SOCK
 t_wait_for "logs: df -P returned a parsable line" 10 \
     has "$T/logs.out" "line 1 none [^ ]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+% +/"
+t_wait_for "logs: df -P asked for again runs again (same id)" 10 \
+    bash -c "[ \$(grep -c 'line 1 none Filesystem' '$T/logs.out') -ge 2 ]"
 # the remote tail is running once a marker written into the file comes back
 t_wait_for "logs: the remote tail -F follows the file" 10 \
     bash -c "echo marker >> '$T/etcd.log'; sleep 0.2; grep -q 'line 0 none marker' '$T/logs.out'"
@@ -260,7 +272,19 @@ t_eq "logs: slow apply lines counted (3 zap + 2 capnslog)" 5 "$(grep -c 'line 0 
 t_eq "logs: leader lost lines counted" 4 "$(grep -c 'line 0 leader_lost ' "$T/logs.out")"
 t_eq "logs: alarms counted" 2 "$(grep -c 'line 0 alarm ' "$T/logs.out")"
 t_assert "logs: the long zap line arrived cut to 511 bytes" \
-    bash -c "grep 'line 0 none {\"level\":\"info\".*starting an etcd server' '$T/logs.out' | awk '{ if (length(\$0) > 600) exit 1 }'"
+    bash -c "grep 'line 0 none {\"level\":\"info\".*starting an etcd server' '$T/logs.out' |
+             awk '{ n++; if (length(\$0) > 600) bad = 1 } END { exit !(n == 1 && !bad) }'"
+# the remote command does not outlive its session (sshd alone would leave it running)
+remote_tail_running() {
+    local f
+    for f in /proc/[0-9]*/cmdline; do
+        [[ $(tr '\0' ' ' <"$f" 2>/dev/null) == "tail -n 0 -F $T/etcd.log " ]] && return 0
+    done
+    return 1
+}
+no_remote_tail() { ! remote_tail_running; }
+t_assert "logs: the remote tail -F runs" remote_tail_running
 kill -TERM "$PID_logs" 2>/dev/null
 wait "$PID_logs" 2>/dev/null
+t_wait_for "logs: the remote tail -F ends with the session" 5 no_remote_tail
 t_done

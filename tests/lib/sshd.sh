@@ -35,7 +35,7 @@ sshd_free_port() {
 
 # PID and all its descendants (read from /proc), parents first.
 _sshd_tree() {
-    local root=$1 f pid ppid st queue=("$1") out=() cur
+    local f pid ppid st queue=("$1") out=() cur
     declare -A kids=()
     for f in /proc/[0-9]*/stat; do
         { read -r st <"$f"; } 2>/dev/null || continue
@@ -51,7 +51,6 @@ _sshd_tree() {
         for pid in ${kids[$cur]:-}; do queue+=("$pid"); done
     done
     echo "${out[@]}"
-    : "$root"
 }
 
 _sshd_pid() {
@@ -95,15 +94,17 @@ sshd_start() {
     SSHD_DIR=$(cd "$SSHD_DIR" && pwd)
     local d=$SSHD_DIR try pid i
     # sshd insists on its privilege separation directory.
-    [[ -d /run/sshd ]] || { mkdir -p /run/sshd && chmod 0755 /run/sshd; } || return 1
+    if [[ ! -d /run/sshd ]] && ! { mkdir -p /run/sshd && chmod 0755 /run/sshd; } 2>/dev/null; then
+        _sshd_log "sshd needs /run/sshd (as root once: mkdir -p /run/sshd)"
+        return 1
+    fi
     [[ -f $d/host_key ]] || ssh-keygen -q -t ed25519 -N '' -C test-host-key -f "$d/host_key" || return 1
     if [[ ! -f $d/user_key ]]; then
         ssh-keygen -q -t ed25519 -N '' -C test-user-key -f "$d/user_key" || return 1
         cp "$d/user_key.pub" "$d/authorized_keys"
     fi
-    SSHD_USER=$(id -un)
-    SSHD_USER_KEY=$d/user_key
-    SSHD_HOST_PUB=$d/host_key.pub
+    # shellcheck disable=SC2034  # for the caller
+    SSHD_USER=$(id -un) SSHD_USER_KEY=$d/user_key SSHD_HOST_PUB=$d/host_key.pub
     SSHD_LOG=$d/sshd.log
     for ((try = 0; try < 5; try++)); do
         if [[ -s $d/port ]]; then SSHD_PORT=$(<"$d/port"); else SSHD_PORT=$(sshd_free_port) || return 1; fi

@@ -5,7 +5,7 @@
  *                [--accept-new] [--keepalive S] [--forward HOST:PORT]...
  *                [--follow CMD]... [--once CMD]...
  *                [--target ... (a second tunnel, same options)]
- *                [--port-file FILE] [--duration S] [--exit-on-refused]
+ *                [--port-file FILE] [--duration S] [--exit-on-refused] [--repeat-once S]
  *
  * Options after a --target belong to that tunnel. Every line on stdout starts
  * with the seconds since start and the tunnel's index:
@@ -15,6 +15,7 @@
  *   "2.000 T0 line <id> <kind> <text>"          a command's output line, with
  *                                               logwatch_classify()'s verdict
  * --port-file gets "T<i> HOST:PORT LPORT" lines once all forwards exist.
+ * --repeat-once S asks for every --once command again every S seconds.
  * Runs until --duration, SIGTERM or SIGINT; exit 0, 3 when --exit-on-refused
  * saw a refusal, 2 on bad usage or a tunnel that cannot start. */
 #include <errno.h>
@@ -87,13 +88,14 @@ int main(int argc, char **argv)
     static probe_t p[MAX_TUN];
     int n = 0;
     const char *port_file = NULL;
-    double duration = 60;
+    double duration = 60, repeat_once = 0;
     bool exit_on_refused = false;
     for (int a = 1; a < argc; a++) {
         const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
         probe_t *cur = n > 0 ? &p[n - 1] : NULL;
         bool needs_tunnel = strcmp(o, "--target") != 0 && strcmp(o, "--port-file") != 0 &&
-                            strcmp(o, "--duration") != 0 && strcmp(o, "--exit-on-refused") != 0;
+                            strcmp(o, "--duration") != 0 && strcmp(o, "--exit-on-refused") != 0 &&
+                            strcmp(o, "--repeat-once") != 0;
         if (needs_tunnel && cur == NULL)
             return usage("--target must come first");
         if (strcmp(o, "--accept-new") == 0) {
@@ -129,6 +131,8 @@ int main(int argc, char **argv)
             port_file = v;
         } else if (strcmp(o, "--duration") == 0) {
             duration = atof(v);
+        } else if (strcmp(o, "--repeat-once") == 0) {
+            repeat_once = atof(v);
         } else {
             return usage("unknown option");
         }
@@ -190,7 +194,14 @@ int main(int argc, char **argv)
             return usage("cannot write --port-file");
     }
     static char lines[64][512];
+    double next_repeat = repeat_once;
     while (!stop_flag && elapsed() < duration) {
+        if (repeat_once > 0 && elapsed() >= next_repeat) {
+            next_repeat += repeat_once;
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < p[i].n_once; k++)
+                    out(i, "command %d once again", tunnel_exec_once(p[i].t, p[i].once[k]));
+        }
         for (int i = 0; i < n; i++) {
             char why[256];
             tunnel_state_t st = tunnel_state(p[i].t, why, sizeof why);

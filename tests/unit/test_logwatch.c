@@ -334,6 +334,9 @@ static void test_open_errors(void **state)
     assert_non_null(w);
     assert_int_equal(rd(w, 8), 0);
     logwatch_close(w);
+    /* a directory is not a log file */
+    assert_null(logwatch_open_file(t->dir, err, sizeof err));
+    assert_non_null(strstr(err, "Is a directory"));
     /* a path through a regular file cannot work */
     append(t->path, "x\n");
     snprintf(p, sizeof p, "%s/sub", t->path);

@@ -44,6 +44,7 @@ static void snap_init(cluster_snapshot_t *s)
     static const int64_t win[] = { 60000, 300000, 900000, 3600000 };
     memset(s, 0, sizeof *s);
     s->t = T0;
+    s->disk_free_pct = NAN;                         /* no df -P: unknown, not 0 % */
     s->n_members = 3;
     for (int i = 0; i < 3; i++) {
         member_view_t *m = &s->members[i];
@@ -339,6 +340,11 @@ static void set_auth_failed(cluster_snapshot_t *s, fig_mode_t m)
              m == MODE_BAD ? "authentication failed, invalid user ID or password" : "");
 }
 
+static void set_disk_free(cluster_snapshot_t *s, fig_mode_t m)
+{
+    s->disk_free_pct = pick(m, 50, 4);
+}
+
 static const rule_case_t cases[] = {
     { "SeedWalFsyncSlow", "m2", SEV_CRITICAL, 0, 12, 10, "ms", true, set_seed_wal },
     { "SeedBackendCommitSlow", "m2", SEV_CRITICAL, 0, 30, 25, "ms", true, set_seed_backend },
@@ -378,6 +384,7 @@ static const rule_case_t cases[] = {
       set_in_use_ratio },
     { "EtcdAlarm", "m2", SEV_CRITICAL, 0, 1, 0, "alarms", false, set_alarm },
     { "EtcdSplitView", "", SEV_WARNING, 0, 1, 0, "", false, set_split_view },
+    { "DiskSpaceLow", "", SEV_WARNING, 0, 4, 10, "%", true, set_disk_free },
     { "AuthFailed", "", SEV_WARNING, 0, 1, 0, "", false, set_auth_failed },
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))

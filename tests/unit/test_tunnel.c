@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -311,13 +312,75 @@ static void test_known_prefs(void **state)
     libssh2_knownhost_free(kh);
 }
 
-/* ---- the API without a server ---- */
+/* ---- the remote command wrapper, run by a local sh ---- */
 
 static void sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
+
+/* Run wire as sshd would (a shell -c in a new session: setsid), with stdin a
+ * pipe we hold; close it after close_after_ms (-1: keep it until the end).
+ * Returns the exit status; the output goes to out. */
+static int run_wire(const char *wire, int close_after_ms, char *out, size_t outlen, int *took_ms)
+{
+    int in[2], o[2];
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(o), 0);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(o[1], 1);
+        close(in[0]); close(in[1]); close(o[0]); close(o[1]);
+        execlp("setsid", "setsid", "-w", "sh", "-c", wire, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(o[1]);
+    if (close_after_ms >= 0) {
+        sleep_ms(close_after_ms);
+        close(in[1]);
+    }
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(o[0], out + n, outlen - 1 - n)) > 0)
+        n += (size_t)r;
+    out[n] = '\0';
+    close(o[0]);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    *took_ms = (int)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000);
+    if (close_after_ms < 0)
+        close(in[1]);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_wrap_cmd(void **state)
+{
+    (void)state;
+    char out[256];
+    int took;
+    /* quotes of every kind, comments, and the exit status come through */
+    char *w = tunnel_wrap_cmd("printf '%s|' \"it's\" 'a b' \"$((1 + 2))\"; exit 3 # done");
+    assert_non_null(w);
+    assert_int_equal(run_wire(w, -1, out, sizeof out, &took), 3);
+    assert_string_equal(out, "it's|a b|3|");
+    free(w);
+    /* a command still running when the channel closes is stopped, pipelines too */
+    w = tunnel_wrap_cmd("sleep 30 | cat; echo late");
+    assert_non_null(w);
+    assert_int_not_equal(run_wire(w, 300, out, sizeof out, &took), 0);
+    assert_string_equal(out, "");
+    assert_true(took < 3000);
+    free(w);
+}
+
+/* ---- the API without a server ---- */
 
 static void test_start_errors(void **state)
 {
@@ -356,6 +419,10 @@ static void test_unreachable(void **state)
     assert_int_equal(tunnel_exec_once(t, NULL), -1);
     assert_int_equal(tunnel_exec_follow(t, "journalctl -u etcd -f -o cat"), 0);
     assert_int_equal(tunnel_exec_once(t, "df -P /var/lib/etcd"), 1);
+    /* the same command again: the same id (followed once; run once more) */
+    assert_int_equal(tunnel_exec_follow(t, "journalctl -u etcd -f -o cat"), 0);
+    assert_int_equal(tunnel_exec_once(t, "df -P /var/lib/etcd"), 1);
+    assert_int_equal(tunnel_exec_once(t, "journalctl -u etcd -f -o cat"), 2);
     char lines[4][512];
     assert_int_equal(tunnel_take_lines(t, 0, lines, 4), 0);
     assert_int_equal(tunnel_take_lines(t, 7, lines, 4), 0);
@@ -413,6 +480,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_known_hashed_and_types, kh_setup, kh_teardown),
         cmocka_unit_test_setup_teardown(test_known_files, kh_setup, kh_teardown),
         cmocka_unit_test_setup_teardown(test_known_prefs, kh_setup, kh_teardown),
+        cmocka_unit_test(test_wrap_cmd),
         cmocka_unit_test(test_start_errors),
         cmocka_unit_test(test_unreachable),
     };
