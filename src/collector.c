@@ -822,14 +822,14 @@ static void member_reason(const member_t *mb, char *out, size_t len)
     }
 }
 
-/* The authentication problem of this poll into the snapshot. */
+/* The authentication problem of this poll into the snapshot (AuthFailed):
+ * only credentials that were given and fail. A cluster that wants a token when
+ * no --user was given is said once as an event instead; the figures that need
+ * no token keep coming. */
 static void collector_auth_snapshot(const collector_t *c, cluster_snapshot_t *s)
 {
     if (c->auth)
         snprintf(s->auth_error, sizeof(s->auth_error), "%s", auth_error(c->auth));
-    else if (c->auth_required)
-        snprintf(s->auth_error, sizeof(s->auth_error),
-                 "the cluster requires authentication: give --user");
 }
 
 /* With no status answer at all (denied, or not allowed without a token), the

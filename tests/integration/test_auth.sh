@@ -120,6 +120,8 @@ t_eq "wrong password: no member down, no member error" "1|" \
 t_eq "wrong password: the read probe is unknown (needs a token), not 0" "$((polls * 3))" "$(empty_in wrong probe_read_ms)"
 t_eq "wrong password: leader still known (status answers without a token on etcd 3.4)" 0 \
     "$(csv_col "$T/wrong/metrics.csv" leader_name | grep -c '^$')"
+t_eq "wrong password: one AuthFailed alert, firing to the end" "1 WARNING" \
+    "$(grep -c ' FIRING warning AuthFailed ' "$T/wrong/alerts.log") $(csv_col "$T/wrong/metrics.csv" status | tail -1)"
 
 "$EM" --headless --workdir "$T/fixed" --endpoints "$M1_ENDPOINT" --interval 1 --duration 10s \
     --user root --password-file "$T/new.pw" >"$T/fixed.out" 2>"$T/fixed.err" &
@@ -130,6 +132,7 @@ t_assert "root's password changed to the one in the file" bash -c \
     "printf '%s\n' '$NEWPW' | ETCDCTL_API=3 etcdctl --endpoints='$CLUSTER_ENDPOINTS' --user root --password '$ROOTPW' user passwd root --interactive=false"
 wait "$pid"
 t_eq "fixed: the problem ended by itself" 1 "$(events fixed 'the authentication problem is over')"
+t_assert "fixed: AuthFailed resolved" grep -q ' RESOLVED warning AuthFailed ' "$T/fixed/alerts.log"
 t_eq "fixed: the last poll has read probes again" 0 "$(csv_col "$T/fixed/members.csv" probe_read_ms | tail -n 3 | grep -c '^$')"
 printf '%s\n' "$NEWPW" >"$T/root.pw"
 
