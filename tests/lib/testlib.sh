@@ -7,7 +7,7 @@
 #   t_wait_for "desc" timeout_s cmd... poll cmd every 0.2 s until it exits 0 (bounded)
 #   t_tmpdir                           prints a per-test temp dir, removed at exit
 #   t_cleanup_add "cmd"                run at exit, in reverse order of registration
-#   t_csv_col FILE COLNAME             prints that column's values (header row excluded)
+#   (CSV columns: see tests/lib/csv.sh)
 #   t_stub_start NAME ARGS...          start build/http-stub (ARGS: --route ... etc.) in the
 #                                      background; sets T_STUB_PORT, T_STUB_PID, T_STUB_LOG;
 #                                      stopped at exit. Call directly, not in $(...).
@@ -118,37 +118,6 @@ t_wait_for() {
     fi
 }
 
-# t_csv_col FILE COLNAME — RFC-4180-ish: quoted fields (with "" escapes, commas) are
-# unquoted; CRLF line ends are fine; multi-line quoted fields are not supported.
-t_csv_col() {
-    local file=$1 col=$2
-    awk -v want="$col" '
-    function parse(line,   n, i, c, f, q) {
-        n = 0; f = ""; q = 0
-        for (i = 1; i <= length(line); i++) {
-            c = substr(line, i, 1)
-            if (q) {
-                if (c == "\"") {
-                    if (substr(line, i + 1, 1) == "\"") { f = f "\""; i++ } else q = 0
-                } else f = f c
-            } else if (c == "\"") q = 1
-            else if (c == ",") { fld[++n] = f; f = "" }
-            else f = f c
-        }
-        fld[++n] = f
-        return n
-    }
-    { sub(/\r$/, "") }
-    NR == 1 {
-        n = parse($0); idx = 0
-        for (i = 1; i <= n; i++) if (fld[i] == want) { idx = i; break }
-        if (!idx) { print "t_csv_col: no column " want > "/dev/stderr"; exit 2 }
-        next
-    }
-    $0 == "" { next }
-    { n = parse($0); print (idx <= n ? fld[idx] : "") }
-    ' "$file"
-}
 
 # t_stub_start NAME [http-stub args...] — port file and log in the test's tmpdir.
 t_stub_start() {
