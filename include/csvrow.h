@@ -13,7 +13,6 @@ extern const char CSVROW_MEMBERS_HEADER[];
 /* Format one row (ending in '\n') into out; returns its length, 0 if it did not fit. */
 size_t csvrow_metrics(const cluster_snapshot_t *s, char *out, size_t cap);
 size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *out, size_t cap);
-/* RFC 3339 UTC with milliseconds: 2026-11-23T14:05:09.123Z */
-void csvrow_timestamp(double t, char *out, size_t cap);
+/* Timestamps are format_timestamp() (format.h): RFC 3339 UTC with milliseconds. */
 
 #endif

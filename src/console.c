@@ -1,9 +1,9 @@
 /* console.c — headless text output (stdout), one line per poll. */
 #include "console.h"
+#include "format.h"
 
 #include <math.h>
 #include <time.h>
-#include "csvrow.h"
 
 static const char *level_name(alert_level_t l)
 {
@@ -49,7 +49,7 @@ static const char *fmt_ms(char *b, size_t n, double v)
 void console_poll(FILE *out, const cluster_snapshot_t *s)
 {
     char ts[40], wal[32], be[32], db[32], frag[32];
-    csvrow_timestamp(s->t, ts, sizeof(ts));
+    format_timestamp(ts, sizeof(ts), s->t, true, 0);
     if (s->db_size_mb.ok)
         snprintf(db, sizeof(db), "%.2fMB", s->db_size_mb.v);
     else

@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "csvfile.h"
+#include "format.h"
 
 const char CSVROW_METRICS_HEADER[] =
     "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
@@ -26,23 +26,6 @@ const char CSVROW_MEMBERS_HEADER[] =
     "raft_index_lag,quota_used_pct,w1_wal_fsync_p99_ms,w1_backend_commit_p99_ms,"
     "w1_peer_rtt_p99_ms,w1_read_p99_ms,w1_write_p99_ms,w1_leader_changes,"
     "w1_proposals_failed_per_s,w1_grpc_failed_ratio,db_growth_bytes_per_h,quota_eta_s\n";
-
-void csvrow_timestamp(double t, char *out, size_t cap)
-{
-    long long total_ms = llround(t * 1000.0);
-    long long q = total_ms / 1000, r = total_ms % 1000;
-    if (r < 0) {
-        q--;
-        r += 1000;
-    }
-    time_t sec = (time_t)q;
-    int ms = (int)r;
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, cap, "%s.%03dZ", base, ms);
-}
 
 /* A row under construction: appends stop (and len becomes 0) once it overflows. */
 typedef struct {
@@ -112,7 +95,7 @@ size_t csvrow_metrics(const cluster_snapshot_t *s, char *out, size_t cap)
 {
     row_t r = { out, 0, cap, cap == 0 };
     char ts[40];
-    csvrow_timestamp(s->t, ts, sizeof(ts));
+    format_timestamp(ts, sizeof(ts), s->t, true, 0);
     row_add(&r, "%s", ts);
     row_mval(&r, s->db_size_mb, 2);
     row_mval(&r, s->fragmentation_pct, 2);
@@ -148,7 +131,7 @@ size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *
     const member_interval_t *iv = &m->iv;
     row_t r = { out, 0, cap, cap == 0 };
     char ts[40];
-    csvrow_timestamp(s->t, ts, sizeof(ts));
+    format_timestamp(ts, sizeof(ts), s->t, true, 0);
     row_add(&r, "%s", ts);
     row_text(&r, m->name);
     row_text(&r, m->endpoint);

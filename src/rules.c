@@ -11,6 +11,7 @@
  * only make the alert flap. Any other unknown resolves it (e.g. no fsync at all
  * in the window means nothing was slow). */
 #include "rules.h"
+#include "format.h"
 #include "rules_internal.h"
 
 #include <inttypes.h>
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "csvrow.h"
 
 #define DEFAULT_NO_LEADER_TIMEOUT_S 60.0
 
@@ -492,7 +492,7 @@ size_t rules_format_transition(const alert_transition_t *tr, char *out, size_t c
     out[0] = '\0';
     if (!tr || (unsigned)tr->kind > TRANS_RESOLVED)
         return 0;
-    csvrow_timestamp(tr->t, ts, sizeof ts);
+    format_timestamp(ts, sizeof ts, tr->t, true, 0);
     rules_fmt_field(tr->alert.member, member, sizeof member);
     rules_fmt_field(tr->alert.unit, unit, sizeof unit);
     rules_fmt_num(tr->alert.value, value, sizeof value);

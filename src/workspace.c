@@ -1,5 +1,6 @@
 /* workspace.c — the session directory and its whole-line output files. */
 #include "workspace.h"
+#include "format.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -100,7 +101,7 @@ static void ws_append(workspace_t *w, int i, const char *line, size_t len)
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
 {
     char line[1024];
-    csvrow_timestamp(now, line, sizeof(line));
+    format_timestamp(line, sizeof(line), now, true, 0);
     size_t n = strlen(line);
     line[n++] = ' ';
     va_list ap;

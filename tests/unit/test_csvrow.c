@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "collector.h"
 #include "csvrow.h"
+#include "format.h"
 
 static const char SEED_HEADER[] =
     "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
@@ -58,11 +59,11 @@ static void test_timestamp(void **state)
 {
     (void)state;
     char ts[40];
-    csvrow_timestamp(1795442709.1234, ts, sizeof(ts));
+    format_timestamp(ts, sizeof(ts), 1795442709.1234, true, 0);
     assert_string_equal(ts, "2026-11-23T14:05:09.123Z");
-    csvrow_timestamp(1795442709.123, ts, sizeof(ts));      /* .123 is .12299... in binary */
+    format_timestamp(ts, sizeof(ts), 1795442709.123, true, 0);      /* .123 is .12299... in binary */
     assert_string_equal(ts, "2026-11-23T14:05:09.123Z");
-    csvrow_timestamp(1795442709.9996, ts, sizeof(ts));     /* rounds into the next second */
+    format_timestamp(ts, sizeof(ts), 1795442709.9996, true, 0);     /* rounds into the next second */
     assert_string_equal(ts, "2026-11-23T14:05:10.000Z");
 }
 
