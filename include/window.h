@@ -73,6 +73,9 @@ const point_t *series_at(const series_t *s, int i);
  * *out, or false when PromQL would return no value (fewer than 2 points, ...). */
 bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out);
 bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out);
+/* rate(h_bucket[range]) per bucket, as a histogram to take several quantiles
+ * from with hist_quantile() (histogram.h). */
+bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out);
 /* histogram_quantile(q, rate(h_bucket[range])) */
 bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
                           int64_t range_ms, double *out);

@@ -183,30 +183,36 @@ bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms,
     return extrapolated_rate(s, f, t_ms, range_ms, true, true, out);
 }
 
-/* histogram_quantile(q, rate(h_bucket[r])): every bucket's rate() on its own
- * (extrapolation can differ per bucket through the zero-point limit), then
- * bucketQuantile() over the stored le layout. Like Prometheus, a histogram
- * whose buckets have rates but no answer (zero observations, no +Inf
- * bucket) yields true with *out = NAN; false means no buckets had a rate. */
-bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
-                          int64_t range_ms, double *out)
+/* rate(h_bucket[r]) as a histogram: every bucket's rate() on its own
+ * (extrapolation can differ per bucket through the zero-point limit), over the
+ * stored le layout. False when no bucket had a rate. */
+bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out)
 {
     if (s == NULL || hist < 0 || hist >= WH_COUNT || s->hn[hist] <= 0)
         return false;
-    hist_t h;
-    memset(&h, 0, sizeof h);
+    memset(out, 0, sizeof *out);
     for (int b = 0; b < s->hn[hist]; b++) {
         field_t f = { FK_HIST, hist, b };
         double v;
         if (!extrapolated_rate(s, f, t_ms, range_ms, true, true, &v))
             continue;
-        h.le[h.n] = s->hle[hist][b];
-        h.cum[h.n] = v;
-        h.n++;
+        out->le[out->n] = s->hle[hist][b];
+        out->cum[out->n] = v;
+        out->n++;
     }
-    if (h.n == 0)
+    out->ok = out->n > 0;
+    return out->ok;
+}
+
+/* histogram_quantile(q, rate(h_bucket[r])). Like Prometheus, a histogram
+ * whose buckets have rates but no answer (zero observations, no +Inf bucket)
+ * yields true with *out = NAN; false means no buckets had a rate. */
+bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
+                          int64_t range_ms, double *out)
+{
+    hist_t h;
+    if (!promql_hist_rate(s, hist, t_ms, range_ms, &h))
         return false;
-    h.ok = true;
     *out = hist_quantile(q, &h);
     return true;
 }

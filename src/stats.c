@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "histogram.h"
 #include "window.h"
 
 /* One member's history: its ring of scrapes and its sparkline figures. */
@@ -99,14 +100,18 @@ static void stats_window_unknown(window_figures_t *f)
 static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures_t *f)
 {
     double v;
-#define Q(field, hist, q) f->field = promql_hist_quantile(s, hist, q, t, w, &v) ? v * 1000.0 : NAN
-    Q(wal_p50, WH_WAL_FSYNC, 0.50);
-    Q(wal_p95, WH_WAL_FSYNC, 0.95);
-    Q(wal_p99, WH_WAL_FSYNC, 0.99);
-    Q(backend_p50, WH_BACKEND_COMMIT, 0.50);
-    Q(backend_p95, WH_BACKEND_COMMIT, 0.95);
-    Q(backend_p99, WH_BACKEND_COMMIT, 0.99);
-    Q(peer_rtt_p99, WH_PEER_RTT, 0.99);
+    hist_t wal, be, rtt;   /* each histogram's bucket rates, computed once */
+    bool has_wal = promql_hist_rate(s, WH_WAL_FSYNC, t, w, &wal);
+    bool has_be = promql_hist_rate(s, WH_BACKEND_COMMIT, t, w, &be);
+    bool has_rtt = promql_hist_rate(s, WH_PEER_RTT, t, w, &rtt);
+#define Q(field, ok, h, q) f->field = (ok) ? hist_quantile(q, &(h)) * 1000.0 : NAN
+    Q(wal_p50, has_wal, wal, 0.50);
+    Q(wal_p95, has_wal, wal, 0.95);
+    Q(wal_p99, has_wal, wal, 0.99);
+    Q(backend_p50, has_be, be, 0.50);
+    Q(backend_p95, has_be, be, 0.95);
+    Q(backend_p99, has_be, be, 0.99);
+    Q(peer_rtt_p99, has_rtt, rtt, 0.99);
 #undef Q
 #define G(field, gauge, q) f->field = promql_quantile_over_time(s, gauge, q, t, w, &v) ? v : NAN
     G(read_p50, WG_PROBE_READ_MS, 0.50);
