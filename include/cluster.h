@@ -33,6 +33,9 @@ typedef struct {
     member_sample_t   sample;
     member_interval_t iv;            /* since the previous scrape */
     member_figures_t  fig;           /* over the sliding windows (stats engine) */
+    /* From the member's host over SSH (remote.c); unknown when not watched. */
+    double            disk_free_pct; /* df -P of its data directory; NAN unknown */
+    int               log_slow;      /* slow-operation lines in its log this poll; -1 unknown */
 } member_view_t;
 
 typedef struct {
@@ -60,7 +63,6 @@ typedef struct {
     int64_t         window_ms[FIG_MAX_WINDOWS];
     bool            split_view;      /* reachable members disagree on leader or term */
     double          no_leader_s;     /* how long no leader has been seen, 0 when one is */
-    double          disk_free_pct;   /* df -P of --data-dir over SSH; NAN unknown */
     /* status from the rules */
     health_status_t status;
     char            alerts[512];     /* firing alert names (space-separated), "" when none */

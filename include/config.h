@@ -39,6 +39,21 @@ typedef struct {
     bool    enabled;
 } config_rule_t;
 
+/* One entry of the config file's `members:` list: settings for the member whose
+ * client URL has the same host:port as `endpoint` (configured or discovered).
+ * Strings owned; NULL (or -1) means the cluster-wide value applies. */
+typedef struct {
+    char *endpoint;           /* client URL as given (required) */
+    char *metrics_endpoint;   /* its /metrics URL (etcd's --listen-metrics-urls); NULL = endpoint */
+    char *ssh_target;         /* ssh: [USER@]HOST[:PORT] of the member's own host; NULL = none.
+                                 With --ssh as well, it is reached through that bastion. */
+    char *ssh_key;            /* NULL = --ssh-key */
+    char *ssh_known_hosts;    /* NULL = --ssh-known-hosts */
+    int   ssh_accept_new;     /* -1 = --ssh-accept-new, else 0 or 1 */
+    char *log_command;        /* NULL = --log-command */
+    char *data_dir;           /* NULL = --data-dir */
+} config_member_t;
+
 typedef struct {
     char         *endpoints[CONFIG_MAX_ENDPOINTS]; /* owned strings, as given */
     int           n_endpoints;
@@ -66,8 +81,18 @@ typedef struct {
     char         *ca_file, *cert_file, *key_file;   /* --cacert, --cert, --key / tls: */
     bool          insecure_skip_verify;  /* --insecure-skip-tls-verify: explicit opt-out */
     bool          insecure_transport;    /* --insecure-transport: plain http allowed with TLS files */
-    char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order */
+    char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order;
+                                             an entry may be NULL (that endpoint's client URL) */
     int           n_metrics_endpoints;
+    bool          endpoints_given;       /* endpoints came from a flag, the environment or the
+                                            file's endpoints key (not the default; false when
+                                            they were taken from the members: list) */
+    config_member_t members[CONFIG_MAX_ENDPOINTS]; /* the file's members: list, in file order;
+                                             when endpoints are not given, they are the
+                                             members' endpoints, and an endpoint without a
+                                             --metrics-endpoints entry gets its entry's
+                                             metrics_endpoint */
+    int           n_members;
     char         *user;                  /* --user NAME (the :PASSWORD part moved to password) */
     char         *password;              /* --password / ETCDCTL_PASSWORD / auth.password */
     char         *password_file;         /* --password-file: first line is the password */
@@ -102,6 +127,11 @@ int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms);
 /* Overwrite secrets given on the command line (--password VALUE, --user
  * NAME:PASSWORD) in argv, so they do not show in the process title. */
 void config_scrub_argv(int argc, char **argv);
+
+/* The members: entry whose endpoint has the same host:port as url ("h:p",
+ * "http://h:p", "https://h:p/", "[::1]:2379"; host case-insensitive, IPv6
+ * compared canonically, no port = the scheme's 80 or 443), or NULL. */
+const config_member_t *config_member_for(const config_t *cfg, const char *url);
 
 /* Print usage (generated from the option table) to f. */
 #include <stdio.h>

@@ -10,7 +10,9 @@
 typedef enum {
     OPT_NOARG,      /* a switch: --headless */
     OPT_VALUE,      /* takes one value: --interval 5 or --interval=5 */
-    OPT_BLOCK       /* a config-file block accepted whole, contents not read */
+    OPT_BLOCK       /* a config-file block: rules and members are read by config_file.c
+                       through their "rules.NAME.*" / "members[].*" rows, the others
+                       accepted whole, contents not read */
 } option_kind_t;
 
 enum {
@@ -54,8 +56,11 @@ const option_t *config_option_by_key(const char *key);
 /* Validate one endpoint ("host:port", "http(s)://host:port", "[::1]:2379").
  * Returns SET_OK, or SET_BAD/SET_HIDE with the reason in why. */
 int config_check_endpoint(const char *ep, char *why, size_t whylen);
-/* Replace cfg's endpoints by items[0..n), taking ownership of the strings. */
+/* Replace cfg's endpoints by items[0..n), taking ownership of the strings
+ * (the caller sets endpoints_given). */
 void config_endpoints_replace(config_t *cfg, char **items, int n);
+/* Free the members: list's strings and empty it (n_members = 0). */
+void config_members_free(config_t *cfg);
 
 /* Apply value through opt->set; on failure write one line to err:
  * "[where: ]name: \"value\" reason" (the value left out when hide is set or

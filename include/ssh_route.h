@@ -1,6 +1,8 @@
-/* ssh_route.h — send every HTTP request to its member through an SSH tunnel:
- * maps "host:port" of a URL to the tunnel's loopback port as a libcurl
- * CONNECT_TO list, so TLS still verifies the member's real name. */
+/* ssh_route.h — send each HTTP request to its member through the right SSH
+ * tunnel: maps "host:port" of a URL to a tunnel's loopback port as a libcurl
+ * CONNECT_TO list, so TLS still verifies the member's real name. A host:port
+ * bound to a member's own tunnel goes through it; any other goes through the
+ * default tunnel (--ssh), or directly when there is none. */
 #ifndef EM_SSH_ROUTE_H
 #define EM_SSH_ROUTE_H
 
@@ -10,20 +12,31 @@
 #define SSH_ROUTE_MAX 64
 
 typedef struct {
-    tunnel_t          *tunnel;               /* not owned */
+    tunnel_t          *tunnel;               /* default; not owned; NULL = direct */
+    int                n_bound;
+    char               bound_hostport[SSH_ROUTE_MAX][272];
+    tunnel_t          *bound[SSH_ROUTE_MAX]; /* not owned */
     int                n;
     char               hostport[SSH_ROUTE_MAX][272];
-    struct curl_slist *list[SSH_ROUTE_MAX];  /* owned */
+    struct curl_slist *list[SSH_ROUTE_MAX];  /* owned; NULL = direct */
     struct curl_slist *blocked[SSH_ROUTE_MAX]; /* owned: fail-closed lists */
     int                n_blocked;
 } ssh_route_t;
 
 void ssh_route_init(ssh_route_t *r, tunnel_t *t);
+/* Send requests for url's host:port through t (a member's own tunnel). -1 when
+ * the URL is malformed or the table is full. */
+int ssh_route_bind(ssh_route_t *r, const char *url, tunnel_t *t);
+/* The tunnel requests for url go through, NULL when they go directly. */
+tunnel_t *ssh_route_tunnel(const ssh_route_t *r, const char *url);
 void ssh_route_free(ssh_route_t *r);
-/* An http_route_fn: the CONNECT_TO list for url (forwarding it on first use).
- * When the URL cannot be forwarded it fails closed: the request is pointed at
+/* An http_route_fn: the CONNECT_TO list for url (forwarding it on first use),
+ * NULL for a direct request. When the URL cannot be forwarded it fails closed: the request is pointed at
  * a port nothing listens on, never sent around the tunnel. */
 struct curl_slist *ssh_route_for(void *ctx, const char *url);
+/* "host:port" of a URL (the port defaulted by scheme), the key both tables
+ * use. 0 or -1 (pure). */
+int ssh_route_key(const char *url, char *key, size_t cap);
 /* Split "scheme://host:port/..." into host (brackets kept off) and port
  * (default 80/443 by scheme). Returns 0 or -1 (pure; unit-tested). */
 int ssh_route_split(const char *url, char *host, size_t hostlen, int *port);

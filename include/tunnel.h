@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include "cluster.h"     /* event_list_t */
 
+typedef struct tunnel tunnel_t;
+
 typedef struct {
     const char *target;       /* [user@]host[:port]; user defaults to $USER, port 22 */
     const char *key_file;     /* tried after ssh-agent; NULL = agent only */
@@ -17,6 +19,11 @@ typedef struct {
     bool        accept_new;   /* trust an unknown (never a changed) host key */
     int         keepalive_s;  /* SSH keepalive interval; the watchdog declares the
                                  session dead after 3 missed answers */
+    tunnel_t   *via;          /* reach target through this tunnel (a bastion, as
+                                 OpenSSH's ProxyJump): TCP to target is a forward of
+                                 via, while host key checks and authentication are
+                                 end to end with target itself. Not owned; it must
+                                 outlive this tunnel. NULL = connect directly. */
 } tunnel_config_t;
 
 typedef enum {
@@ -24,8 +31,6 @@ typedef enum {
     TUNNEL_UP,
     TUNNEL_REFUSED            /* host key unknown or changed: no retry, no auth tried */
 } tunnel_state_t;
-
-typedef struct tunnel tunnel_t;
 
 /* Start the tunnel thread; it connects in the background. NULL with err when
  * the configuration is unusable (e.g. a malformed target). */
@@ -36,6 +41,10 @@ void tunnel_stop(tunnel_t *t);
  * that accepts connections for it at once (held until the session is up), or
  * -1. The same host:port twice returns the same port. */
 int tunnel_forward(tunnel_t *t, const char *host, int port);
+/* "user@host:port" (and " via user@bastion:port"), for messages. */
+const char *tunnel_label(const tunnel_t *t);
+/* The SSH host's name as the target gave it (no user, port or brackets). */
+const char *tunnel_host(const tunnel_t *t);
 /* The current state and, when not up, why (one line, e.g. "host key for
  * bastion:22 is not in known_hosts (SHA256:...)"). */
 tunnel_state_t tunnel_state(tunnel_t *t, char *why, size_t whylen);

@@ -56,6 +56,7 @@ typedef struct {
 #define UI_THR_INIT_FAILED_RATE { 0.01, 1.0 }      /* failed proposals per second */
 #define UI_THR_INIT_SLOW        { 1.0, 10.0 }      /* slow applies in the window */
 #define UI_THR_INIT_QUOTA_ETA_S { 7 * 86400.0, 86400.0 } /* time to quota: lower is worse */
+#define UI_THR_INIT_DISK_FREE   { 20.0, 10.0 }     /* host disk free %: lower is worse */
 
 #define UI_THR_NONE        ((ui_thr_t)UI_THR_INIT_NONE)
 #define UI_THR_WAL_MS      ((ui_thr_t)UI_THR_INIT_WAL_MS)
@@ -70,6 +71,7 @@ typedef struct {
 #define UI_THR_FAILED_RATE ((ui_thr_t)UI_THR_INIT_FAILED_RATE)
 #define UI_THR_SLOW        ((ui_thr_t)UI_THR_INIT_SLOW)
 #define UI_THR_QUOTA_ETA_S ((ui_thr_t)UI_THR_INIT_QUOTA_ETA_S)
+#define UI_THR_DISK_FREE   ((ui_thr_t)UI_THR_INIT_DISK_FREE)
 
 /* ---- state ---- */
 

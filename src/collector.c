@@ -279,7 +279,7 @@ collector_t *collector_new(const config_t *cfg, char *err, size_t errlen)
             collector_free(c);
             return NULL;
         }
-        if (i < cfg->n_metrics_endpoints &&
+        if (i < cfg->n_metrics_endpoints && cfg->metrics_endpoints[i] &&
             collector_normalize_endpoint(cfg->metrics_endpoints[i], c->tls_default, murl,
                                          sizeof(murl)) != 0) {
             snprintf(err, errlen, "bad metrics endpoint \"%s\"", cfg->metrics_endpoints[i]);
@@ -878,7 +878,6 @@ static void collector_complete(collector_t *c, double mono, cluster_snapshot_t *
     s->iteration = c->iteration;
     s->cluster_id = c->cluster_id;
     s->wal_p99_ms = s->backend_p99_ms = NAN;
-    s->disk_free_pct = NAN;
     if (c->alarms_ok) {
         s->n_alarms = c->n_alarms;
         memcpy(s->alarms, c->alarms, sizeof(s->alarms[0]) * (size_t)c->n_alarms);
@@ -914,6 +913,8 @@ static void collector_complete(collector_t *c, double mono, cluster_snapshot_t *
         v->in_member_list = mb->in_list;
         v->sample = *cur;
         v->iv = mb->iv;
+        v->disk_free_pct = NAN;
+        v->log_slow = -1;
     }
     collector_auth_snapshot(c, s);
     s->events = c->events;

@@ -16,6 +16,8 @@
 
 #define THRESHOLDS_KEY "alert_thresholds"
 #define RULES_KEY "rules"
+#define MEMBERS_KEY "members"
+#define MEMBER_ROWS_MAX 16       /* more than the members[].* rows of the table */
 #define LIST_MAX 1024            /* a YAML list joined with commas, as a flag takes it */
 
 typedef struct {
@@ -143,6 +145,19 @@ static int yf_check_scalar(yfile_t *y, const char *key, const char *want)
     return 0;
 }
 
+/* Apply the current event, which must be a scalar (want names the expected
+ * kind), as the value of key through opt; errors name key and the line. */
+static int yf_apply_scalar(yfile_t *y, const option_t *opt, const char *key, const char *want,
+                           bool hide)
+{
+    char where[512];
+    if (yf_check_scalar(y, key, want))
+        return -1;
+    snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
+    return config_apply(y->cfg, opt, where, key, (const char *)y->ev.data.scalar.value, hide,
+                        y->err, y->errlen);
+}
+
 /* endpoints as a YAML list: each item checked, with its own line on error. */
 static int yf_endpoint_list(yfile_t *y, const char *key)
 {
@@ -186,6 +201,7 @@ static int yf_endpoint_list(yfile_t *y, const char *key)
         goto fail;
     }
     config_endpoints_replace(y->cfg, items, n);
+    y->cfg->endpoints_given = true;
     return 0;
 fail:
     while (n > 0)
@@ -229,7 +245,7 @@ static int yf_joined_list(yfile_t *y, const option_t *opt, const char *key)
  * applied through the option table's rules.NAME.<field> row. */
 static int yf_rule_field(yfile_t *y, const char *rule, int idx)
 {
-    char field[128], key[256], row[160], where[512], shown[160];
+    char field[128], key[256], row[160], shown[160];
     unsigned long line = ev_line(&y->ev);
     config_rule_t *r = &y->cfg->rule_overrides[y->cfg->n_rule_overrides - 1];
 
@@ -250,11 +266,9 @@ static int yf_rule_field(yfile_t *y, const char *rule, int idx)
         return yf_error(y, line, "duplicate key \"%s\"", key);
     if (strcmp(field, "threshold") == 0 && !rules_builtin_adjustable(idx))
         return yf_error(y, line, "%s: %s has no threshold to override", key, rule);
-    if (yf_next(y) || yf_check_scalar(y, key, "a single value"))
+    if (yf_next(y))
         return -1;
-    snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
-    return config_apply(y->cfg, opt, where, key, (const char *)y->ev.data.scalar.value, false,
-                        y->err, y->errlen);
+    return yf_apply_scalar(y, opt, key, "a single value", false);
 }
 
 /* The rules: block: a mapping from built-in rule names to mappings of
@@ -310,23 +324,131 @@ static int yf_rules(yfile_t *y)
     }
 }
 
+static int yf_member_map(yfile_t *y, const char *row_prefix, const char *name_prefix);
+
+/* members[N].ssh given as a mapping (the current event): host is required;
+ * line is the one of the ssh key. */
+static int yf_member_ssh(yfile_t *y, const char *name, unsigned long line)
+{
+    char prefix[176];
+    snprintf(prefix, sizeof prefix, "%s.", name);
+    if (yf_member_map(y, MEMBERS_KEY "[].ssh.", prefix))
+        return -1;
+    if (!y->cfg->members[y->cfg->n_members - 1].ssh_target)
+        return yf_error(y, line, "%s: no host", name);
+    return 0;
+}
+
+/* One key (the current event) and its value in a members: entry or its ssh
+ * mapping: the row is row_prefix + key, the name in errors name_prefix + key.
+ * seen holds the rows given before in the same mapping. */
+static int yf_member_key(yfile_t *y, const char *row_prefix, const char *name_prefix,
+                         const option_t **seen, int *n_seen)
+{
+    char row[160], name[160], shown[128];
+    unsigned long line = ev_line(&y->ev);
+    int plen = (int)strlen(name_prefix) - 1;          /* without the trailing dot */
+
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, line, "%.*s: keys must be plain names, found %s", plen, name_prefix,
+                        node_kind(&y->ev));
+    const char *field = (const char *)y->ev.data.scalar.value;
+    snprintf(row, sizeof row, "%s%s", row_prefix, field);
+    const option_t *opt = strpbrk(field, ".[]") ? NULL : config_option_by_key(row);
+    if (!opt) {
+        config_quote(shown, sizeof shown, field);
+        return yf_error(y, line, "%.*s: unknown key %s", plen, name_prefix, shown);
+    }
+    snprintf(name, sizeof name, "%s%s", name_prefix, field);
+    for (int k = 0; k < *n_seen; k++)
+        if (seen[k] == opt)
+            return yf_error(y, line, "%s: duplicate key", name);
+    if (*n_seen < MEMBER_ROWS_MAX)
+        seen[(*n_seen)++] = opt;
+    if (yf_next(y))
+        return -1;
+    if (strcmp(opt->key, MEMBERS_KEY "[].ssh") == 0 && y->ev.type == YAML_MAPPING_START_EVENT)
+        return yf_member_ssh(y, name, line);
+    return yf_apply_scalar(y, opt, name, "a single value", false);
+}
+
+/* The keys of a mapping (its start is the current event) up to its end. */
+static int yf_member_map(yfile_t *y, const char *row_prefix, const char *name_prefix)
+{
+    const option_t *seen[MEMBER_ROWS_MAX];
+    int n_seen = 0;
+    for (;;) {
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type == YAML_MAPPING_END_EVENT)
+            return 0;
+        if (yf_member_key(y, row_prefix, name_prefix, seen, &n_seen))
+            return -1;
+    }
+}
+
+/* One entry (the current event) of the members: list, appended to cfg->members. */
+static int yf_member(yfile_t *y)
+{
+    config_t *cfg = y->cfg;
+    int idx = cfg->n_members;
+    unsigned long line = ev_line(&y->ev);
+    char name[32];
+
+    snprintf(name, sizeof name, MEMBERS_KEY "[%d]", idx);
+    if (idx >= CONFIG_MAX_ENDPOINTS)
+        return yf_error(y, line, "%s: more than %d members", name, CONFIG_MAX_ENDPOINTS);
+    if (y->ev.type != YAML_MAPPING_START_EVENT)
+        return yf_error(y, line, "%s: expected a mapping, found %s", name, node_kind(&y->ev));
+    config_member_t *m = &cfg->members[cfg->n_members++];
+    memset(m, 0, sizeof *m);
+    m->ssh_accept_new = -1;
+    strcat(name, ".");
+    if (yf_member_map(y, MEMBERS_KEY "[].", name))
+        return -1;
+    if (!m->endpoint)
+        return yf_error(y, line, MEMBERS_KEY "[%d]: no endpoint", idx);
+    return 0;
+}
+
+/* The members: block: a list of per-member mappings into cfg->members, in file
+ * order; null means none. */
+static int yf_members(yfile_t *y)
+{
+    unsigned long line = ev_line(&y->ev);
+    config_members_free(y->cfg);
+    if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+        return 0;
+    if (y->ev.type != YAML_SEQUENCE_START_EVENT)
+        return yf_error(y, line, MEMBERS_KEY ": expected a list, found %s", node_kind(&y->ev));
+    for (;;) {
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        if (yf_member(y))
+            return -1;
+    }
+    if (y->cfg->n_members == 0)
+        return yf_error(y, line, MEMBERS_KEY ": the list is empty");
+    return 0;
+}
+
 /* The value (current event) of a known key: blocks skipped, scalars applied. */
 static int yf_value(yfile_t *y, const option_t *opt, const char *key)
 {
-    char where[512];
-
     if (strcmp(key, RULES_KEY) == 0)
         return yf_rules(y);
+    if (strcmp(key, MEMBERS_KEY) == 0)
+        return yf_members(y);
     if (opt->kind == OPT_BLOCK)
         return yf_skip(y);
     if ((opt->attrs & OPT_LIST) && y->ev.type == YAML_SEQUENCE_START_EVENT)
         return strcmp(key, "endpoints") == 0 ? yf_endpoint_list(y, key)
                                              : yf_joined_list(y, opt, key);
-    if (yf_check_scalar(y, key, (opt->attrs & OPT_LIST) ? "a list or a value" : "a single value"))
-        return -1;
-    snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
-    return config_apply(y->cfg, opt, where, key, (const char *)y->ev.data.scalar.value,
-                        key_is_secret(key), y->err, y->errlen);
+    return yf_apply_scalar(y, opt, key,
+                           (opt->attrs & OPT_LIST) ? "a list or a value" : "a single value",
+                           key_is_secret(key));
 }
 
 /* Read one "key: value" pair of a mapping whose keys are prefix + key.

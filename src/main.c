@@ -17,12 +17,10 @@
 #include "collector.h"
 #include "config.h"
 #include "console.h"
-#include "logwatch.h"
+#include "remote.h"
 #include "rules.h"
 #include "session.h"
-#include "ssh_route.h"
 #include "stats.h"
-#include "tunnel.h"
 #include "ui.h"
 #include "workspace.h"
 
@@ -97,21 +95,9 @@ static int signals_setup(void)
     return 0;
 }
 
-/* What reaches the member hosts beyond HTTP: the SSH tunnel (its router, the
- * followed log, df -P) and a local log file. */
-typedef struct {
-    tunnel_t   *tunnel;                /* NULL without --ssh */
-    ssh_route_t route;
-    int         log_id, df_id;         /* tunnel commands, -1 when none */
-    double      next_df;               /* wall time of the next df -P */
-    double      disk_free_pct;         /* last df answer, NAN until one */
-    logwatch_t *logfile;               /* --log-file, or NULL */
-    log_counts_t counts;
-} remote_t;
-
 typedef struct {
     const config_t    *cfg;
-    remote_t           remote;
+    remote_t          *remote;
     collector_t       *col;
     stats_t           *stats;
     rules_t           *rules;
@@ -158,89 +144,10 @@ static void app_transitions(app_t *a, int n)
     }
 }
 
-/* Quote s for a POSIX shell ('...' with ' escaped). */
-static void shell_quote(const char *s, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (cap < 3)
-        return;
-    out[o++] = '\'';
-    for (; *s && o + 5 < cap; s++) {
-        if (*s == '\'') {
-            memcpy(out + o, "'\\''", 4);
-            o += 4;
-        } else {
-            out[o++] = *s;
-        }
-    }
-    out[o++] = '\'';
-    out[o] = '\0';
-}
-
-/* Classify followed log lines: slow operations counted for this poll (the
- * seed's slow_ops), leader/compaction/defrag/alarm lines as events. */
-static int app_log_lines(app_t *a, char (*lines)[512], int n)
-{
-    int slow = 0;
-    for (int i = 0; i < n; i++) {
-        log_kind_t k = logwatch_classify(lines[i], strlen(lines[i]));
-        if (k == LOG_NONE)
-            continue;
-        a->remote.counts.count[k]++;
-        if (k == LOG_SLOW_FDATASYNC || k == LOG_SLOW_APPLY)
-            slow++;
-        else
-            events_add(&a->snap.events, "log: %s: %.140s", logwatch_kind_name(k), lines[i]);
-    }
-    return slow;
-}
-
-/* Everything from the member hosts for this poll: tunnel events, log lines,
- * disk space. */
-static void app_remote(app_t *a)
-{
-    remote_t *r = &a->remote;
-    static char lines[64][512];
-    int slow = 0, n;
-    bool watching = false;
-    if (r->tunnel) {
-        tunnel_take_events(r->tunnel, &a->snap.events);
-        if (r->log_id >= 0) {
-            watching = true;
-            while ((n = tunnel_take_lines(r->tunnel, r->log_id, lines, 64)) > 0)
-                slow += app_log_lines(a, lines, n);
-        }
-        if (r->df_id >= 0 && (n = tunnel_take_lines(r->tunnel, r->df_id, lines, 64)) > 0) {
-            /* "Filesystem 1024-blocks Used Available Capacity Mounted on", then the data */
-            for (int i = 0; i < n; i++) {
-                unsigned long long blocks, used, avail;
-                if (sscanf(lines[i], "%*s %llu %llu %llu", &blocks, &used, &avail) == 3 && blocks)
-                    r->disk_free_pct = (double)avail * 100.0 / (double)blocks;
-            }
-            r->df_id = -1;
-        }
-        if (a->cfg->data_dir && a->snap.t >= r->next_df && r->df_id < 0) {
-            char q[600], cmd[700];
-            shell_quote(a->cfg->data_dir, q, sizeof(q));
-            snprintf(cmd, sizeof(cmd), "df -P %s", q);
-            r->df_id = tunnel_exec_once(r->tunnel, cmd);
-            r->next_df = a->snap.t + a->cfg->health_check_interval_ms / 1000.0;
-        }
-    }
-    if (r->logfile) {
-        watching = true;
-        while ((n = logwatch_read_lines(r->logfile, lines, 64)) > 0)
-            slow += app_log_lines(a, lines, n);
-    }
-    if (watching)
-        a->snap.slow_ops = (mval_t){ (double)slow, true };
-    a->snap.disk_free_pct = r->disk_free_pct;
-}
-
 /* A poll has completed: statistics, rules, then every output. */
 static void app_on_poll(app_t *a)
 {
-    app_remote(a);
+    remote_poll(a->remote, &a->snap);
     stats_update(a->stats, &a->snap);
     int n = rules_eval(a->rules, &a->snap, a->trans, (int)(sizeof(a->trans) / sizeof(a->trans[0])));
     a->snap.status = rules_status(a->rules);
@@ -418,30 +325,8 @@ int main(int argc, char **argv)
     }
     app = (app_t){ .cfg = &cfg, .col = col, .stats = stats, .rules = rules, .ws = &ws,
                    .sess = &sess };
-    app.remote.log_id = app.remote.df_id = -1;
-    app.remote.disk_free_pct = NAN;
-    if (cfg.ssh_target) {
-        tunnel_config_t tc = { .target = cfg.ssh_target, .key_file = cfg.ssh_key,
-                               .known_hosts = cfg.ssh_known_hosts,
-                               .accept_new = cfg.ssh_accept_new, .keepalive_s = 5 };
-        if (!(app.remote.tunnel = tunnel_start(&tc, err, sizeof(err)))) {
-            fprintf(stderr, "etcd-monitor: --ssh: %s\n", err);
-            rc = EXIT_USAGE;
-            goto out_ws;
-        }
-        ssh_route_init(&app.remote.route, app.remote.tunnel);
-        collector_set_route(col, ssh_route_for, &app.remote.route);
-        if (cfg.log_source)
-            app.remote.log_id = tunnel_exec_follow(app.remote.tunnel, cfg.log_command
-                                                   ? cfg.log_command
-                                                   : "journalctl -u etcd -f -o cat");
-    } else if (cfg.log_source) {
-        fprintf(stderr, "etcd-monitor: --log-source needs --ssh (or use --log-file)\n");
-        rc = EXIT_USAGE;
-        goto out_ws;
-    }
-    if (cfg.log_file && !(app.remote.logfile = logwatch_open_file(cfg.log_file, err, sizeof(err)))) {
-        fprintf(stderr, "etcd-monitor: --log-file: %s\n", err);
+    if (!(app.remote = remote_open(&cfg, col, err, sizeof(err)))) {
+        fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
         goto out_ws;
     }
@@ -493,6 +378,16 @@ int main(int argc, char **argv)
     collector_counters(col, &connects, &transfers);
     workspace_log(&ws, t1, "session ended after %ld polls (%ld transfers over %ld connections)",
                   sess.iterations, transfers, connects);
+    const log_counts_t *lc = remote_log_counts(app.remote);
+    if (lc) {
+        char line[400];
+        size_t used = 0;
+        for (int k = LOG_NONE + 1; k < LOG_KIND_COUNT && used < sizeof line; k++)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %llu",
+                                     used ? ", " : "", logwatch_kind_name((log_kind_t)k),
+                                     (unsigned long long)lc->count[k]);
+        workspace_log(&ws, t1, "log lines seen: %s", line);
+    }
     session_summary(&sess, &ws, t1, stdout);
     app_notices(&app);
     rc = session_exit_code(&sess);
@@ -500,11 +395,7 @@ out_ws:
     /* The tunnel goes after the collector's last requests (probe-key deletion). */
     collector_free(col);
     col = NULL;
-    if (app.remote.tunnel) {
-        tunnel_stop(app.remote.tunnel);
-        ssh_route_free(&app.remote.route);
-    }
-    logwatch_close(app.remote.logfile);
+    remote_close(app.remote);
     workspace_close(&ws);
 out:
     stats_free(stats);

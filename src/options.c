@@ -207,6 +207,19 @@ static bool is_host_char(char c)
     return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
 }
 
+/* Parse the "[addr]" at p into buf; returns the character after ']', or NULL. */
+static const char *ipv6_bracketed(const char *p, unsigned char buf[16])
+{
+    const char *rb = strchr(p, ']');
+    char addr[INET6_ADDRSTRLEN + 1];
+    size_t hl = rb ? (size_t)(rb - p - 1) : 0;
+    if (*p != '[' || !rb || hl == 0 || hl >= sizeof addr)
+        return NULL;
+    memcpy(addr, p + 1, hl);
+    addr[hl] = '\0';
+    return inet_pton(AF_INET6, addr, buf) == 1 ? rb + 1 : NULL;
+}
+
 /* Check one endpoint; on failure why gets the problem, e.g. "no port (use host:port)". */
 int config_check_endpoint(const char *ep, char *why, size_t whylen)
 {
@@ -231,25 +244,17 @@ int config_check_endpoint(const char *ep, char *why, size_t whylen)
         p = sep + 3;
     }
     if (*p == '[') {
-        const char *rb = strchr(p, ']');
-        char addr[INET6_ADDRSTRLEN + 1];
         unsigned char buf[16];
-        size_t hl = rb ? (size_t)(rb - p - 1) : 0;
-        if (!rb || hl == 0 || hl >= sizeof addr) {
+        const char *after = ipv6_bracketed(p, buf);
+        if (!after) {
             snprintf(why, whylen, "bad IPv6 address (use [::1]:2379)");
             return SET_BAD;
         }
-        memcpy(addr, p + 1, hl);
-        addr[hl] = '\0';
-        if (inet_pton(AF_INET6, addr, buf) != 1) {
-            snprintf(why, whylen, "bad IPv6 address (use [::1]:2379)");
-            return SET_BAD;
-        }
-        if (rb[1] != ':') {
+        if (*after != ':') {
             snprintf(why, whylen, "no port (use host:port)");
             return SET_BAD;
         }
-        port = rb + 2;
+        port = after + 1;
     } else {
         const char *h = p;
         for (; *h && !strchr(":/?#", *h); h++) {
@@ -308,6 +313,66 @@ void config_endpoints_replace(config_t *cfg, char **items, int n)
     for (int i = 0; i < n; i++)
         cfg->endpoints[i] = items[i];
     cfg->n_endpoints = n;
+}
+
+/* The host:port of an endpoint or URL for comparing members: the host in
+ * lower case (IPv6 in its canonical [a::b] form), the port as a number, any
+ * path dropped: "HTTP://Etcd-1:02379/" -> "etcd-1:2379". Without a port, the
+ * scheme's (80, 443); without either, or unparsable, returns -1. */
+static int endpoint_hostport(const char *url, char *out, size_t outlen)
+{
+    const char *p = url, *sep = strstr(url, "://");
+    char host[256];
+    unsigned long port = 0;
+    unsigned char buf[16];
+
+    if (sep) {
+        size_t sl = (size_t)(sep - url);
+        if (sl == 4 && strncasecmp(url, "http", 4) == 0)
+            port = 80;
+        else if (sl == 5 && strncasecmp(url, "https", 5) == 0)
+            port = 443;
+        else
+            return -1;
+        p = sep + 3;
+    }
+    if (*p == '[') {
+        const char *after = ipv6_bracketed(p, buf);
+        if (!after || !inet_ntop(AF_INET6, buf, host + 1, sizeof host - 2))
+            return -1;
+        host[0] = '[';
+        strcat(host, "]");
+        p = after;
+    } else {
+        size_t hl = strcspn(p, ":/?#");
+        if (hl == 0 || hl >= sizeof host)
+            return -1;
+        for (size_t i = 0; i < hl; i++)
+            host[i] = (char)tolower((unsigned char)p[i]);
+        host[hl] = '\0';
+        p += hl;
+    }
+    if (*p == ':') {
+        char *end = (char *)p + 1;
+        port = isdigit((unsigned char)*end) ? strtoul(p + 1, &end, 10) : 0;
+        if (port > 65535 || (*end != '\0' && !strchr("/?#", *end)))
+            port = 0;
+    }
+    int n = snprintf(out, outlen, "%s:%lu", host, port);
+    return port == 0 || n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+const config_member_t *config_member_for(const config_t *cfg, const char *url)
+{
+    char want[300], have[300];
+    if (!cfg || !url || endpoint_hostport(url, want, sizeof want) != 0)
+        return NULL;
+    for (int i = 0; i < cfg->n_members; i++) {
+        const char *ep = cfg->members[i].endpoint;
+        if (ep && endpoint_hostport(ep, have, sizeof have) == 0 && strcmp(have, want) == 0)
+            return &cfg->members[i];
+    }
+    return NULL;
 }
 
 /* Split and check a comma-separated endpoint list (spaces around items
@@ -377,8 +442,10 @@ static int set_endpoints(config_t *cfg, const char *v, char *why, size_t whylen)
     char *items[CONFIG_MAX_ENDPOINTS];
     int n = 0;
     int rc = endpoint_list(v, items, &n, why, whylen);
-    if (rc == SET_OK)
+    if (rc == SET_OK) {
         config_endpoints_replace(cfg, items, n);
+        cfg->endpoints_given = true;
+    }
     return rc;
 }
 
@@ -391,8 +458,10 @@ static int set_metrics_endpoints(config_t *cfg, const char *v, char *why, size_t
     int rc = endpoint_list(v, items, &n, why, whylen);
     if (rc != SET_OK)
         return rc;
-    for (int i = 0; i < cfg->n_metrics_endpoints; i++)
+    for (int i = 0; i < cfg->n_metrics_endpoints; i++) {
         free(cfg->metrics_endpoints[i]);
+        cfg->metrics_endpoints[i] = NULL;
+    }
     for (int i = 0; i < n; i++)
         cfg->metrics_endpoints[i] = items[i];
     cfg->n_metrics_endpoints = n;
@@ -712,8 +781,9 @@ static int set_password_file(config_t *cfg, const char *v, char *why, size_t why
     return set_readable_file(&cfg->password_file, v, why, whylen);
 }
 
-/* --ssh [USER@]HOST[:PORT]: a bastion; the port 1..65535. */
-static int set_ssh(config_t *cfg, const char *v, char *why, size_t whylen)
+/* Check an SSH target [USER@]HOST[:PORT] (--ssh, members[].ssh): a host and
+ * the port 1..65535. */
+static int ssh_target_check(const char *v, char *why, size_t whylen)
 {
     const char *host = strchr(v, '@') ? strchr(v, '@') + 1 : v;
     if (!*host || *host == ':') {
@@ -730,6 +800,14 @@ static int set_ssh(config_t *cfg, const char *v, char *why, size_t whylen)
             return SET_BAD;
         }
     }
+    return SET_OK;
+}
+
+/* --ssh [USER@]HOST[:PORT]: a bastion. */
+static int set_ssh(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    if (ssh_target_check(v, why, whylen) != SET_OK)
+        return SET_BAD;
     return set_string(&cfg->ssh_target, v, why, whylen);
 }
 
@@ -873,6 +951,86 @@ static int set_rule_enabled(config_t *cfg, const char *v, char *why, size_t whyl
     if (!r || parse_bool(v, &r->enabled, why, whylen))
         return SET_BAD;
     r->has_enabled = true;
+    return SET_OK;
+}
+
+/* The members: entry being read: config_file.c appends it, then applies its
+ * keys through the members[].* rows below. */
+static config_member_t *member_current(config_t *cfg, char *why, size_t whylen)
+{
+    if (cfg->n_members <= 0 || cfg->n_members > CONFIG_MAX_ENDPOINTS) {
+        snprintf(why, whylen, "is only valid inside the members: list");
+        return NULL;
+    }
+    return &cfg->members[cfg->n_members - 1];
+}
+
+/* Store a URL of a members: entry, checked like an item of endpoints. */
+static int member_url(char **field, const char *v, char *why, size_t whylen)
+{
+    char problem[128];
+    int r = config_check_endpoint(v, problem, sizeof problem);
+    if (r != SET_OK) {
+        snprintf(why, whylen, "is not a valid endpoint: %s", problem);
+        return r;
+    }
+    return set_string(field, v, why, whylen);
+}
+
+/* Store an SSH target of a members: entry, checked like --ssh. */
+static int member_ssh(char **field, const char *v, char *why, size_t whylen)
+{
+    if (ssh_target_check(v, why, whylen) != SET_OK)
+        return SET_BAD;
+    return set_string(field, v, why, whylen);
+}
+
+typedef int (*member_store_fn)(char **field, const char *v, char *why, size_t whylen);
+
+/* Store v through store in the string field at offset off of the current
+ * members: entry. */
+static int member_field(config_t *cfg, size_t off, member_store_fn store, const char *v,
+                        char *why, size_t whylen)
+{
+    config_member_t *m = member_current(cfg, why, whylen);
+    return m ? store((char **)(void *)((char *)m + off), v, why, whylen) : SET_BAD;
+}
+
+/* members[].endpoint: required; no two entries with the same host:port. */
+static int set_member_endpoint(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    int r = member_field(cfg, offsetof(config_member_t, endpoint), member_url, v, why, whylen);
+    const config_member_t *same = r == SET_OK ? config_member_for(cfg, v) : NULL;
+    if (same && same != &cfg->members[cfg->n_members - 1]) {
+        snprintf(why, whylen, "has the same host:port as members[%d]",
+                 (int)(same - cfg->members));
+        return SET_BAD;
+    }
+    return r;
+}
+
+/* Define setter name of a members[] row: the value goes to field f through store. */
+#define MEMBER_SETTER(name, f, store)                                                  \
+    static int name(config_t *cfg, const char *v, char *why, size_t whylen)            \
+    {                                                                                  \
+        return member_field(cfg, offsetof(config_member_t, f), store, v, why, whylen); \
+    }
+MEMBER_SETTER(set_member_metrics, metrics_endpoint, member_url)
+MEMBER_SETTER(set_member_ssh, ssh_target, member_ssh)          /* ssh: or ssh.host */
+MEMBER_SETTER(set_member_ssh_key, ssh_key, set_readable_file)
+MEMBER_SETTER(set_member_known_hosts, ssh_known_hosts, set_string)
+MEMBER_SETTER(set_member_log_command, log_command, set_string)
+MEMBER_SETTER(set_member_data_dir, data_dir, set_string)
+#undef MEMBER_SETTER
+
+/* members[].ssh.accept_new: true or false. */
+static int set_member_accept_new(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_member_t *m = member_current(cfg, why, whylen);
+    bool b = false;
+    if (!m || parse_bool(v, &b, why, whylen) != SET_OK)
+        return SET_BAD;
+    m->ssh_accept_new = b;
     return SET_OK;
 }
 
@@ -1040,6 +1198,30 @@ static const option_t options[] = {
       "replaces the rule's threshold, in its unit", set_rule_threshold, 0 },
     { NULL, 0, OPT_VALUE, "BOOL", { NULL, NULL }, "rules.NAME.enabled", NULL,
       "false turns the rule off", set_rule_enabled, 0 },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "members", NULL,
+      "per-member settings: a list of mappings with the keys below, at most "
+      XSTR(CONFIG_MAX_ENDPOINTS) "; their endpoints are polled when no endpoints are given",
+      NULL, 0 },
+    { NULL, 0, OPT_VALUE, "URL", { NULL, NULL }, "members[].endpoint", NULL,
+      "the member's client URL (required): the entry applies to the member, "
+      "given or discovered, with the same host:port", set_member_endpoint, 0 },
+    { NULL, 0, OPT_VALUE, "URL", { NULL, NULL }, "members[].metrics_endpoint", NULL,
+      "its /metrics URL, where --metrics-endpoints has none", set_member_metrics, 0 },
+    { NULL, 0, OPT_VALUE, "[USER@]HOST[:PORT]", { NULL, NULL }, "members[].ssh", NULL,
+      "the member's own host for SSH (through --ssh when that is set too), or a "
+      "mapping of host and the keys below", set_member_ssh, 0 },
+    { NULL, 0, OPT_VALUE, "[USER@]HOST[:PORT]", { NULL, NULL }, "members[].ssh.host", NULL,
+      "the same, inside the mapping (required there)", set_member_ssh, 0 },
+    { NULL, 0, OPT_VALUE, "FILE", { NULL, NULL }, "members[].ssh.key_file", NULL,
+      "replaces --ssh-key for this member", set_member_ssh_key, 0 },
+    { NULL, 0, OPT_VALUE, "FILE", { NULL, NULL }, "members[].ssh.known_hosts", NULL,
+      "replaces --ssh-known-hosts for this member", set_member_known_hosts, 0 },
+    { NULL, 0, OPT_VALUE, "BOOL", { NULL, NULL }, "members[].ssh.accept_new", NULL,
+      "replaces --ssh-accept-new for this member", set_member_accept_new, 0 },
+    { NULL, 0, OPT_VALUE, "CMD", { NULL, NULL }, "members[].log_command", NULL,
+      "replaces --log-command for this member", set_member_log_command, 0 },
+    { NULL, 0, OPT_VALUE, "PATH", { NULL, NULL }, "members[].data_dir", NULL,
+      "replaces --data-dir for this member", set_member_data_dir, 0 },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
       "API server settings", NULL, OPT_UNUSED },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
@@ -1207,6 +1389,7 @@ static int apply_defaults(config_t *cfg, char *err, size_t errlen)
         if (config_apply(cfg, &tab[k], NULL, name, tab[k].def, false, err, errlen))
             return -1;
     }
+    cfg->endpoints_given = false;      /* the default endpoint is not "given" */
     return 0;
 }
 
@@ -1224,6 +1407,42 @@ static int apply_env(config_t *cfg, char *err, size_t errlen)
                 return -1;
             break;
         }
+    }
+    return 0;
+}
+
+/* Replace cfg's endpoints by copies of the members: entries' endpoints, in file order. */
+static int members_endpoints(config_t *cfg)
+{
+    char *items[CONFIG_MAX_ENDPOINTS];
+    for (int i = 0; i < cfg->n_members; i++) {
+        if (!(items[i] = strdup(cfg->members[i].endpoint))) {
+            while (i > 0)
+                free(items[--i]);
+            return -1;
+        }
+    }
+    config_endpoints_replace(cfg, items, cfg->n_members);
+    return 0;
+}
+
+/* After the flags: poll the members: entries' endpoints when no endpoints were
+ * given, and give each endpoint without a metrics URL at its position (from
+ * --metrics-endpoints) its entry's metrics_endpoint, leaving NULL in between.
+ * Returns 0, or -1 when out of memory. */
+static int members_finalize(config_t *cfg)
+{
+    if (!cfg->endpoints_given && cfg->n_members > 0 && members_endpoints(cfg))
+        return -1;
+    for (int i = 0; i < cfg->n_endpoints; i++) {
+        const config_member_t *m = config_member_for(cfg, cfg->endpoints[i]);
+        if (!m || !m->metrics_endpoint ||
+            (i < cfg->n_metrics_endpoints && cfg->metrics_endpoints[i]))
+            continue;
+        if (!(cfg->metrics_endpoints[i] = strdup(m->metrics_endpoint)))
+            return -1;
+        if (cfg->n_metrics_endpoints <= i)
+            cfg->n_metrics_endpoints = i + 1;
     }
     return 0;
 }
@@ -1281,6 +1500,10 @@ config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, siz
     }
     if (r < 0)
         goto fail;
+    if (members_finalize(cfg)) {
+        snprintf(err, errlen, "members: out of memory");
+        goto fail;
+    }
     return CONFIG_OK;
 
 fail:
@@ -1288,7 +1511,6 @@ fail:
     return CONFIG_ERROR;
 }
 
-/* Free everything cfg owns and leave it zeroed (calling it twice is harmless). */
 /* Fill a secret's bytes in place with '*' (the process title shows argv). */
 static void scrub(char *p)
 {
@@ -1313,10 +1535,28 @@ void config_scrub_argv(int argc, char **argv)
     }
 }
 
+void config_members_free(config_t *cfg)
+{
+    for (int i = 0; i < cfg->n_members && i < CONFIG_MAX_ENDPOINTS; i++) {
+        config_member_t *m = &cfg->members[i];
+        free(m->endpoint);
+        free(m->metrics_endpoint);
+        free(m->ssh_target);
+        free(m->ssh_key);
+        free(m->ssh_known_hosts);
+        free(m->log_command);
+        free(m->data_dir);
+        memset(m, 0, sizeof *m);
+    }
+    cfg->n_members = 0;
+}
+
+/* Free everything cfg owns and leave it zeroed (calling it twice is harmless). */
 void config_free(config_t *cfg)
 {
     if (!cfg)
         return;
+    config_members_free(cfg);
     for (int i = 0; i < cfg->n_endpoints && i < CONFIG_MAX_ENDPOINTS; i++)
         free(cfg->endpoints[i]);
     free(cfg->config_path);
@@ -1327,8 +1567,8 @@ void config_free(config_t *cfg)
     free(cfg->ca_file);
     free(cfg->cert_file);
     free(cfg->key_file);
-    for (int i = 0; i < cfg->n_metrics_endpoints; i++)
-        free(cfg->metrics_endpoints[i]);
+    for (int i = 0; i < cfg->n_metrics_endpoints && i < CONFIG_MAX_ENDPOINTS; i++)
+        free(cfg->metrics_endpoints[i]);     /* NULL entries too */
     free(cfg->user);
     if (cfg->password)
         explicit_bzero(cfg->password, strlen(cfg->password));

@@ -244,13 +244,14 @@ static rule_in_t eval_split_view(const rule_input_t *in, double *value, double *
     return IN_VALUE;
 }
 
-/* Free space on the member host's data filesystem (df -P over SSH). */
+/* Free space on the member host's data filesystem (df -P over SSH); known
+ * while etcd is down too (a full disk is a common reason it is). */
 static rule_in_t eval_disk_free(const rule_input_t *in, double *value, double *thr)
 {
     (void)thr;
-    if (isnan(in->snap->disk_free_pct))
+    if (isnan(in->m->disk_free_pct))
         return IN_UNKNOWN;
-    *value = in->snap->disk_free_pct;
+    *value = in->m->disk_free_pct;
     return IN_VALUE;
 }
 
@@ -377,8 +378,8 @@ static const rule_def_t builtin[] = {
       RANGE_NONE, false, "",
       "reachable members disagree on the leader or the term: possible network "
       "partition", eval_split_view },
-    { "DiskSpaceLow", SEV_WARNING, SCOPE_CLUSTER, CMP_LT, THR_MIN_FREE_PCT, ALL(0), 0,
-      RANGE_NONE, false, "%",
+    { "DiskSpaceLow", SEV_WARNING, SCOPE_MEMBER, CMP_LT, THR_MIN_FREE_PCT, ALL(0), 0,
+      RANGE_NONE, true, "%",
       "the member host's data filesystem (df -P of --data-dir over SSH) has less free "
       "space than min_disk_space_percent", eval_disk_free },
     /* The monitor's own access: the figures that need etcd auth are missing. */

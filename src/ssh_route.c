@@ -70,6 +70,48 @@ static struct curl_slist *ssh_route_block(ssh_route_t *r, const char *host, int 
     return l;
 }
 
+int ssh_route_key(const char *url, char *key, size_t cap)
+{
+    char host[256];
+    int port;
+    if (ssh_route_split(url, host, sizeof(host), &port) != 0)
+        return -1;
+    snprintf(key, cap, "%s:%d", host, port);
+    return 0;
+}
+
+/* The tunnel for a host:port: its own binding, else the default. */
+static tunnel_t *ssh_route_pick(const ssh_route_t *r, const char *key)
+{
+    for (int i = 0; i < r->n_bound; i++)
+        if (strcmp(r->bound_hostport[i], key) == 0)
+            return r->bound[i];
+    return r->tunnel;
+}
+
+int ssh_route_bind(ssh_route_t *r, const char *url, tunnel_t *t)
+{
+    char key[272];
+    if (ssh_route_key(url, key, sizeof key) != 0 || r->n_bound >= SSH_ROUTE_MAX)
+        return -1;
+    for (int i = 0; i < r->n_bound; i++)
+        if (strcmp(r->bound_hostport[i], key) == 0) {
+            r->bound[i] = t;
+            return 0;
+        }
+    snprintf(r->bound_hostport[r->n_bound], sizeof r->bound_hostport[0], "%s", key);
+    r->bound[r->n_bound++] = t;
+    return 0;
+}
+
+tunnel_t *ssh_route_tunnel(const ssh_route_t *r, const char *url)
+{
+    char key[272];
+    if (ssh_route_key(url, key, sizeof key) != 0)
+        return r->tunnel;
+    return ssh_route_pick(r, key);
+}
+
 struct curl_slist *ssh_route_for(void *ctx, const char *url)
 {
     ssh_route_t *r = ctx;
@@ -82,9 +124,12 @@ struct curl_slist *ssh_route_for(void *ctx, const char *url)
     for (int i = 0; i < r->n; i++)
         if (strcmp(r->hostport[i], key) == 0)
             return r->list[i];
+    tunnel_t *t = ssh_route_pick(r, key);
+    if (t == NULL)
+        return NULL;
     if (r->n >= SSH_ROUTE_MAX)
         return ssh_route_block(r, host, port);
-    int lport = tunnel_forward(r->tunnel, host, port);
+    int lport = tunnel_forward(t, host, port);
     if (lport <= 0)
         return ssh_route_block(r, host, port);
     /* CONNECT_TO wants IPv6 hosts in brackets on the left side. */

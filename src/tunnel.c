@@ -217,6 +217,8 @@ struct tunnel {
     char    agent_sock[256];  /* $SSH_AUTH_SOCK at start, "" = no agent */
     bool    accept_new;
     int     keepalive_s;
+    int     via_port;         /* > 0: connect to 127.0.0.1:via_port (a forward of the
+                                 bastion tunnel) instead of host:port */
     int     wake_rd, wake_wr; /* self-pipe: the caller writes, the thread drains */
     pthread_t thread;
 
@@ -565,7 +567,7 @@ static void tun_event(tunnel_t *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (snprintf(line, sizeof line, "ssh %.60s: %s", t->label, msg) >= (int)sizeof line)
+    if (snprintf(line, sizeof line, "ssh %.110s: %s", t->label, msg) >= (int)sizeof line)
         line[sizeof line - 4] = line[sizeof line - 3] = line[sizeof line - 2] = '.';
     pthread_mutex_lock(&t->lock);
     tun_event_locked(t, line);
@@ -1130,7 +1132,7 @@ static void sess_begin(tunnel_t *t, int64_t now)
 {
     tun_io_t *io = &t->io;
     char port[8];
-    snprintf(port, sizeof port, "%d", t->port);
+    snprintf(port, sizeof port, "%d", t->via_port > 0 ? t->via_port : t->port);
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
     char why[256];
     if (io->failing)
@@ -1139,7 +1141,7 @@ static void sess_begin(tunnel_t *t, int64_t now)
         snprintf(why, sizeof why, "connecting");
     tun_set_state(t, TUNNEL_CONNECTING, why);
     io->setup_deadline = now + TUN_SETUP_MS;
-    int rc = getaddrinfo(t->host, port, &hints, &io->ai);
+    int rc = getaddrinfo(t->via_port > 0 ? "127.0.0.1" : t->host, port, &hints, &io->ai);
     if (rc != 0) {
         io->ai = NULL;
         sess_fail(t, "resolve %s: %s", t->host, gai_strerror(rc));
@@ -1895,6 +1897,18 @@ tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen)
         snprintf(t->label, sizeof t->label, "%s@[%s]:%d", t->user, t->host, t->port);
     else
         snprintf(t->label, sizeof t->label, "%s@%s:%d", t->user, t->host, t->port);
+    if (cfg->via != NULL) {
+        /* The bastion forwards host:port; held until the bastion is up. */
+        t->via_port = tunnel_forward(cfg->via, t->host, t->port);
+        if (t->via_port <= 0) {
+            snprintf(err, errlen, "ssh %s: the bastion cannot forward to it (too many forwards)",
+                     t->label);
+            free(t);
+            return NULL;
+        }
+        size_t ll = strlen(t->label);
+        snprintf(t->label + ll, sizeof t->label - ll, " via %s", cfg->via->label);
+    }
     tunnel_known_name(t->host, t->port, t->known_name, sizeof t->known_name);
     int w;
     if (cfg->known_hosts != NULL && cfg->known_hosts[0] != '\0')
@@ -1948,6 +1962,16 @@ tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen)
         return NULL;
     }
     return t;
+}
+
+const char *tunnel_label(const tunnel_t *t)
+{
+    return t->label;
+}
+
+const char *tunnel_host(const tunnel_t *t)
+{
+    return t->host;
 }
 
 void tunnel_stop(tunnel_t *t)

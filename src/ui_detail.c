@@ -92,6 +92,10 @@ static int facts(const ui_t *ui, const member_view_t *m, fact_t *f)
     else
         fact(f, &n, "time to quota", ui_role_for(w->quota_eta_s, UI_THR_QUOTA_ETA_S, THEME_NORMAL),
              "%s", ui_fmt_dur(ui, a, w->quota_eta_s));
+    if (!isnan(m->disk_free_pct))        /* df -P on the member's host, up or not */
+        fact(f, &n, "host disk free", ui_role_for(m->disk_free_pct, UI_THR_DISK_FREE,
+                                                  THEME_NORMAL), "%s",
+             ui_fmt_pct(ui, a, m->disk_free_pct, true));
     if (up && s->s.ok) {
         fact(f, &n, "raft term", THEME_NORMAL, "%" PRIu64, s->s.raft_term);
         fact(f, &n, "raft index", THEME_NORMAL, "%" PRIu64 " (applied %" PRIu64 ")",

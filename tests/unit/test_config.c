@@ -142,6 +142,9 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.window_ms[2], 15 * 60000);
     assert_int_equal(cfg.window_ms[3], 60 * 60000);
     assert_int_equal(cfg.n_rule_overrides, 0);
+    assert_false(cfg.endpoints_given);
+    assert_int_equal(cfg.n_members, 0);
+    assert_int_equal(cfg.n_metrics_endpoints, 0);
     config_free(&cfg);
     assert_int_equal(cfg.n_endpoints, 0);
     config_free(&cfg);     /* idempotent */
@@ -930,6 +933,282 @@ static void test_file_rules(void **state)
     text_err("no_leader_timeout: 0s\n", "F:1: no_leader_timeout: \"0s\" is out of range (1s to 1h)");
 }
 
+/* ---- the members: list --------------------------------------------------- */
+
+static const char members_yaml[] =
+    "members:\n"
+    "  - endpoint: https://10.0.0.11:2379\n"
+    "    metrics_endpoint: http://10.0.0.11:2381\n"
+    "    ssh: core@10.0.0.11:22\n"
+    "    log_command: crictl logs -f --tail 0 abc\n"
+    "    data_dir: /var/lib/etcd\n"
+    "  - endpoint: 10.0.0.12:2379\n"
+    "    ssh:\n"
+    "      host: core@10.0.0.12:22\n"
+    "      key_file: /dev/null\n"
+    "      known_hosts: /tmp/known_hosts\n"
+    "      accept_new: false\n"
+    "  - endpoint: \"[::1]:2379\"\n"
+    "    metrics_endpoint: http://[::1]:2381\n";
+
+/* A full members: list (string and mapping ssh); its endpoints are polled
+ * when none are given, with their metrics URLs at the same positions. */
+static void test_members_good(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512] = "";
+    assert_int_equal(load_text(&c, members_yaml, err, sizeof err), CONFIG_OK);
+    assert_int_equal(c.n_members, 3);
+    const config_member_t *m = c.members;
+    assert_string_equal(m[0].endpoint, "https://10.0.0.11:2379");
+    assert_string_equal(m[0].metrics_endpoint, "http://10.0.0.11:2381");
+    assert_string_equal(m[0].ssh_target, "core@10.0.0.11:22");
+    assert_null(m[0].ssh_key);
+    assert_null(m[0].ssh_known_hosts);
+    assert_int_equal(m[0].ssh_accept_new, -1);
+    assert_string_equal(m[0].log_command, "crictl logs -f --tail 0 abc");
+    assert_string_equal(m[0].data_dir, "/var/lib/etcd");
+    assert_string_equal(m[1].endpoint, "10.0.0.12:2379");
+    assert_null(m[1].metrics_endpoint);
+    assert_string_equal(m[1].ssh_target, "core@10.0.0.12:22");
+    assert_string_equal(m[1].ssh_key, "/dev/null");
+    assert_string_equal(m[1].ssh_known_hosts, "/tmp/known_hosts");
+    assert_int_equal(m[1].ssh_accept_new, 0);
+    assert_null(m[1].log_command);
+    assert_null(m[1].data_dir);
+    assert_string_equal(m[2].endpoint, "[::1]:2379");
+    assert_null(m[2].ssh_target);
+
+    assert_false(c.endpoints_given);
+    assert_int_equal(c.n_endpoints, 3);
+    assert_string_equal(c.endpoints[0], "https://10.0.0.11:2379");
+    assert_string_equal(c.endpoints[1], "10.0.0.12:2379");
+    assert_string_equal(c.endpoints[2], "[::1]:2379");
+    assert_int_equal(c.n_metrics_endpoints, 3);
+    assert_string_equal(c.metrics_endpoints[0], "http://10.0.0.11:2381");
+    assert_null(c.metrics_endpoints[1]);               /* its client URL */
+    assert_string_equal(c.metrics_endpoints[2], "http://[::1]:2381");
+    assert_null(c.ignored_keys);
+    config_free(&c);
+    assert_int_equal(c.n_members, 0);
+
+    /* null is no list; accept_new true; the default endpoint is not "given". */
+    assert_int_equal(load_text(&c, "members: ~\n", err, sizeof err), CONFIG_OK);
+    assert_int_equal(c.n_members, 0);
+    assert_false(c.endpoints_given);
+    assert_string_equal(c.endpoints[0], "127.0.0.1:2379");
+    config_free(&c);
+    assert_int_equal(load_text(&c, "members:\n  - endpoint: a:1\n"
+                                   "    ssh: {host: h, accept_new: yes}\n", err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(c.members[0].ssh_accept_new, 1);
+    assert_string_equal(c.members[0].ssh_target, "h");
+    assert_int_equal(c.n_metrics_endpoints, 0);
+    config_free(&c);
+}
+
+/* Given endpoints (flag, environment or the file's endpoints) keep priority;
+ * the members: entries still attach to them by host:port. */
+static void test_members_given_endpoints(void **state)
+{
+    (void)state;
+    config_t c;
+    char *path = write_temp(members_yaml);
+
+    load_ok(&c, ARGS("--config", path, "--endpoints", "other:2379,http://10.0.0.11:2379/"));
+    assert_true(c.endpoints_given);
+    assert_int_equal(c.n_endpoints, 2);
+    assert_string_equal(c.endpoints[0], "other:2379");
+    assert_null(config_member_for(&c, c.endpoints[0]));
+    assert_ptr_equal(config_member_for(&c, c.endpoints[1]), &c.members[0]);
+    assert_int_equal(c.n_metrics_endpoints, 2);        /* filled at the right index */
+    assert_null(c.metrics_endpoints[0]);
+    assert_string_equal(c.metrics_endpoints[1], "http://10.0.0.11:2381");
+    config_free(&c);
+
+    /* --metrics-endpoints entries win; later positions still get the member's. */
+    load_ok(&c, ARGS("--config", path, "--endpoints", "https://10.0.0.11:2379,b:1,[::1]:2379",
+                     "--metrics-endpoints", "http://m:9"));
+    assert_int_equal(c.n_metrics_endpoints, 3);
+    assert_string_equal(c.metrics_endpoints[0], "http://m:9");
+    assert_null(c.metrics_endpoints[1]);
+    assert_string_equal(c.metrics_endpoints[2], "http://[::1]:2381");
+    config_free(&c);
+
+    setenv("ENDPOINTS", "10.0.0.12:2379", 1);
+    load_ok(&c, ARGS("--config", path));
+    assert_true(c.endpoints_given);
+    assert_int_equal(c.n_endpoints, 1);
+    assert_ptr_equal(config_member_for(&c, c.endpoints[0]), &c.members[1]);
+    assert_int_equal(c.n_metrics_endpoints, 0);
+    config_free(&c);
+    clear_env(NULL);
+    unlink(path);
+    free(path);
+
+    char err[512] = "";
+    assert_int_equal(load_text(&c, "endpoints: [x:1]\nmembers:\n  - endpoint: y:1\n",
+                               err, sizeof err), CONFIG_OK);
+    assert_true(c.endpoints_given);
+    assert_int_equal(c.n_endpoints, 1);
+    assert_string_equal(c.endpoints[0], "x:1");
+    config_free(&c);
+    load_ok(&c, ARGS("--endpoints", "x:1"));
+    assert_true(c.endpoints_given);
+    config_free(&c);
+}
+
+/* config_member_for compares host:port whatever the URL's form. */
+static void test_member_for(void **state)
+{
+    (void)state;
+    config_t c;
+    memset(&c, 0, sizeof c);
+    c.members[0].endpoint = (char *)"10.0.0.1:2379";
+    c.members[1].endpoint = (char *)"https://Etcd-B.example:2379/";
+    c.members[2].endpoint = (char *)"[::1]:2379";
+    c.members[3].endpoint = (char *)"http://web:80";
+    c.members[4].endpoint = (char *)"tls:443";
+    c.n_members = 5;
+    static const struct { const char *url; int want; } cases[] = {
+        { "10.0.0.1:2379", 0 },
+        { "http://10.0.0.1:2379", 0 },
+        { "https://10.0.0.1:2379/", 0 },
+        { "HTTP://10.0.0.1:02379/v3/kv/range", 0 },
+        { "10.0.0.1:2380", -1 },
+        { "10.0.0.10:2379", -1 },
+        { "etcd-b.example:2379", 1 },
+        { "http://ETCD-B.EXAMPLE:2379", 1 },
+        { "[::1]:2379", 2 },
+        { "https://[0:0::1]:2379/", 2 },
+        { "[::2]:2379", -1 },
+        { "http://web", 3 },
+        { "https://tls/", 4 },
+        { "web", -1 },
+        { "ftp://10.0.0.1:2379", -1 },
+        { "10.0.0.1:", -1 },
+        { "10.0.0.1:99999", -1 },
+        { "10.0.0.1:2379x", -1 },
+        { "", -1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const config_member_t *m = config_member_for(&c, cases[i].url);
+        int got = m ? (int)(m - c.members) : -1;
+        if (got != cases[i].want)
+            fail_msg("config_member_for(\"%s\"): %d, want %d", cases[i].url, got,
+                     cases[i].want);
+    }
+    assert_null(config_member_for(NULL, "10.0.0.1:2379"));
+    assert_null(config_member_for(&c, NULL));
+}
+
+/* Every bad members: input: one line "F:line: members[N].key: problem". */
+static void test_members_bad(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *want; } cases[] = {
+        { "members: x\n", "F:1: members: expected a list, found a value" },
+        { "members:\n  key: 1\n", "F:2: members: expected a list, found a mapping" },
+        { "members: []\n", "F:1: members: the list is empty" },
+        { "members: ~\nmembers: ~\n", "F:2: duplicate key \"members\"" },
+        { "members:\n  - a:1\n", "F:2: members[0]: expected a mapping, found a value" },
+        { "members:\n  - endpoint: a:1\n  - [b:1]\n",
+          "F:3: members[1]: expected a mapping, found a list" },
+        { "members:\n  - endpoint: a:1\n    port: 5\n",
+          "F:3: members[0]: unknown key \"port\"" },
+        { "members:\n  - endpoint: a:1\n    key_file: /dev/null\n",
+          "F:3: members[0]: unknown key \"key_file\"" },
+        { "members:\n  - endpoint: a:1\n    ssh.host: h\n",
+          "F:3: members[0]: unknown key \"ssh.host\"" },
+        { "members:\n  - endpoint: a:1\n    ssh:\n      host: h\n      port: 22\n",
+          "F:5: members[0].ssh: unknown key \"port\"" },
+        { "members:\n  - endpoint: a:1\n    ssh:\n      ssh: h\n",
+          "F:4: members[0].ssh: unknown key \"ssh\"" },
+        { "members:\n  - [a]: 1\n", "F:2: members[0]: keys must be plain names, found a list" },
+        { "members:\n  - endpoint: a:1\n    endpoint: b:1\n",
+          "F:3: members[0].endpoint: duplicate key" },
+        { "members:\n  - endpoint: a:1\n    ssh: h\n    ssh: {host: h}\n",
+          "F:4: members[0].ssh: duplicate key" },
+        { "members:\n  - endpoint: a:1\n    ssh: {host: h, host: i}\n",
+          "F:3: members[0].ssh.host: duplicate key" },
+        { "members:\n  - endpoint: a:1\n  - data_dir: /x\n", "F:3: members[1]: no endpoint" },
+        { "members:\n  - {}\n", "F:2: members[0]: no endpoint" },
+        { "members:\n  - endpoint: ftp://a:1\n",
+          "F:2: members[0].endpoint: \"ftp://a:1\" is not a valid endpoint: "
+          "unsupported scheme (use http:// or https://)" },
+        { "members:\n  - endpoint: a\n",
+          "F:2: members[0].endpoint: \"a\" is not a valid endpoint: no port (use host:port)" },
+        { "members:\n  - endpoint: https://root:hunter2@a:1\n",
+          "F:2: members[0].endpoint: the value is not a valid endpoint: "
+          "credentials (user:password@) are not allowed" },
+        { "members:\n  - endpoint: a:1\n    metrics_endpoint: http://a:1/metrics\n",
+          "F:3: members[0].metrics_endpoint: \"http://a:1/metrics\" is not a valid endpoint: "
+          "a path is not allowed (only a trailing /)" },
+        { "members:\n  - endpoint: 10.0.0.1:2379\n  - endpoint: http://10.0.0.1:2379/\n",
+          "F:3: members[1].endpoint: \"http://10.0.0.1:2379/\" has the same host:port as "
+          "members[0]" },
+        { "members:\n  - endpoint: a:1\n  - endpoint: b:1\n  - endpoint: https://A:01\n",
+          "F:4: members[2].endpoint: \"https://A:01\" has the same host:port as members[0]" },
+        { "members:\n  - endpoint: a:1\n    ssh: root@\n",
+          "F:3: members[0].ssh: \"root@\" has no host" },
+        { "members:\n  - endpoint: a:1\n    ssh: \"\"\n",
+          "F:3: members[0].ssh: \"\" has no host" },
+        { "members:\n  - endpoint: a:1\n    ssh: h:99999\n",
+          "F:3: members[0].ssh: \"h:99999\" has a bad port (1 to 65535)" },
+        { "members:\n  - endpoint: a:1\n    ssh:\n      host: h:0\n",
+          "F:4: members[0].ssh.host: \"h:0\" has a bad port (1 to 65535)" },
+        { "members:\n  - endpoint: a:1\n    ssh: ~\n", "F:3: members[0].ssh: missing value" },
+        { "members:\n  - endpoint: a:1\n    ssh: {}\n", "F:3: members[0].ssh: no host" },
+        { "members:\n  - endpoint: a:1\n    ssh:\n      key_file: /dev/null\n",
+          "F:3: members[0].ssh: no host" },
+        { "members:\n  - endpoint: a:1\n    ssh: [h]\n",
+          "F:3: members[0].ssh: expected a single value, found a list" },
+        { "members:\n  - endpoint: a:1\n    ssh:\n      host: h\n"
+          "      key_file: /nonexistent/id\n",
+          "F:5: members[0].ssh.key_file: \"/nonexistent/id\" cannot be read: "
+          "No such file or directory" },
+        { "members:\n  - endpoint: a:1\n    ssh:\n      host: h\n      accept_new: perhaps\n",
+          "F:5: members[0].ssh.accept_new: \"perhaps\" is not a boolean (true or false)" },
+        { "members:\n  - endpoint: a:1\n    ssh: {host: h, known_hosts: [x]}\n",
+          "F:3: members[0].ssh.known_hosts: expected a single value, found a list" },
+        { "members:\n  - endpoint: a:1\n    log_command: \"\"\n",
+          "F:3: members[0].log_command: \"\" is empty" },
+        { "members:\n  - endpoint: a:1\n    data_dir: {a: b}\n",
+          "F:3: members[0].data_dir: expected a single value, found a mapping" },
+        { "members:\n  - endpoint: [a:1]\n",
+          "F:2: members[0].endpoint: expected a single value, found a list" },
+        { "members:\n  - endpoint: *x\n",
+          "F:2: members[0].endpoint: expected a single value, found an alias" },
+        { "members:\n  - endpoint:\n", "F:2: members[0].endpoint: missing value" },
+        { "members:\n  - endpoint: \"a:1\\0\"\n",
+          "F:2: members[0].endpoint: the value contains a NUL byte" },
+        { "members:\n  - endpoint: a:1\n    log_command: \"tail\\0x\"\n",
+          "F:3: members[0].log_command: the value contains a NUL byte" },
+        { "members[].endpoint: a:1\n", "F:1: unknown key \"members[].endpoint\"" },
+        { "ssh:\n  members: []\n", "F:2: unknown key \"ssh.members\"" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        text_err(cases[i].text, cases[i].want);
+
+    /* At most CONFIG_MAX_ENDPOINTS entries. */
+    char text[CONFIG_MAX_ENDPOINTS * 32 + 64] = "members:\n", want[128];
+    for (int i = 0; i <= CONFIG_MAX_ENDPOINTS; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "  - endpoint: h%d:1\n", i);
+    snprintf(want, sizeof want, "F:%d: members[%d]: more than %d members",
+             CONFIG_MAX_ENDPOINTS + 2, CONFIG_MAX_ENDPOINTS, CONFIG_MAX_ENDPOINTS);
+    text_err(text, want);
+    *strrchr(text, '-') = '\0';                      /* exactly the maximum: fine */
+    *strrchr(text, '\n') = '\0';
+    config_t c;
+    char err[512] = "";
+    assert_int_equal(load_text(&c, text, err, sizeof err), CONFIG_OK);
+    assert_int_equal(c.n_members, CONFIG_MAX_ENDPOINTS);
+    assert_int_equal(c.n_endpoints, CONFIG_MAX_ENDPOINTS);
+    assert_string_equal(c.endpoints[CONFIG_MAX_ENDPOINTS - 1], "h63:1");
+    config_free(&c);
+}
+
 /* Errors never print the value of a password, token or secret, at any depth. */
 static void test_file_secrets(void **state)
 {
@@ -945,6 +1224,8 @@ static void test_file_secrets(void **state)
         "alert_thresholds:\n  api_token: hunter2\n",
         "endpoints: https://root:hunter2@db:2379\n",
         "endpoints:\n  - https://root:hunter2@db:2379\n",
+        "members:\n  - endpoint: https://root:hunter2@db:2379\n",
+        "members:\n  - endpoint: a:1\n    metrics_endpoint: http://u:hunter2@db:1\n",
         "secret: hunter2\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -1244,6 +1525,10 @@ int main(void)
         cmocka_unit_test_setup(test_file_errors, clear_env),
         cmocka_unit_test_setup(test_file_rules, clear_env),
         cmocka_unit_test_setup(test_file_secrets, clear_env),
+        cmocka_unit_test_setup(test_members_good, clear_env),
+        cmocka_unit_test_setup(test_members_given_endpoints, clear_env),
+        cmocka_unit_test_setup(test_member_for, clear_env),
+        cmocka_unit_test_setup(test_members_bad, clear_env),
         cmocka_unit_test_setup(test_parse_duration, clear_env),
         cmocka_unit_test_setup(test_endpoints, clear_env),
         cmocka_unit_test_setup(test_man_page, clear_env),

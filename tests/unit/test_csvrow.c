@@ -98,19 +98,28 @@ static void test_metrics_row_unknown_is_empty(void **state)
     assert_string_equal(f, "WARNING");
 }
 
+/* A snapshot of one member, m1, whose figures are all unknown. */
+static member_view_t *one_member(cluster_snapshot_t *s)
+{
+    memset(s, 0, sizeof(*s));
+    member_view_t *m = &s->members[0];
+    s->n_members = 1;
+    snprintf(m->name, sizeof(m->name), "m1");
+    snprintf(m->endpoint, sizeof(m->endpoint), "http://127.0.0.1:2379");
+    m->iv.wal_p50_ms = m->iv.wal_p95_ms = m->iv.wal_p99_ms = NAN;
+    m->iv.backend_p50_ms = m->iv.backend_p95_ms = m->iv.backend_p99_ms = NAN;
+    m->iv.peer_rtt_p99_ms = NAN;
+    m->disk_free_pct = NAN;
+    m->log_slow = -1;
+    return m;
+}
+
 static void test_member_row_quotes_error(void **state)
 {
     (void)state;
     static cluster_snapshot_t s;
-    memset(&s, 0, sizeof(s));
-    member_view_t *m = &s.members[0];
-    s.n_members = 1;
-    snprintf(m->name, sizeof(m->name), "m1");
-    snprintf(m->endpoint, sizeof(m->endpoint), "http://127.0.0.1:2379");
+    member_view_t *m = one_member(&s);
     snprintf(m->sample.error, sizeof(m->sample.error), "metrics: HTTP 500, \"oops\"");
-    m->iv.wal_p50_ms = m->iv.wal_p95_ms = m->iv.wal_p99_ms = NAN;
-    m->iv.backend_p50_ms = m->iv.backend_p95_ms = m->iv.backend_p99_ms = NAN;
-    m->iv.peer_rtt_p99_ms = NAN;
     char row[CSVROW_MAX];
     size_t n = csvrow_member(&s, m, row, sizeof(row));
     assert_true(n > 0);
@@ -118,6 +127,25 @@ static void test_member_row_quotes_error(void **state)
     assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
     /* A buffer too small gives no row at all rather than a torn one. */
     assert_int_equal(csvrow_member(&s, m, row, 40), 0);
+}
+
+/* The host figures (df -P, followed log) are the last two fields: empty when
+ * not watched, the values when known. */
+static void test_member_row_host_figures(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    member_view_t *m = one_member(&s);
+    char row[CSVROW_MAX];
+    size_t n = csvrow_member(&s, m, row, sizeof(row));
+    assert_true(n > 2);
+    assert_string_equal(row + n - 3, ",,\n");
+    m->disk_free_pct = 42.5;
+    m->log_slow = 0;
+    n = csvrow_member(&s, m, row, sizeof(row));
+    assert_true(n > 9);
+    assert_string_equal(row + n - 9, ",42.50,0\n");
+    assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
 }
 
 static void test_normalize_url(void **state)
@@ -141,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_timestamp),
         cmocka_unit_test(test_metrics_row_unknown_is_empty),
         cmocka_unit_test(test_member_row_quotes_error),
+        cmocka_unit_test(test_member_row_host_figures),
         cmocka_unit_test(test_normalize_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,6 @@ static void snap_init(cluster_snapshot_t *s)
     static const int64_t win[] = { 60000, 300000, 900000, 3600000 };
     memset(s, 0, sizeof *s);
     s->t = T0;
-    s->disk_free_pct = NAN;                         /* no df -P: unknown, not 0 % */
     s->n_members = 3;
     for (int i = 0; i < 3; i++) {
         member_view_t *m = &s->members[i];
@@ -53,6 +52,8 @@ static void snap_init(cluster_snapshot_t *s)
         m->id = (uint64_t)(i + 1);
         m->in_member_list = true;
         m->sample.up = true;
+        m->disk_free_pct = NAN;                     /* no df -P: unknown, not 0 % */
+        m->log_slow = -1;
         m->iv.wal_p50_ms = m->iv.wal_p95_ms = m->iv.wal_p99_ms = NAN;
         m->iv.backend_p50_ms = m->iv.backend_p95_ms = m->iv.backend_p99_ms = NAN;
         m->iv.peer_rtt_p99_ms = NAN;
@@ -342,7 +343,7 @@ static void set_auth_failed(cluster_snapshot_t *s, fig_mode_t m)
 
 static void set_disk_free(cluster_snapshot_t *s, fig_mode_t m)
 {
-    s->disk_free_pct = pick(m, 50, 4);
+    s->members[1].disk_free_pct = pick(m, 50, 4);
 }
 
 static const rule_case_t cases[] = {
@@ -384,7 +385,7 @@ static const rule_case_t cases[] = {
       set_in_use_ratio },
     { "EtcdAlarm", "m2", SEV_CRITICAL, 0, 1, 0, "alarms", false, set_alarm },
     { "EtcdSplitView", "", SEV_WARNING, 0, 1, 0, "", false, set_split_view },
-    { "DiskSpaceLow", "", SEV_WARNING, 0, 4, 10, "%", true, set_disk_free },
+    { "DiskSpaceLow", "m2", SEV_WARNING, 0, 4, 10, "%", true, set_disk_free },
     { "AuthFailed", "", SEV_WARNING, 0, 1, 0, "", false, set_auth_failed },
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
@@ -617,6 +618,33 @@ static void test_member_removed(void **state)
     assert_int_equal(rules_active(r, NULL), 0);
     poll_at(r, &s, T0 + 10, &p);
     assert_int_equal(p.n, 0);
+    rules_free(r);
+}
+
+/* Disk space comes from the member's host over SSH, not from etcd: it is
+ * evaluated for a member that does not answer (a full disk is a common
+ * reason), and per member. */
+static void test_disk_free_while_down(void **state)
+{
+    (void)state;
+    cluster_snapshot_t s;
+    polled_t p;
+    const alert_transition_t *tr = NULL;
+    rules_t *r = engine_default();
+    snap_init(&s);
+    s.members[M2].sample.up = false;
+    s.members_up = s.voters_up = 2;
+    s.members[M2].disk_free_pct = 3;
+    s.members[0].disk_free_pct = 60;
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(count_of(&p, "DiskSpaceLow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_FIRING);
+    assert_float_equal(tr->alert.value, 3, 1e-9);
+    assert_int_equal(count_of(&p, "DiskSpaceLow", NULL, NULL), 1);   /* m1 has room */
+    s.members[M2].disk_free_pct = 30;
+    poll_at(r, &s, T0 + 5, &p);
+    assert_int_equal(count_of(&p, "DiskSpaceLow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_RESOLVED);
     rules_free(r);
 }
 
@@ -1285,6 +1313,7 @@ int main(void)
         cmocka_unit_test(test_value_updates),
         cmocka_unit_test(test_member_removed),
         cmocka_unit_test(test_unknown_while_firing),
+        cmocka_unit_test(test_disk_free_while_down),
         cmocka_unit_test(test_rule_details),
         cmocka_unit_test(test_override_for),
         cmocka_unit_test(test_override_threshold),

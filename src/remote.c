@@ -1,0 +1,346 @@
+/* remote.c — SSH tunnels to the member hosts, their commands (followed log,
+ * df -P) and a local log file, turned into per-poll figures (see remote.h). */
+#include "remote.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "ssh_route.h"
+#include "tunnel.h"
+
+#define REMOTE_MAX_HOSTS CONFIG_MAX_ENDPOINTS
+#define REMOTE_LOG_DEFAULT "journalctl -u etcd -f -o cat"
+
+/* A host commands run on: a member's own (key = its client host:port) or the
+ * --ssh host (key ""). */
+typedef struct {
+    tunnel_t   *tunnel;        /* owned unless it is the bastion */
+    char        key[272];      /* host:port of the member it serves; "" = the --ssh host */
+    const char *data_dir;      /* df -P target, NULL = none */
+    const char *log_command;
+    int         log_id, df_id; /* tunnel commands, -1 when none */
+    double      next_df;       /* wall time of the next df -P */
+    double      disk_free_pct; /* last df answer, NAN until one */
+    int         slow;          /* slow-operation lines this poll, -1 when no log */
+} rhost_t;
+
+struct remote {
+    const config_t *cfg;
+    tunnel_t       *bastion;   /* --ssh, owned; NULL without */
+    bool            routed;    /* route below in use by the collector */
+    ssh_route_t     route;
+    rhost_t         host[REMOTE_MAX_HOSTS];
+    int             n_host;
+    bool            per_member;  /* hosts are the members' own */
+    bool            told_no_member;
+    logwatch_t     *logfile;   /* --log-file, or NULL */
+    bool            watching;  /* some log is followed */
+    log_counts_t    counts;
+};
+
+/* Quote s for a POSIX shell ('...' with ' escaped). */
+static void remote_shell_quote(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap < 3)
+        return;
+    out[o++] = '\'';
+    for (; *s && o + 5 < cap; s++) {
+        if (*s == '\'') {
+            memcpy(out + o, "'\\''", 4);
+            o += 4;
+        } else {
+            out[o++] = *s;
+        }
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+}
+
+bool remote_url_on_host(const char *url, const char *ssh_host)
+{
+    char host[256];
+    int port;
+    if (ssh_route_split(url, host, sizeof host, &port) != 0)
+        return false;
+    if (strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+        strcasecmp(host, "localhost") == 0)
+        return true;
+    return ssh_host && strcasecmp(host, ssh_host) == 0;
+}
+
+double remote_parse_df(char (*lines)[512], int n)
+{
+    double pct = NAN;
+    /* "Filesystem 1024-blocks Used Available Capacity Mounted on", then the data */
+    for (int i = 0; i < n; i++) {
+        unsigned long long blocks, used, avail;
+        if (sscanf(lines[i], "%*s %llu %llu %llu", &blocks, &used, &avail) == 3 && blocks)
+            pct = (double)avail * 100.0 / (double)blocks;
+    }
+    return pct;
+}
+
+/* Start one command host on tunnel t; its log follow begins at once. */
+static void remote_add_host(remote_t *r, tunnel_t *t, const char *key, const char *data_dir,
+                            const char *log_command)
+{
+    rhost_t *h = &r->host[r->n_host++];
+    h->tunnel = t;
+    snprintf(h->key, sizeof h->key, "%s", key);
+    h->data_dir = data_dir && *data_dir ? data_dir : NULL;
+    h->log_command = log_command ? log_command : REMOTE_LOG_DEFAULT;
+    h->log_id = h->df_id = -1;
+    h->disk_free_pct = NAN;
+    h->slow = -1;
+    if (r->cfg->log_source) {
+        h->log_id = tunnel_exec_follow(t, h->log_command);
+        r->watching = true;
+    }
+}
+
+/* A tunnel configuration from a members: entry, the --ssh settings filling in. */
+static tunnel_config_t remote_member_tc(const config_t *cfg, const config_member_t *m,
+                                        tunnel_t *via)
+{
+    return (tunnel_config_t){
+        .target = m->ssh_target,
+        .key_file = m->ssh_key ? m->ssh_key : cfg->ssh_key,
+        .known_hosts = m->ssh_known_hosts ? m->ssh_known_hosts : cfg->ssh_known_hosts,
+        .accept_new = m->ssh_accept_new >= 0 ? m->ssh_accept_new == 1 : cfg->ssh_accept_new,
+        .keepalive_s = 5,
+        .via = via,
+    };
+}
+
+/* Bind a members: entry's URLs (client, metrics) to its tunnel. */
+static int remote_bind_member(remote_t *r, const config_member_t *m, tunnel_t *t, char *key,
+                              size_t keylen)
+{
+    bool tls = collector_default_tls(r->cfg);
+    char url[256];
+    if (collector_normalize_endpoint(m->endpoint, tls, url, sizeof url) != 0 ||
+        ssh_route_key(url, key, keylen) != 0 || ssh_route_bind(&r->route, url, t) != 0)
+        return -1;
+    if (m->metrics_endpoint &&
+        (collector_normalize_endpoint(m->metrics_endpoint, tls, url, sizeof url) != 0 ||
+         ssh_route_bind(&r->route, url, t) != 0))
+        return -1;
+    return 0;
+}
+
+/* One tunnel per members: entry with an ssh host, through the bastion if any. */
+static int remote_open_members(remote_t *r, char *err, size_t errlen)
+{
+    const config_t *cfg = r->cfg;
+    for (int i = 0; i < cfg->n_members; i++) {
+        const config_member_t *m = &cfg->members[i];
+        if (!m->ssh_target)
+            continue;
+        tunnel_config_t tc = remote_member_tc(cfg, m, r->bastion);
+        char why[320], key[272];
+        tunnel_t *t = tunnel_start(&tc, why, sizeof why);
+        if (!t) {
+            snprintf(err, errlen, "members[%d] (%.100s) ssh: %s", i, m->endpoint, why);
+            return -1;
+        }
+        if (remote_bind_member(r, m, t, key, sizeof key) != 0) {
+            tunnel_stop(t);
+            snprintf(err, errlen, "members[%d]: cannot route %.100s through its tunnel", i,
+                     m->endpoint);
+            return -1;
+        }
+        remote_add_host(r, t, key, m->data_dir ? m->data_dir : cfg->data_dir,
+                        m->log_command ? m->log_command : cfg->log_command);
+        r->per_member = true;
+    }
+    return 0;
+}
+
+remote_t *remote_open(const config_t *cfg, collector_t *c, char *err, size_t errlen)
+{
+    remote_t *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->cfg = cfg;
+    if (cfg->ssh_target) {
+        tunnel_config_t tc = { .target = cfg->ssh_target, .key_file = cfg->ssh_key,
+                               .known_hosts = cfg->ssh_known_hosts,
+                               .accept_new = cfg->ssh_accept_new, .keepalive_s = 5 };
+        char why[320];
+        if (!(r->bastion = tunnel_start(&tc, why, sizeof why))) {
+            snprintf(err, errlen, "--ssh: %s", why);
+            free(r);
+            return NULL;
+        }
+    }
+    ssh_route_init(&r->route, r->bastion);
+    if (remote_open_members(r, err, errlen) != 0)
+        goto fail;
+    if (r->bastion && !r->per_member)
+        remote_add_host(r, r->bastion, "", cfg->data_dir, cfg->log_command);
+    if (r->n_host > 0) {
+        collector_set_route(c, ssh_route_for, &r->route);
+        r->routed = true;
+    }
+    if (cfg->log_source && r->n_host == 0) {
+        snprintf(err, errlen, "--log-source needs --ssh or a members: entry with ssh "
+                 "(or use --log-file)");
+        goto fail;
+    }
+    if (cfg->log_file) {
+        char why[256];
+        if (!(r->logfile = logwatch_open_file(cfg->log_file, why, sizeof why))) {
+            snprintf(err, errlen, "--log-file: %s", why);
+            goto fail;
+        }
+        r->watching = true;
+    }
+    return r;
+fail:
+    remote_close(r);
+    return NULL;
+}
+
+/* The name log events of a host go under: its member's name, else host:port. */
+static const char *remote_who(const rhost_t *h, const cluster_snapshot_t *snap)
+{
+    for (int i = 0; i < snap->n_members && i < CLUSTER_MAX_MEMBERS; i++) {
+        char key[272];
+        if (ssh_route_key(snap->members[i].endpoint, key, sizeof key) == 0 &&
+            strcmp(key, h->key) == 0 && snap->members[i].name[0])
+            return snap->members[i].name;
+    }
+    return h->key;
+}
+
+/* Classify followed log lines: slow operations counted (returned), leader,
+ * compaction, defrag and alarm lines as events under who ("" = the --ssh host
+ * or the local file). */
+static int remote_log_lines(remote_t *r, cluster_snapshot_t *snap, const char *who,
+                            char (*lines)[512], int n)
+{
+    int slow = 0;
+    for (int i = 0; i < n; i++) {
+        log_kind_t k = logwatch_classify(lines[i], strlen(lines[i]));
+        if (k == LOG_NONE)
+            continue;
+        r->counts.count[k]++;
+        if (k == LOG_SLOW_FDATASYNC || k == LOG_SLOW_APPLY)
+            slow++;
+        else if (who[0])
+            events_add(&snap->events, "log %s: %s: %.140s", who, logwatch_kind_name(k), lines[i]);
+        else
+            events_add(&snap->events, "log: %s: %.140s", logwatch_kind_name(k), lines[i]);
+    }
+    return slow;
+}
+
+/* Does any polled member run on the --ssh host (so df -P there means something)? */
+static bool remote_host_has_member(const rhost_t *h, const cluster_snapshot_t *snap)
+{
+    for (int i = 0; i < snap->n_members && i < CLUSTER_MAX_MEMBERS; i++)
+        if (remote_url_on_host(snap->members[i].endpoint, tunnel_host(h->tunnel)))
+            return true;
+    return false;
+}
+
+/* One host's queued output (log lines, a df answer) and its next df -P. */
+static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
+{
+    static char lines[64][512];
+    int n;
+    const char *who = h->key[0] ? remote_who(h, snap) : "";
+    tunnel_take_events(h->tunnel, &snap->events);
+    h->slow = -1;
+    if (h->log_id >= 0) {
+        h->slow = 0;
+        while ((n = tunnel_take_lines(h->tunnel, h->log_id, lines, 64)) > 0)
+            h->slow += remote_log_lines(r, snap, who, lines, n);
+    }
+    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, lines, 64)) > 0) {
+        h->disk_free_pct = remote_parse_df(lines, n);
+        h->df_id = -1;
+    }
+    if (!h->data_dir || snap->t < h->next_df || h->df_id >= 0)
+        return;
+    if (!h->key[0] && !remote_host_has_member(h, snap)) {
+        if (!r->told_no_member)
+            events_add(&snap->events, "ssh %.100s: no polled member runs on it, so no df -P "
+                       "there (members: entries with ssh give each member host's disk space)",
+                       tunnel_label(h->tunnel));
+        r->told_no_member = true;
+        return;
+    }
+    char q[600], cmd[700];
+    remote_shell_quote(h->data_dir, q, sizeof q);
+    snprintf(cmd, sizeof cmd, "df -P %s", q);
+    h->df_id = tunnel_exec_once(h->tunnel, cmd);
+    h->next_df = snap->t + r->cfg->health_check_interval_ms / 1000.0;
+}
+
+/* Give each member the figures of the host it runs on, and a down member
+ * behind a tunnel that is not up that tunnel's reason. */
+static void remote_attribute(remote_t *r, cluster_snapshot_t *snap)
+{
+    for (int i = 0; i < snap->n_members && i < CLUSTER_MAX_MEMBERS; i++) {
+        member_view_t *m = &snap->members[i];
+        char key[272];
+        bool have_key = ssh_route_key(m->endpoint, key, sizeof key) == 0;
+        for (int j = 0; j < r->n_host; j++) {
+            const rhost_t *h = &r->host[j];
+            if (r->per_member ? have_key && strcmp(key, h->key) == 0
+                              : remote_url_on_host(m->endpoint, tunnel_host(h->tunnel))) {
+                m->disk_free_pct = h->disk_free_pct;
+                if (r->per_member)
+                    m->log_slow = h->slow;
+            }
+        }
+        tunnel_t *t = r->routed ? ssh_route_tunnel(&r->route, m->endpoint) : NULL;
+        char why[320];
+        if (!m->sample.up && t && tunnel_state(t, why, sizeof why) != TUNNEL_UP)
+            snprintf(m->sample.error, sizeof m->sample.error, "ssh: %.120s", why);
+    }
+}
+
+void remote_poll(remote_t *r, cluster_snapshot_t *snap)
+{
+    static char lines[64][512];
+    int slow = 0, n;
+    if (r->bastion && r->per_member)
+        tunnel_take_events(r->bastion, &snap->events);
+    for (int j = 0; j < r->n_host; j++) {
+        remote_poll_host(r, &r->host[j], snap);
+        if (r->host[j].slow > 0)
+            slow += r->host[j].slow;
+    }
+    if (r->logfile)
+        while ((n = logwatch_read_lines(r->logfile, lines, 64)) > 0)
+            slow += remote_log_lines(r, snap, "", lines, n);
+    if (r->watching)
+        snap->slow_ops = (mval_t){ (double)slow, true };
+    remote_attribute(r, snap);
+}
+
+const log_counts_t *remote_log_counts(const remote_t *r)
+{
+    return r && r->watching ? &r->counts : NULL;
+}
+
+void remote_close(remote_t *r)
+{
+    if (!r)
+        return;
+    for (int j = 0; j < r->n_host; j++)
+        if (r->host[j].tunnel != r->bastion)
+            tunnel_stop(r->host[j].tunnel);
+    tunnel_stop(r->bastion);
+    ssh_route_free(&r->route);
+    logwatch_close(r->logfile);
+    free(r);
+}

@@ -1,0 +1,155 @@
+/* test_remote.c — routing members to their own SSH tunnels (ssh_route), a
+ * tunnel reached through a bastion (tunnel_config_t.via), and the pure parts
+ * of remote.c (which members run on the SSH host, df -P parsing). Tunnels
+ * point at 127.0.0.1:1, where nothing listens: no SSH server is needed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "remote.h"
+#include "ssh_route.h"
+#include "tunnel.h"
+
+static tunnel_t *start(const char *target, tunnel_t *via)
+{
+    char err[256] = "";
+    tunnel_config_t c = { .target = target, .known_hosts = "/nonexistent/kh", .keepalive_s = 1,
+                          .via = via };
+    tunnel_t *t = tunnel_start(&c, err, sizeof err);
+    if (!t)
+        fail_msg("tunnel_start %s: %s", target, err);
+    return t;
+}
+
+/* The local port a CONNECT_TO entry "host:port:127.0.0.1:LPORT" sends to. */
+static int entry_port(const struct curl_slist *l, const char *want_prefix)
+{
+    assert_non_null(l);
+    assert_non_null(l->data);
+    size_t n = strlen(want_prefix);
+    if (strncmp(l->data, want_prefix, n) != 0)
+        fail_msg("entry %s does not start with %s", l->data, want_prefix);
+    int p = 0;
+    assert_int_equal(sscanf(l->data + n, "%d", &p), 1);
+    return p;
+}
+
+/* Without a default tunnel, only bound members go through a tunnel; every
+ * other URL is direct (NULL). */
+static void test_route_bound_only(void **state)
+{
+    (void)state;
+    tunnel_t *t = start("core@127.0.0.1:1", NULL);
+    ssh_route_t r;
+    ssh_route_init(&r, NULL);
+    assert_int_equal(ssh_route_bind(&r, "https://etcd-1:2379", t), 0);
+    assert_int_equal(ssh_route_bind(&r, "http://etcd-1:2381", t), 0);
+    assert_int_equal(ssh_route_bind(&r, "not a url", t), -1);
+    assert_ptr_equal(ssh_route_tunnel(&r, "https://etcd-1:2379/v3/maintenance/status"), t);
+    assert_null(ssh_route_tunnel(&r, "https://etcd-2:2379"));
+    assert_null(ssh_route_tunnel(&r, "https://etcd-1:2380"));     /* another port */
+    struct curl_slist *l = ssh_route_for(&r, "https://etcd-1:2379/metrics");
+    int p1 = entry_port(l, "etcd-1:2379:127.0.0.1:");
+    assert_int_equal(tunnel_forward(t, "etcd-1", 2379), p1);   /* forwarded by t */
+    assert_ptr_equal(ssh_route_for(&r, "https://etcd-1:2379/health"), l);  /* cached */
+    int p2 = entry_port(ssh_route_for(&r, "http://etcd-1:2381/metrics"), "etcd-1:2381:127.0.0.1:");
+    assert_true(p2 != p1);
+    assert_null(ssh_route_for(&r, "https://etcd-2:2379/metrics"));  /* direct */
+    ssh_route_free(&r);
+    tunnel_stop(t);
+}
+
+/* With a default tunnel (--ssh), unbound URLs go through it and bound ones
+ * through their own; rebinding replaces the tunnel. */
+static void test_route_default_and_bound(void **state)
+{
+    (void)state;
+    tunnel_t *bastion = start("ops@127.0.0.1:1", NULL);
+    tunnel_t *m1 = start("core@10.0.0.11", bastion);
+    ssh_route_t r;
+    ssh_route_init(&r, bastion);
+    assert_int_equal(ssh_route_bind(&r, "10.0.0.11:2379", m1), -1);   /* needs a scheme */
+    assert_int_equal(ssh_route_bind(&r, "http://10.0.0.11:2379", bastion), 0);
+    assert_int_equal(ssh_route_bind(&r, "http://10.0.0.11:2379", m1), 0);
+    assert_ptr_equal(ssh_route_tunnel(&r, "http://10.0.0.11:2379"), m1);
+    assert_ptr_equal(ssh_route_tunnel(&r, "http://10.0.0.12:2379"), bastion);
+    int pm = entry_port(ssh_route_for(&r, "http://10.0.0.11:2379/metrics"),
+                        "10.0.0.11:2379:127.0.0.1:");
+    int pb = entry_port(ssh_route_for(&r, "http://10.0.0.12:2379/metrics"),
+                        "10.0.0.12:2379:127.0.0.1:");
+    assert_int_equal(tunnel_forward(m1, "10.0.0.11", 2379), pm);
+    assert_int_equal(tunnel_forward(bastion, "10.0.0.12", 2379), pb);
+    ssh_route_free(&r);
+    tunnel_stop(m1);
+    tunnel_stop(bastion);
+}
+
+/* A tunnel through a bastion: the bastion forwards the member's SSH port
+ * (the member tunnel's TCP goes there), and messages name both. */
+static void test_via_bastion(void **state)
+{
+    (void)state;
+    tunnel_t *bastion = start("ops@127.0.0.1:1", NULL);
+    tunnel_t *m = start("core@etcd-2.internal:2222", bastion);
+    assert_string_equal(tunnel_label(m), "core@etcd-2.internal:2222 via ops@127.0.0.1:1");
+    assert_string_equal(tunnel_host(m), "etcd-2.internal");
+    /* the forward exists already: asking again gives the same port */
+    int p = tunnel_forward(bastion, "etcd-2.internal", 2222);
+    assert_true(p > 0);
+    int q = tunnel_forward(bastion, "etcd-3.internal", 22);
+    assert_true(q > 0 && q != p);
+    /* the member tunnel waits for the bastion: never up, never "refused" */
+    char why[320];
+    assert_int_equal(tunnel_state(m, why, sizeof why), TUNNEL_CONNECTING);
+    tunnel_stop(m);
+    tunnel_stop(bastion);
+}
+
+static void test_url_on_host(void **state)
+{
+    (void)state;
+    assert_true(remote_url_on_host("http://127.0.0.1:2379", "bastion"));
+    assert_true(remote_url_on_host("https://127.0.0.5:2379", NULL));
+    assert_true(remote_url_on_host("http://[::1]:2379", "bastion"));
+    assert_true(remote_url_on_host("http://LOCALHOST:2379", "bastion"));
+    assert_true(remote_url_on_host("https://master-0:2379", "Master-0"));
+    assert_false(remote_url_on_host("https://master-1:2379", "master-0"));
+    assert_false(remote_url_on_host("https://10.0.0.5:2379", "bastion"));
+    assert_false(remote_url_on_host("https://10.0.0.5:2379", NULL));
+    assert_false(remote_url_on_host("garbage", "garbage"));
+}
+
+static void test_parse_df(void **state)
+{
+    (void)state;
+    char lines[3][512] = {
+        "Filesystem     1024-blocks    Used Available Capacity Mounted on",
+        "/dev/sda1         1000000  750000    250000      75% /var/lib/etcd",
+    };
+    assert_float_equal(remote_parse_df(lines, 2), 25.0, 1e-9);
+    assert_true(isnan(remote_parse_df(lines, 1)));       /* header only */
+    snprintf(lines[0], sizeof lines[0], "df: /nonexistent: No such file or directory");
+    assert_true(isnan(remote_parse_df(lines, 1)));
+    snprintf(lines[0], sizeof lines[0], "tmpfs 0 0 0 - /x");      /* no blocks: unknown */
+    assert_true(isnan(remote_parse_df(lines, 1)));
+    /* a long device name wrapped by df -P is still one line */
+    snprintf(lines[0], sizeof lines[0],
+             "/dev/mapper/very-long-volume-group-name-root 2000 1000 900 53%% /");
+    assert_float_equal(remote_parse_df(lines, 1), 45.0, 1e-9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_route_bound_only),
+        cmocka_unit_test(test_route_default_and_bound),
+        cmocka_unit_test(test_via_bastion),
+        cmocka_unit_test(test_url_on_host),
+        cmocka_unit_test(test_parse_df),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
