@@ -80,7 +80,7 @@ typedef struct {
 typedef struct {
     double           t;          /* wall-clock time of the poll start, seconds */
     bool             up;         /* answered /metrics or status this poll */
-    char             error[128]; /* why it is down or degraded, "" when fine */
+    char             error[200]; /* why it is down or degraded, "" when fine */
     bool             metrics_ok;
     bool             health_ok;  /* /health said {"health":"true"} */
     double           probe_read_ms;  /* linearizable read probe latency, NAN if none */

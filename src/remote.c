@@ -302,9 +302,15 @@ static void remote_attribute(remote_t *r, cluster_snapshot_t *snap)
             }
         }
         tunnel_t *t = r->routed ? ssh_route_tunnel(&r->route, m->endpoint) : NULL;
-        char why[320];
-        if (!m->sample.up && t && tunnel_state(t, why, sizeof why) != TUNNEL_UP)
-            snprintf(m->sample.error, sizeof m->sample.error, "ssh: %.120s", why);
+        char why[320], bwhy[320];
+        if (m->sample.up || !t || tunnel_state(t, why, sizeof why) == TUNNEL_UP)
+            continue;
+        /* A member host behind a bastion that is not up: the bastion is the cause. */
+        if (t != r->bastion && r->bastion &&
+            tunnel_state(r->bastion, bwhy, sizeof bwhy) != TUNNEL_UP)
+            snprintf(m->sample.error, sizeof m->sample.error, "ssh bastion: %.180s", bwhy);
+        else
+            snprintf(m->sample.error, sizeof m->sample.error, "ssh: %.190s", why);
     }
 }
 

@@ -5,8 +5,8 @@
 #
 # Filters match a test's file name with or without the "test_" prefix and ".sh"
 # suffix: `stub`, `test_stub.sh`, `'*cluster*'`, tests/integration/test_stub.sh.
-# Each test runs under `timeout` (INTEGRATION_TIMEOUT, default 300 s) with its output
-# shown as it runs; its "NAME: N passed, N failed" line is summed into the final line
+# Each test runs under `timeout` (INTEGRATION_TIMEOUT, default 300 s), INTEGRATION_JOBS
+# (default 2) at a time; its "NAME: N passed, N failed" line is summed into the final line
 #   integration: N passed, N failed
 # A test that exits non-zero without reporting a failure counts as one failure.
 # Processes a test leaves behind (found through an environment tag they inherit) are
@@ -16,6 +16,11 @@ set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 2
 limit=${INTEGRATION_TIMEOUT:-300}
+# Tests run this many at a time (they wait on clusters, durations and timeouts far
+# more than they compute); their output is shown whole as each one ends. 1 = one
+# after the other, output shown as it runs.
+jobs_max=${INTEGRATION_JOBS:-2}
+[[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "INTEGRATION_JOBS must be a positive number" >&2; exit 2; }
 run_id=$$-$RANDOM
 
 tests=()
@@ -66,28 +71,42 @@ trap 'rm -rf "$out_dir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-for t in "${tests[@]}"; do
+declare -A pid_name=() pid_start=()
+
+# Start test $1 in the background, its output in $out_dir/NAME.log.
+start_test() {
+    local t=$1 name pid
     name=${t##*/}
     name=${name%.sh}
-    tag=$run_id-$name
+    # Output goes to a file (a pipe would keep us waiting for any leftover process
+    # that still holds it open).
+    : >"$out_dir/$name.log"
+    EMON_TEST_RUN=$run_id-$name timeout -k 10 "$limit" bash "$t" </dev/null \
+        >"$out_dir/$name.log" 2>&1 &
+    pid=$!
+    pid_name[$pid]=$name
+    pid_start[$pid]=$SECONDS
+    if ((jobs_max == 1)); then
+        echo "=== $name"
+        tail -n +1 -s 0.2 -f --pid="$pid" "$out_dir/$name.log"
+    else
+        echo "=== $name (started)"
+    fi
+}
+
+# Account for the finished test with pid $1 and exit status $2: its log (when
+# not already followed), its summary, anything it left running.
+finish_test() {
+    local pid=$1 rc=$2 name log secs line p=0 f=0 note="" left lp
+    name=${pid_name[$pid]}
     log=$out_dir/$name.log
-    echo "=== $name"
-    start=$SECONDS
-    # Output goes to a file that is followed while the test runs (a pipe would keep us
-    # waiting for any leftover process that still holds it open).
-    : >"$log"
-    EMON_TEST_RUN=$tag timeout -k 10 "$limit" bash "$t" </dev/null >"$log" 2>&1 &
-    tpid=$!
-    tail -n +1 -s 0.2 -f --pid="$tpid" "$log"
-    wait "$tpid"
-    rc=$?
-    secs=$((SECONDS - start))
+    secs=$((SECONDS - pid_start[$pid]))
+    unset "pid_name[$pid]" "pid_start[$pid]"
+    ((jobs_max == 1)) || { echo "=== $name"; cat "$log"; }
     line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-    p=0 f=0
     if [[ $line =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
         p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
     fi
-    note=""
     if ((rc == 124 || rc == 137)); then
         note="TIMED OUT after ${limit}s"
     elif ((rc != 0)); then
@@ -101,22 +120,35 @@ for t in "${tests[@]}"; do
     fi
     # Anything the test left running?
     sleep 0.2
-    left=$(leftovers "$tag")
+    left=$(leftovers "$run_id-$name")
     if [[ -n $left ]]; then
         note+="${note:+, }left processes behind: "
-        for pid in $left; do
-            note+="[$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)] "
+        for lp in $left; do
+            note+="[$lp $(tr '\0' ' ' <"/proc/$lp/cmdline" 2>/dev/null | cut -c1-80)] "
         done
         f=$((f + 1))
-        for pid in $left; do kill -TERM "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; done
+        for lp in $left; do kill -TERM "$lp" 2>/dev/null; kill -CONT "$lp" 2>/dev/null; done
         sleep 2
-        for pid in $(leftovers "$tag"); do kill -KILL "$pid" 2>/dev/null; done
+        for lp in $(leftovers "$run_id-$name"); do kill -KILL "$lp" 2>/dev/null; done
     fi
     ((rc != 0)) && bad_scripts=$((bad_scripts + 1))
     pass=$((pass + p))
     fail=$((fail + f))
     echo "--- $name: $p passed, $f failed (${secs}s)${note:+ — $note}"
+}
+
+# Wait for any running test and account for it.
+reap_one() {
+    local pid rc=0
+    wait -n -p pid "${!pid_name[@]}" || rc=$?
+    [[ -n ${pid:-} && -n ${pid_name[$pid]:-} ]] && finish_test "$pid" "$rc"
+}
+
+for t in "${tests[@]}"; do
+    while ((${#pid_name[@]} >= jobs_max)); do reap_one; done
+    start_test "$t"
 done
+while ((${#pid_name[@]} > 0)); do reap_one; done
 
 echo "integration: $pass passed, $fail failed"
 ((fail == 0 && bad_scripts == 0))

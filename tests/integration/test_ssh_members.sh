@@ -14,7 +14,7 @@
 #     and 3 keep being polled; it comes back when that sshd returns;
 #   - a member host key missing from known_hosts refuses that member's tunnel
 #     (no authentication attempted, the others fine), even though the bastion's
-#     key is known.
+#     key is known; an unknown bastion key downs every member with its reason.
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/sshd.sh
 unset SSH_AUTH_SOCK SSH_AGENT_PID
@@ -31,6 +31,7 @@ for h in B H1 H2 H3; do
 done
 USER_=$SSHD_USER
 grep -v "^\[127.0.0.1\]:${SPORT[H3]} " "$T/known_hosts" >"$T/known_hosts_no_h3"
+grep -v "^\[127.0.0.1\]:${SPORT[B]} " "$T/known_hosts" >"$T/known_hosts_no_b"
 for k in 1 2 3; do : >"$T/etcd$k.log"; done
 DATA1=$(_cl_data_dir "$CLUSTER_DIR" 1) DATA2=$(_cl_data_dir "$CLUSTER_DIR" 2)
 
@@ -158,4 +159,14 @@ t_assert "member 3's error names the host key refusal and its fingerprint ($err3
 new=$(tail -n +"$((mark + 1))" "${SDIR[H3]}/sshd.log")
 t_assert "member 3's sshd saw a connection" grep -q "Connection from 127.0.0.1" <<<"$new"
 t_assert "and no authentication attempt" bash -c "! grep -Eiq 'publickey|Accepted|Failed|Postponed' <<<'$new'"
+
+# The bastion's key is unknown (the member hosts' are known): every member is
+# down with the bastion's reason, none reached around it.
+"$EM" --headless --config "$T/members.yaml" --interval 1 --duration 3s --workdir "$T/wsb" \
+      --ssh "$USER_@127.0.0.1:${SPORT[B]}" --ssh-key "${SKEY[B]}" \
+      --ssh-known-hosts "$T/known_hosts_no_b" >/dev/null 2>&1
+t_eq "unknown bastion key: no member ever up" "0" "$(csv_col "$T/wsb/members.csv" up | sort -u | xargs)"
+errb=$(csv_col "$T/wsb/members.csv" error | tail -n 1)
+t_assert "unknown bastion key: the members' error names the bastion's refusal ($errb)" \
+    grep -q "^ssh bastion: host key for \[127.0.0.1\]:${SPORT[B]} is not in known_hosts" <<<"$errb"
 t_done
