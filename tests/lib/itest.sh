@@ -9,7 +9,7 @@ cd "$_it_root" || exit 1
 . tests/lib/testlib.sh
 . tests/lib/csv.sh
 . tests/lib/cluster.sh
-EM=$_it_root/etcd-monitor
+EM=${EM_BIN:-$_it_root/etcd-monitor}   # EM_BIN: e.g. a sanitizer build
 T=$(t_tmpdir)
 it_rfc3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 
