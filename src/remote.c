@@ -21,8 +21,9 @@ typedef struct {
     char        key[272];      /* host:port of the member it serves; "" = the --ssh host */
     const char *data_dir;      /* df -P target, NULL = none */
     const char *log_command;
-    int         log_id, df_id; /* tunnel commands, -1 when none */
+    int         log_id, df_id; /* tunnel commands, -1 when none (df: none in flight) */
     double      next_df;       /* wall time of the next df -P */
+    double      df_deadline;   /* a df -P in flight with no answer by then is lost */
     double      disk_free_pct; /* last df answer, NAN until one */
     int         slow;          /* slow-operation lines this poll, -1 when no log */
 } rhost_t;
@@ -267,7 +268,10 @@ static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
         h->disk_free_pct = remote_parse_df(lines, n);
         h->df_id = -1;
     }
-    if (!h->data_dir || snap->t < h->next_df || h->df_id >= 0)
+    if (h->df_id >= 0 && snap->t > h->df_deadline)
+        h->df_id = -1;                    /* lost with its session: ask again */
+    if (!h->data_dir || snap->t < h->next_df || h->df_id >= 0 ||
+        tunnel_state(h->tunnel, NULL, 0) != TUNNEL_UP)
         return;
     if (!h->key[0] && !remote_host_has_member(h, snap)) {
         if (!r->told_no_member)
@@ -277,11 +281,15 @@ static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
         r->told_no_member = true;
         return;
     }
+    /* 2>&1: a failing df answers too (with its error line: unknown), so one is
+     * never waited for forever. */
     char q[600], cmd[700];
+    double every = r->cfg->health_check_interval_ms / 1000.0;
     remote_shell_quote(h->data_dir, q, sizeof q);
-    snprintf(cmd, sizeof cmd, "df -P %s", q);
+    snprintf(cmd, sizeof cmd, "df -P %s 2>&1", q);
     h->df_id = tunnel_exec_once(h->tunnel, cmd);
-    h->next_df = snap->t + r->cfg->health_check_interval_ms / 1000.0;
+    h->next_df = snap->t + every;
+    h->df_deadline = snap->t + (every > 30 ? 2 * every : 60);
 }
 
 /* Give each member the figures of the host it runs on, and a down member

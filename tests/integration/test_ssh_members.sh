@@ -118,6 +118,8 @@ for k in 1 2; do
 done
 t_eq "member 3's data_dir does not exist: its disk figure stays unknown" "" \
     "$(m_col disk_free_pct 3 | sort -u | xargs)"
+t_assert "member 3's failing df -P ran on its host and answered" \
+    grep -Eq "ssh $USER_@127.0.0.1:${SPORT[H3]} via .*: command [0-9]+ \(df -P .*\) failed, exit status 1" "$W/monitoring.log"
 t_assert "DiskSpaceLow fires per member host (m1)" grep -q ' FIRING warning DiskSpaceLow member=m1 ' "$W/alerts.log"
 t_assert "DiskSpaceLow fires per member host (m2)" grep -q ' FIRING warning DiskSpaceLow member=m2 ' "$W/alerts.log"
 t_assert "no DiskSpaceLow for member 3 (unknown is not low)" bash -c "! grep -q 'DiskSpaceLow member=m3 ' '$W/alerts.log'"
