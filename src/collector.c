@@ -53,6 +53,9 @@ typedef struct {
     uint64_t         id;
     bool             is_learner;
     bool             in_list;
+    bool             pinned;             /* a members: entry with its own SSH host:
+                                            never replaced by the URL the member list
+                                            gives (that one would bypass the tunnel) */
     http_req_t       req[RK_COUNT];
     member_sample_t  cur;                /* filled during the poll in flight */
     char             err[RK_COUNT][160]; /* each request's failure, self-describing */
@@ -93,6 +96,7 @@ struct collector {
     int             auth_tries;          /* members asked this poll */
     bool            auth_required;       /* no --user, and etcd wants a token */
     bool            denied[RK_COUNT];    /* the user may not: never asked again */
+    bool            told_held;           /* discovery held for a pinned member: said */
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
                                            without one before then (monotonic) */
 };
@@ -289,11 +293,15 @@ collector_t *collector_new(const config_t *cfg, char *err, size_t errlen)
         bool dup = false;
         for (int j = 0; j < c->n; j++)
             dup |= strcmp(c->m[j]->url, url) == 0;
-        if (!dup && !collector_add_member(c, url, NULL, murl)) {
+        member_t *mb = dup ? NULL : collector_add_member(c, url, NULL, murl);
+        if (!dup && !mb) {
             snprintf(err, errlen, "too many endpoints (at most %d)", CLUSTER_MAX_MEMBERS);
             collector_free(c);
             return NULL;
         }
+        const config_member_t *cm = config_member_for(cfg, url);
+        if (mb && cm && cm->ssh_target)
+            mb->pinned = true;
     }
     return c;
 }
@@ -690,10 +698,41 @@ bool collector_in_flight(const collector_t *c)
     return c->in_flight;
 }
 
+/* A pinned member (reached through its own SSH host) that has not answered yet:
+ * the member list cannot be matched to it (no id), and any entry might be it
+ * under another URL, which must not be polled around its tunnel. */
+static const member_t *collector_unmatched_pinned(const collector_t *c)
+{
+    for (int j = 0; j < c->n; j++)
+        if (c->m[j]->pinned && !c->m[j]->id)
+            return c->m[j];
+    return NULL;
+}
+
+/* The /metrics URL a members: entry gives a discovered member, "" when none. */
+static void collector_listed_metrics(const collector_t *c, const char *url, char *murl,
+                                     size_t cap)
+{
+    const config_member_t *cm = url[0] ? config_member_for(c->cfg, url) : NULL;
+    murl[0] = '\0';
+    if (cm && cm->metrics_endpoint &&
+        collector_normalize_endpoint(cm->metrics_endpoint, c->tls_default, murl, cap) != 0)
+        murl[0] = '\0';
+}
+
 /* Add members that the member list names and we do not poll yet. During a poll
  * their requests start at once, so discovery never costs a poll. */
 static void collector_add_listed(collector_t *c, bool start_now)
 {
+    const member_t *held = collector_unmatched_pinned(c);
+    if (held) {
+        if (!c->told_held)
+            events_add(&c->events, "discovery waits for %s (%s): through its own SSH host it "
+                       "has not answered yet, and the member list may name it under "
+                       "another URL", held->name, held->url);
+        c->told_held = true;
+        return;
+    }
     for (int i = 0; i < c->n_list; i++) {
         const status_member_t *e = &c->list[i];
         bool have = false;
@@ -706,12 +745,13 @@ static void collector_add_listed(collector_t *c, bool start_now)
         if (e->n_client_urls > 0 &&
             collector_normalize_endpoint(e->client_urls[0], c->tls_default, url, sizeof(url)) != 0)
             url[0] = '\0';
-        char name[64];
+        char name[64], murl[256];
         if (e->name[0])
             snprintf(name, sizeof(name), "%s", e->name);
         else
             snprintf(name, sizeof(name), "%016" PRIx64, e->id);
-        member_t *mb = collector_add_member(c, url, name, NULL);
+        collector_listed_metrics(c, url, murl, sizeof murl);
+        member_t *mb = collector_add_member(c, url, name, murl);
         if (!mb)
             continue;
         mb->id = e->id;
@@ -751,7 +791,8 @@ static void collector_apply_list(collector_t *c)
     }
     if (!c->cfg->no_discover) {
         for (int j = c->n - 1; j >= 0; j--) {
-            if (!c->m[j]->in_list) {
+            /* A pinned member without an id cannot be matched yet: kept. */
+            if (!c->m[j]->in_list && !(c->m[j]->pinned && !c->m[j]->id)) {
                 events_add(&c->events, "member %s (%s) is no longer in the member list",
                            c->m[j]->name, c->m[j]->url[0] ? c->m[j]->url : "-");
                 collector_remove_member(c, j);

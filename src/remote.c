@@ -185,10 +185,6 @@ remote_t *remote_open(const config_t *cfg, collector_t *c, char *err, size_t err
         goto fail;
     if (r->bastion && !r->per_member)
         remote_add_host(r, r->bastion, "", cfg->data_dir, cfg->log_command);
-    if (r->n_host > 0) {
-        collector_set_route(c, ssh_route_for, &r->route);
-        r->routed = true;
-    }
     if (cfg->log_source && r->n_host == 0) {
         snprintf(err, errlen, "--log-source needs --ssh or a members: entry with ssh "
                  "(or use --log-file)");
@@ -201,6 +197,11 @@ remote_t *remote_open(const config_t *cfg, collector_t *c, char *err, size_t err
             goto fail;
         }
         r->watching = true;
+    }
+    /* Last: on any failure above the collector never held a pointer into r. */
+    if (r->n_host > 0) {
+        collector_set_route(c, ssh_route_for, &r->route);
+        r->routed = true;
     }
     return r;
 fail:
@@ -258,18 +259,25 @@ static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
     int n;
     const char *who = h->key[0] ? remote_who(h, snap) : "";
     tunnel_take_events(h->tunnel, &snap->events);
+    /* Slow lines are counted while the log is followed (0 is a count); with the
+     * tunnel down nobody knows (-1). */
     h->slow = -1;
     if (h->log_id >= 0) {
-        h->slow = 0;
+        int got = 0;
+        bool up = tunnel_state(h->tunnel, NULL, 0) == TUNNEL_UP;
         while ((n = tunnel_take_lines(h->tunnel, h->log_id, lines, 64)) > 0)
-            h->slow += remote_log_lines(r, snap, who, lines, n);
+            got += remote_log_lines(r, snap, who, lines, n);
+        if (up || got > 0)
+            h->slow = got;
     }
     if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, lines, 64)) > 0) {
         h->disk_free_pct = remote_parse_df(lines, n);
         h->df_id = -1;
     }
-    if (h->df_id >= 0 && snap->t > h->df_deadline)
-        h->df_id = -1;                    /* lost with its session: ask again */
+    if (h->df_id >= 0 && snap->t > h->df_deadline) {
+        h->df_id = -1;                    /* lost with its session (or hung): ask again */
+        h->disk_free_pct = NAN;           /* and the last answer is too old to show */
+    }
     if (!h->data_dir || snap->t < h->next_df || h->df_id >= 0 ||
         tunnel_state(h->tunnel, NULL, 0) != TUNNEL_UP)
         return;
@@ -326,18 +334,21 @@ void remote_poll(remote_t *r, cluster_snapshot_t *snap)
 {
     static char lines[64][512];
     int slow = 0, n;
+    bool known = r->logfile != NULL;      /* some log was followed this poll */
     if (r->bastion && r->per_member)
         tunnel_take_events(r->bastion, &snap->events);
     for (int j = 0; j < r->n_host; j++) {
         remote_poll_host(r, &r->host[j], snap);
-        if (r->host[j].slow > 0)
+        if (r->host[j].slow >= 0) {
             slow += r->host[j].slow;
+            known = true;
+        }
     }
     if (r->logfile)
         while ((n = logwatch_read_lines(r->logfile, lines, 64)) > 0)
             slow += remote_log_lines(r, snap, "", lines, n);
     if (r->watching)
-        snap->slow_ops = (mval_t){ (double)slow, true };
+        snap->slow_ops = (mval_t){ (double)slow, known };
     remote_attribute(r, snap);
 }
 

@@ -1,6 +1,8 @@
 /* ssh_route.c — CONNECT_TO lists that send requests through an SSH tunnel. */
 #include "ssh_route.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,13 @@ int ssh_route_key(const char *url, char *key, size_t cap)
     int port;
     if (ssh_route_split(url, host, sizeof(host), &port) != 0)
         return -1;
+    /* One spelling per host: lower case, an IPv6 address in its canonical form
+     * (as config_member_for() compares them). */
+    for (char *p = host; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    struct in6_addr a6;
+    if (strchr(host, ':') && inet_pton(AF_INET6, host, &a6) == 1)
+        inet_ntop(AF_INET6, &a6, host, sizeof host);
     snprintf(key, cap, "%s:%d", host, port);
     return 0;
 }
@@ -120,7 +129,8 @@ struct curl_slist *ssh_route_for(void *ctx, const char *url)
     if (ssh_route_split(url, host, sizeof(host), &port) != 0)
         return ssh_route_block(r, "", 0);
     char key[272];
-    snprintf(key, sizeof(key), "%s:%d", host, port);
+    if (ssh_route_key(url, key, sizeof key) != 0)
+        return ssh_route_block(r, "", 0);
     for (int i = 0; i < r->n; i++)
         if (strcmp(r->hostport[i], key) == 0)
             return r->list[i];

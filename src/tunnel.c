@@ -583,13 +583,13 @@ static void tun_set_state(tunnel_t *t, tunnel_state_t st, const char *why)
 }
 
 /* Queue one output line of command id (cut to a slot; oldest dropped when full). */
-static void tun_queue_line(tunnel_t *t, int id, const char *s, size_t n)
+/* Queue one output line of command id; the caller holds t->lock. */
+static void tun_queue_line_locked(tunnel_t *t, int id, const char *s, size_t n)
 {
     if (n > 0 && s[n - 1] == '\r')
         n--;
     if (n > TUN_LINE - 1)
         n = TUN_LINE - 1;
-    pthread_mutex_lock(&t->lock);
     cmd_t *c = &t->cmd[id];
     if (c->count == TUN_LINES) {
         c->head = (c->head + 1) % TUN_LINES;
@@ -600,6 +600,12 @@ static void tun_queue_line(tunnel_t *t, int id, const char *s, size_t n)
     memcpy(slot, s, n);
     slot[n] = '\0';
     c->count++;
+}
+
+static void tun_queue_line(tunnel_t *t, int id, const char *s, size_t n)
+{
+    pthread_mutex_lock(&t->lock);
+    tun_queue_line_locked(t, id, s, n);
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -898,13 +904,16 @@ static void ex_ended(tunnel_t *t, int id, const char *cmd, bool follow, int64_t 
                         TUN_CMD_BACKOFF_MAX_MS : e->backoff_ms * 2;
         e->st = EX_WAIT;
     } else {
+        /* The whole answer at once: a reader never sees half of it. */
         const char *p = e->once, *end = e->once + e->once_len;
+        pthread_mutex_lock(&t->lock);
         while (p != NULL && p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-            tun_queue_line(t, id, p, n);
+            tun_queue_line_locked(t, id, p, n);
             p += n + 1;
         }
+        pthread_mutex_unlock(&t->lock);
         if (status != 0 || signalled)
             tun_event(t, "command %d (%s) failed, %s%s%.60s", id, shortcmd, how,
                       e->errlast[0] ? ": " : "", e->errlast);
@@ -1897,18 +1906,6 @@ tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen)
         snprintf(t->label, sizeof t->label, "%s@[%s]:%d", t->user, t->host, t->port);
     else
         snprintf(t->label, sizeof t->label, "%s@%s:%d", t->user, t->host, t->port);
-    if (cfg->via != NULL) {
-        /* The bastion forwards host:port; held until the bastion is up. */
-        t->via_port = tunnel_forward(cfg->via, t->host, t->port);
-        if (t->via_port <= 0) {
-            snprintf(err, errlen, "ssh %s: the bastion cannot forward to it (too many forwards)",
-                     t->label);
-            free(t);
-            return NULL;
-        }
-        size_t ll = strlen(t->label);
-        snprintf(t->label + ll, sizeof t->label - ll, " via %s", cfg->via->label);
-    }
     tunnel_known_name(t->host, t->port, t->known_name, sizeof t->known_name);
     int w;
     if (cfg->known_hosts != NULL && cfg->known_hosts[0] != '\0')
@@ -1933,6 +1930,18 @@ tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen)
     const char *agent = getenv("SSH_AUTH_SOCK");
     if (agent != NULL && strlen(agent) < sizeof t->agent_sock)
         snprintf(t->agent_sock, sizeof t->agent_sock, "%s", agent);
+    if (cfg->via != NULL) {
+        /* The bastion forwards host:port; held until the bastion is up. */
+        t->via_port = tunnel_forward(cfg->via, t->host, t->port);
+        if (t->via_port <= 0) {
+            snprintf(err, errlen, "ssh %s: the bastion cannot forward to it (too many forwards)",
+                     t->label);
+            free(t);
+            return NULL;
+        }
+        size_t ll = strlen(t->label);
+        snprintf(t->label + ll, sizeof t->label - ll, " via %s", cfg->via->label);
+    }
     t->accept_new = cfg->accept_new;
     t->keepalive_s = cfg->keepalive_s <= 0 ? 5 : cfg->keepalive_s > 300 ? 300 : cfg->keepalive_s;
     t->state = TUNNEL_CONNECTING;

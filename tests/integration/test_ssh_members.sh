@@ -33,7 +33,11 @@ USER_=$SSHD_USER
 grep -v "^\[127.0.0.1\]:${SPORT[H3]} " "$T/known_hosts" >"$T/known_hosts_no_h3"
 grep -v "^\[127.0.0.1\]:${SPORT[B]} " "$T/known_hosts" >"$T/known_hosts_no_b"
 for k in 1 2 3; do : >"$T/etcd$k.log"; done
-DATA1=$(_cl_data_dir "$CLUSTER_DIR" 1) DATA2=$(_cl_data_dir "$CLUSTER_DIR" 2)
+M3_LOCALHOST=http://localhost:$M3_CLIENT
+# Member 1's data on tmpfs (the cluster's), member 2's elsewhere (usually another
+# filesystem, so swapped figures would show).
+DATA1=$(_cl_data_dir "$CLUSTER_DIR" 1) DATA2=$T/data2
+mkdir -p "$DATA2"
 
 # members.yaml KNOWN_HOSTS — one entry per member, each with its own ssh host.
 members_yaml() {
@@ -42,6 +46,9 @@ members_yaml() {
     for k in 1 2 3; do
         ep=M${k}_ENDPOINT mep=M${k}_METRICS_ENDPOINT
         case $k in 1) dd=$DATA1 ;; 2) dd=$DATA2 ;; 3) dd=$T/no-such-dir ;; esac
+        # Member 3 under another name than the member list gives it (localhost,
+        # not 127.0.0.1): that URL must never be polled around its tunnel.
+        [[ $k == 3 ]] && ep=M3_LOCALHOST
         cat <<EOF
   - endpoint: ${!ep}
     metrics_endpoint: ${!mep}
@@ -91,10 +98,22 @@ for k in 1 2 3; do
     t_assert "member $k's metrics connections come from its own host's sshd" \
         pid_in_tree "${SDIR[H$k]}" $(pids_of "${!mp}")
 done
+em_name=$(basename "$EM")
+t_assert "ss shows our own connections (to the bastion)" \
+    bash -c "ss -Htnp state established '( dport = :${SPORT[B]} )' 2>/dev/null | grep -q '\"${em_name:0:15}\"'"
 t_assert "etcd-monitor holds no connection to a member or member host" \
-    bash -c "! ss -Htnp state established 2>/dev/null | grep etcd-monitor | grep -Eq ':(${M1_CLIENT}|${M2_CLIENT}|${M3_CLIENT}|${SPORT[H1]}|${SPORT[H2]}|${SPORT[H3]})\b'"
+    bash -c "! ss -Htnp state established 2>/dev/null | grep '\"${em_name:0:15}\"' | grep -Eq ':(${M1_CLIENT}|${M2_CLIENT}|${M3_CLIENT}|${SPORT[H1]}|${SPORT[H2]}|${SPORT[H3]})\b'"
 
-# Logs, each on its own host.
+# Logs, each on its own host, once each host's tail -F has the file open.
+follower_ready() {
+    local p
+    for p in $(pgrep -f "tail -n 0 -F $T/etcd$1.log"); do
+        [[ $(readlink /proc/"$p"/fd/* 2>/dev/null) == *"$T/etcd$1.log"* ]] && return 0
+    done
+    return 1
+}
+for k in 2 3; do t_wait_for "member $k's host follows its log" 20 follower_ready "$k"; done
+sleep 0.5
 printf '{"level":"warn","ts":"2026-11-23T15:00:00.000Z","caller":"wal/wal.go:805","msg":"slow fdatasync","took":"1.503s","expected-duration":"1s"}\n' >>"$T/etcd2.log"
 printf '{"level":"info","ts":"2026-11-23T15:00:01.000Z","caller":"raft/node.go:325","msg":"raft.node: 8e9e05c52164694d elected leader 8e9e05c52164694d at term 5"}\n' >>"$T/etcd3.log"
 sumcol() { m_col log_slow_ops "$1" | awk '{ s += $1 } END { print s + 0 }'; }
@@ -102,8 +121,9 @@ t_wait_for "the slow line in member 2's log counts for member 2" 15 \
     bash -c ". tests/lib/csv.sh; [[ \$(csv_col '$W/members.csv' log_slow_ops member m2 | awk '{ s += \$1 } END { print s + 0 }') == 1 ]]"
 t_wait_for "the leader line is an event under member 3's name" 10 \
     grep -q 'log m3: leader_changed: .*elected leader' "$W/monitoring.log"
-t_eq "member 1's log showed no slow line" 0 "$(sumcol 1)"
-t_eq "member 3's log showed no slow line" 0 "$(sumcol 3)"
+t_eq "member 1's log is followed and showed no slow line" 0 "$(m_col log_slow_ops 1 | tail -n 1)"
+t_eq "member 3's log is followed and showed no slow line" 0 "$(m_col log_slow_ops 3 | tail -n 1)"
+t_eq "no slow line in member 1's log in any poll" 0 "$(sumcol 1)"
 
 # Disk space per member host.
 df_free() { df -P "$1" | awk 'NR == 2 && $2 > 0 { printf "%.2f", $4 * 100 / $2 }'; }
@@ -153,9 +173,13 @@ mark=$(wc -l <"${SDIR[H3]}/sshd.log")
       --ssh-known-hosts "$T/known_hosts" >/dev/null 2>&1
 W=$T/ws3
 t_eq "members 1 and 2 up in every poll" "1" "$( (m_col up 1; m_col up 2) | sort -u | xargs)"
-t_eq "member 3 never up (no fallback around its tunnel)" "0" \
-    "$(csv_col "$W/members.csv" up endpoint "$M3_ENDPOINT" | sort -u | xargs)"
-err3=$(csv_col "$W/members.csv" error endpoint "$M3_ENDPOINT" | tail -n 1)
+t_eq "member 3 never up, under either URL (no fallback around its tunnel)" "0" \
+    "$(awk -F, -v p=":$M3_CLIENT" 'NR > 1 && index($3, p) { print $4 }' "$W/members.csv" | sort -u | xargs)"
+t_eq "member 3 is polled under its configured URL only" "http://localhost:$M3_CLIENT" \
+    "$(awk -F, -v p=":$M3_CLIENT" 'NR > 1 && index($3, p) { print $3 }' "$W/members.csv" | sort -u | xargs)"
+t_assert "discovery waits for it (said once)" \
+    test "$(grep -c 'discovery waits for .*localhost:' "$W/monitoring.log")" = 1
+err3=$(csv_col "$W/members.csv" error endpoint "$M3_LOCALHOST" | tail -n 1)
 t_assert "member 3's error names the host key refusal and its fingerprint ($err3)" \
     grep -q "^ssh: host key for \[127.0.0.1\]:${SPORT[H3]} is not in known_hosts (ssh-ed25519 SHA256:" <<<"$err3"
 new=$(tail -n +"$((mark + 1))" "${SDIR[H3]}/sshd.log")
@@ -171,4 +195,20 @@ t_eq "unknown bastion key: no member ever up" "0" "$(csv_col "$T/wsb/members.csv
 errb=$(csv_col "$T/wsb/members.csv" error | tail -n 1)
 t_assert "unknown bastion key: the members' error names the bastion's refusal ($errb)" \
     grep -q "^ssh bastion: host key for \[127.0.0.1\]:${SPORT[B]} is not in known_hosts" <<<"$errb"
+
+# No SSH at all: a members: entry still gives a member found only through the
+# member list its /metrics URL (member 3's points where nothing listens).
+cat >"$T/metrics.yaml" <<EOF
+endpoints: [$M1_ENDPOINT]
+members:
+  - endpoint: $M2_ENDPOINT
+    metrics_endpoint: $M2_METRICS_ENDPOINT
+  - endpoint: $M3_ENDPOINT
+    metrics_endpoint: http://127.0.0.1:1
+EOF
+"$EM" --headless --config "$T/metrics.yaml" --interval 1 --duration 3s --workdir "$T/wsm" >/dev/null 2>&1
+W=$T/wsm
+t_eq "discovered member 2 scraped on its members: metrics URL, fine" "" "$(m_col error 2 | tail -n 1)"
+t_assert "discovered member 3 scraped on its members: metrics URL (refused there)" \
+    grep -q "metrics.*refused" <<<"$(m_col error 3 | tail -n 1)"
 t_done

@@ -109,6 +109,22 @@ static void test_via_bastion(void **state)
     tunnel_stop(bastion);
 }
 
+/* One key per host:port however the URL spells it. */
+static void test_route_key(void **state)
+{
+    (void)state;
+    char k[272];
+    assert_int_equal(ssh_route_key("HTTPS://Etcd-1:2379/metrics", k, sizeof k), 0);
+    assert_string_equal(k, "etcd-1:2379");
+    assert_int_equal(ssh_route_key("http://[0:0::1]:2379", k, sizeof k), 0);
+    assert_string_equal(k, "::1:2379");
+    assert_int_equal(ssh_route_key("http://[FE80:0::A]:2379", k, sizeof k), 0);
+    assert_string_equal(k, "fe80::a:2379");
+    assert_int_equal(ssh_route_key("https://etcd-1", k, sizeof k), 0);
+    assert_string_equal(k, "etcd-1:443");
+    assert_int_equal(ssh_route_key("etcd-1:2379", k, sizeof k), -1);
+}
+
 static void test_url_on_host(void **state)
 {
     (void)state;
@@ -148,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_route_bound_only),
         cmocka_unit_test(test_route_default_and_bound),
         cmocka_unit_test(test_via_bastion),
+        cmocka_unit_test(test_route_key),
         cmocka_unit_test(test_url_on_host),
         cmocka_unit_test(test_parse_df),
     };
