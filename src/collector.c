@@ -80,6 +80,7 @@ struct collector {
     double          next_health_mono;
     long            timeout_ms;
     int             list_from;           /* member asked for the member list */
+    bool            list_asked;          /* asked this poll */
     bool            list_ok;
     status_member_t list[CLUSTER_MAX_MEMBERS];
     int             n_list;
@@ -659,6 +660,7 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
     }
     /* The alarm list is kept until the next successful read (alarms_ok stays). */
     c->list_ok = false;
+    c->list_asked = false;
 
     int asked = -1;
     for (int i = 0; i < c->n; i++) {
@@ -686,6 +688,7 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
         }
         if (asked >= 0) {
             c->list_from = asked;
+            c->list_asked = true;
             collector_start_req(c, c->m[asked], RK_MEMBERS, "{}");
             collector_start_req(c, c->m[asked], RK_ALARMS, "{\"action\":\"GET\"}");
         }
@@ -911,6 +914,11 @@ static void collector_complete(collector_t *c, double mono, cluster_snapshot_t *
         if (!c->cfg->no_discover)
             collector_add_listed(c, false);
         collector_apply_list(c);
+    } else if (c->list_asked && c->n > 0) {
+        /* No member list this time: the next member is asked at the next poll,
+         * not a whole health-check interval later. */
+        c->list_from = (c->list_from + 1) % c->n;
+        c->next_health_mono = 0;
     }
 
     memset(s, 0, sizeof(*s));
