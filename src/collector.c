@@ -97,7 +97,7 @@ struct collector {
     int             auth_tries;          /* members asked this poll */
     bool            auth_required;       /* no --user, and etcd wants a token */
     bool            denied[RK_COUNT];    /* the user may not: never asked again */
-    bool            told_held;           /* discovery held for a pinned member: said */
+    char            told_held[256];      /* the pinned member discovery last waited for */
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
                                            without one before then (monotonic) */
 };
@@ -729,11 +729,11 @@ static void collector_add_listed(collector_t *c, bool start_now)
 {
     const member_t *held = collector_unmatched_pinned(c);
     if (held) {
-        if (!c->told_held)
+        if (strcmp(c->told_held, held->url) != 0)
             events_add(&c->events, "discovery waits for %s (%s): through its own SSH host it "
                        "has not answered yet, and the member list may name it under "
                        "another URL", held->name, held->url);
-        c->told_held = true;
+        snprintf(c->told_held, sizeof c->told_held, "%s", held->url);
         return;
     }
     for (int i = 0; i < c->n_list; i++) {
@@ -901,8 +901,13 @@ static void collector_leader_from_metrics(cluster_snapshot_t *s)
 static void collector_complete(collector_t *c, double mono, cluster_snapshot_t *s)
 {
     for (int i = 0; i < c->n; i++)
-        if (c->m[i]->cur.s.ok && c->m[i]->cur.s.member_id)
+        if (c->m[i]->cur.s.ok && c->m[i]->cur.s.member_id) {
+            /* A pinned member's first answer: the member list can now be matched
+             * to it (its name, and discovery that waited for it), next poll. */
+            if (c->m[i]->pinned && !c->m[i]->id)
+                c->next_health_mono = 0;
             c->m[i]->id = c->m[i]->cur.s.member_id;
+        }
     /* Two addresses of one member (localhost and 127.0.0.1): keep the first. */
     for (int i = c->n - 1; i > 0; i--)
         for (int j = 0; j < i; j++)

@@ -177,7 +177,7 @@ t_cleanup_add "kill $pid 2>/dev/null || true"
 t_wait_for "members 1 and 2 up through their tunnels" 30 \
     bash -c ". tests/lib/csv.sh; [[ \$(csv_col '$W/members.csv' up member m1 | tail -n 1)\$(csv_col '$W/members.csv' up member m2 | tail -n 1) == 11 ]]"
 t_wait_for "discovery waits for member 3 (the member list came)" 20 \
-    grep -q 'discovery waits for .*localhost:' "$W/monitoring.log"
+    bash -c "grep -q 'discovery waits for .*localhost:' '$W/monitoring.log' || { tail -n 40 '$W/monitoring.log'; exit 1; }"
 it_wait_rows "$W/metrics.csv" "$(($(csv_rows "$W/metrics.csv") + 2))" 10
 kill -INT "$pid"
 wait "$pid"
@@ -185,7 +185,8 @@ t_eq "member 3 never up, under either URL (no fallback around its tunnel)" "0" \
     "$(awk -F, -v p=":$M3_CLIENT" 'NR > 1 && index($3, p) { print $4 }' "$W/members.csv" | sort -u | xargs)"
 t_eq "member 3 is polled under its configured URL only" "http://localhost:$M3_CLIENT" \
     "$(awk -F, -v p=":$M3_CLIENT" 'NR > 1 && index($3, p) { print $3 }' "$W/members.csv" | sort -u | xargs)"
-t_eq "discovery waiting is said once" 1 "$(grep -c 'discovery waits for' "$W/monitoring.log")"
+t_eq "discovery waiting for member 3 is said once" 1 \
+    "$(grep -c 'discovery waits for .*localhost:' "$W/monitoring.log")"
 err3=$(csv_col "$W/members.csv" error endpoint "$M3_LOCALHOST" | tail -n 1)
 t_assert "member 3's error names the host key refusal and its fingerprint ($err3)" \
     grep -q "^ssh: host key for \[127.0.0.1\]:${SPORT[H3]} is not in known_hosts (ssh-ed25519 SHA256:" <<<"$err3"
