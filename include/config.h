@@ -128,6 +128,11 @@ int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms);
  * NAME:PASSWORD) in argv, so they do not show in the process title. */
 void config_scrub_argv(int argc, char **argv);
 
+/* "host:port" of an endpoint or URL in one spelling: host lower case, an IPv6
+ * address canonical and bracketed ("[::1]:2379"), the port defaulted by scheme
+ * (http 80, https 443). 0, or -1 when malformed or without a port. Both the
+ * members: matching and the SSH routing compare these (pure). */
+int config_hostport(const char *url, char *out, size_t outlen);
 /* The members: entry whose endpoint has the same host:port as url ("h:p",
  * "http://h:p", "https://h:p/", "[::1]:2379"; host case-insensitive, IPv6
  * compared canonically, no port = the scheme's 80 or 443), or NULL. */

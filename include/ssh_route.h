@@ -34,8 +34,8 @@ void ssh_route_free(ssh_route_t *r);
  * NULL for a direct request. When the URL cannot be forwarded it fails closed: the request is pointed at
  * a port nothing listens on, never sent around the tunnel. */
 struct curl_slist *ssh_route_for(void *ctx, const char *url);
-/* "host:port" of a URL (the port defaulted by scheme), the key both tables
- * use. 0 or -1 (pure). */
+/* "host:port" of a URL (with a scheme) as config_hostport() spells it: the
+ * key both tables use. 0 or -1 (pure). */
 int ssh_route_key(const char *url, char *key, size_t cap);
 /* Split "scheme://host:port/..." into host (brackets kept off) and port
  * (default 80/443 by scheme). Returns 0 or -1 (pure; unit-tested). */

@@ -319,7 +319,7 @@ void config_endpoints_replace(config_t *cfg, char **items, int n)
  * lower case (IPv6 in its canonical [a::b] form), the port as a number, any
  * path dropped: "HTTP://Etcd-1:02379/" -> "etcd-1:2379". Without a port, the
  * scheme's (80, 443); without either, or unparsable, returns -1. */
-static int endpoint_hostport(const char *url, char *out, size_t outlen)
+int config_hostport(const char *url, char *out, size_t outlen)
 {
     const char *p = url, *sep = strstr(url, "://");
     char host[256];
@@ -365,11 +365,11 @@ static int endpoint_hostport(const char *url, char *out, size_t outlen)
 const config_member_t *config_member_for(const config_t *cfg, const char *url)
 {
     char want[300], have[300];
-    if (!cfg || !url || endpoint_hostport(url, want, sizeof want) != 0)
+    if (!cfg || !url || config_hostport(url, want, sizeof want) != 0)
         return NULL;
     for (int i = 0; i < cfg->n_members; i++) {
         const char *ep = cfg->members[i].endpoint;
-        if (ep && endpoint_hostport(ep, have, sizeof have) == 0 && strcmp(have, want) == 0)
+        if (ep && config_hostport(ep, have, sizeof have) == 0 && strcmp(have, want) == 0)
             return &cfg->members[i];
     }
     return NULL;

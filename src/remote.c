@@ -42,6 +42,9 @@ struct remote {
     log_counts_t    counts;
 };
 
+/* Lines taken from a tunnel or the log file (the event loop is single-threaded). */
+static char taken[64][512];
+
 /* Quote s for a POSIX shell ('...' with ' escaped). */
 static void remote_shell_quote(const char *s, char *out, size_t cap)
 {
@@ -255,7 +258,6 @@ static bool remote_host_has_member(const rhost_t *h, const cluster_snapshot_t *s
 /* One host's queued output (log lines, a df answer) and its next df -P. */
 static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
 {
-    static char lines[64][512];
     int n;
     const char *who = h->key[0] ? remote_who(h, snap) : "";
     tunnel_take_events(h->tunnel, &snap->events);
@@ -265,13 +267,13 @@ static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
     if (h->log_id >= 0) {
         int got = 0;
         bool up = tunnel_state(h->tunnel, NULL, 0) == TUNNEL_UP;
-        while ((n = tunnel_take_lines(h->tunnel, h->log_id, lines, 64)) > 0)
-            got += remote_log_lines(r, snap, who, lines, n);
+        while ((n = tunnel_take_lines(h->tunnel, h->log_id, taken, 64)) > 0)
+            got += remote_log_lines(r, snap, who, taken, n);
         if (up || got > 0)
             h->slow = got;
     }
-    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, lines, 64)) > 0) {
-        h->disk_free_pct = remote_parse_df(lines, n);
+    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, taken, 64)) > 0) {
+        h->disk_free_pct = remote_parse_df(taken, n);
         h->df_id = -1;
     }
     if (h->df_id >= 0 && snap->t > h->df_deadline) {
@@ -332,7 +334,6 @@ static void remote_attribute(remote_t *r, cluster_snapshot_t *snap)
 
 void remote_poll(remote_t *r, cluster_snapshot_t *snap)
 {
-    static char lines[64][512];
     int slow = 0, n;
     bool known = r->logfile != NULL;      /* some log was followed this poll */
     if (r->bastion && r->per_member)
@@ -345,8 +346,8 @@ void remote_poll(remote_t *r, cluster_snapshot_t *snap)
         }
     }
     if (r->logfile)
-        while ((n = logwatch_read_lines(r->logfile, lines, 64)) > 0)
-            slow += remote_log_lines(r, snap, "", lines, n);
+        while ((n = logwatch_read_lines(r->logfile, taken, 64)) > 0)
+            slow += remote_log_lines(r, snap, "", taken, n);
     if (r->watching)
         snap->slow_ops = (mval_t){ (double)slow, known };
     remote_attribute(r, snap);

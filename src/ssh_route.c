@@ -1,12 +1,11 @@
 /* ssh_route.c — CONNECT_TO lists that send requests through an SSH tunnel. */
 #include "ssh_route.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 
 void ssh_route_init(ssh_route_t *r, tunnel_t *t)
 {
@@ -74,19 +73,9 @@ static struct curl_slist *ssh_route_block(ssh_route_t *r, const char *host, int 
 
 int ssh_route_key(const char *url, char *key, size_t cap)
 {
-    char host[256];
-    int port;
-    if (ssh_route_split(url, host, sizeof(host), &port) != 0)
-        return -1;
-    /* One spelling per host: lower case, an IPv6 address in its canonical form
-     * (as config_member_for() compares them). */
-    for (char *p = host; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    struct in6_addr a6;
-    if (strchr(host, ':') && inet_pton(AF_INET6, host, &a6) == 1)
-        inet_ntop(AF_INET6, &a6, host, sizeof host);
-    snprintf(key, cap, "%s:%d", host, port);
-    return 0;
+    /* A URL (the collector's, always with a scheme), keyed as config_hostport()
+     * keys the members: entries. */
+    return strstr(url, "://") ? config_hostport(url, key, cap) : -1;
 }
 
 /* The tunnel for a host:port: its own binding, else the default. */

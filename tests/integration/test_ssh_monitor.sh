@@ -18,7 +18,7 @@ mkdir -p "$T/data"
 # threshold for a tunnel has to allow for it.
 printf 'alert_thresholds:\n  max_latency_ms: 1000\n' > "$T/lat.yaml"
 W=$T/ws
-"$EM" --headless --config "$T/lat.yaml" --endpoints "$M1_ENDPOINT" --interval 1 --duration 8s --workdir "$W" \
+"$EM" --headless --config "$T/lat.yaml" --endpoints "$M1_ENDPOINT" --interval 1 --duration 60s --workdir "$W" \
       --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --ssh-key "$SSHD_USER_KEY" \
       --ssh-known-hosts "$T/known_hosts" --log-source --log-command "tail -n 0 -F $LOG" \
       --data-dir "$T/data" >"$T/out" 2>"$T/err" &
@@ -29,9 +29,22 @@ it_wait_rows "$W/metrics.csv" 3 20
 port1=${M1_ENDPOINT##*:}
 owners=$(ss -Htnp state established "( dport = :$port1 )" 2>/dev/null | sed -n 's/.*users:(("\([a-z-]*\)".*/\1/p' | sort -u | tr '\n' ' ')
 t_assert "member 1's client connections come from sshd ($owners)" bash -c "[[ '$owners' == *sshd* && '$owners' != *etcd-monitor* ]]"
+# The remote shell may be slow to start (login scripts): write once tail -F has the log open.
+follower_ready() {
+    local p
+    for p in $(pgrep -f "tail -n 0 -F $LOG"); do
+        [[ $(readlink /proc/"$p"/fd/* 2>/dev/null) == *"$LOG"* ]] && return 0
+    done
+    return 1
+}
+t_wait_for "the SSH host follows the log" 30 follower_ready
+sleep 0.5
 printf '{"level":"warn","ts":"2026-11-23T15:00:00.000Z","caller":"wal/wal.go:805","msg":"slow fdatasync","took":"1.503s","expected-duration":"1s"}\n' >> "$LOG"
 printf '{"level":"warn","ts":"2026-11-23T15:00:00.100Z","caller":"etcdserver/util.go:163","msg":"apply request took too long","took":"312ms","expected-duration":"100ms"}\n' >> "$LOG"
 printf '{"level":"info","ts":"2026-11-23T15:00:01.000Z","caller":"raft/node.go:325","msg":"raft.node: 8e9e05c52164694d elected leader 8e9e05c52164694d at term 5"}\n' >> "$LOG"
+t_wait_for "the log lines reach the capture" 15 grep -q 'log: .*elected leader' "$W/monitoring.log"
+it_wait_rows "$W/metrics.csv" "$(($(csv_rows "$W/metrics.csv") + 2))" 10
+kill -INT "$pid"
 wait "$pid"
 rc=$?
 t_eq "exit 0 through the tunnel" 0 "$rc"
@@ -42,10 +55,15 @@ t_assert "the tunnel coming up is logged" grep -qi 'ssh\|tunnel' "$W/monitoring.
 
 # df -P fills the disk figure: a min_disk_space_percent of 100 always trips it.
 printf 'alert_thresholds:\n  min_disk_space_percent: 100\n' > "$T/disk.yaml"
-"$EM" --headless --config "$T/disk.yaml" --endpoints "$M1_ENDPOINT" --interval 1 --duration 4s \
+"$EM" --headless --config "$T/disk.yaml" --endpoints "$M1_ENDPOINT" --interval 1 --duration 40s \
       --workdir "$T/ws2" --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --ssh-key "$SSHD_USER_KEY" \
-      --ssh-known-hosts "$T/known_hosts" --data-dir "$T/data" >/dev/null 2>&1
-t_assert "DiskSpaceLow fires from df -P over SSH" grep -q ' FIRING warning DiskSpaceLow ' "$T/ws2/alerts.log"
+      --ssh-known-hosts "$T/known_hosts" --data-dir "$T/data" >/dev/null 2>&1 &
+pid=$!
+t_cleanup_add "kill $pid 2>/dev/null || true"
+t_wait_for "DiskSpaceLow fires from df -P over SSH" 30 \
+    grep -q ' FIRING warning DiskSpaceLow ' "$T/ws2/alerts.log"
+kill -INT "$pid"
+wait "$pid"
 
 # An unknown host key: refused, never polled around the tunnel.
 : > "$T/empty_known_hosts"

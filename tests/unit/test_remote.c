@@ -117,9 +117,9 @@ static void test_route_key(void **state)
     assert_int_equal(ssh_route_key("HTTPS://Etcd-1:2379/metrics", k, sizeof k), 0);
     assert_string_equal(k, "etcd-1:2379");
     assert_int_equal(ssh_route_key("http://[0:0::1]:2379", k, sizeof k), 0);
-    assert_string_equal(k, "::1:2379");
+    assert_string_equal(k, "[::1]:2379");
     assert_int_equal(ssh_route_key("http://[FE80:0::A]:2379", k, sizeof k), 0);
-    assert_string_equal(k, "fe80::a:2379");
+    assert_string_equal(k, "[fe80::a]:2379");
     assert_int_equal(ssh_route_key("https://etcd-1", k, sizeof k), 0);
     assert_string_equal(k, "etcd-1:443");
     assert_int_equal(ssh_route_key("etcd-1:2379", k, sizeof k), -1);
