@@ -15,11 +15,15 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
+# One include directory per layer (include/<layer>/); tools/check-layers.sh keeps
+# each layer to the headers it may use (docs/architecture.md).
+INC_DIRS   := $(sort $(wildcard include/*/))
+HDRS       := $(wildcard include/*/*.h include/*.h)
 ALL_CFLAGS = -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-             -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+             -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS) $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS     := $(sort $(wildcard src/*.c))
+SRCS     := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 SAN_OBJS := $(LIB_OBJS:$(BUILD)/obj/%=$(BUILD)/san/%)
@@ -53,12 +57,12 @@ etcd-monitor: $(BUILD)/obj/main.o $(BUILD)/libem.a
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: src/%.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/san/%.o: src/%.c $(wildcard include/*.h) | $(DEPS_STAMP)
+$(BUILD)/san/%.o: src/%.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC-SAN,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
@@ -119,9 +123,9 @@ bench: etcd-monitor $(BENCH)
 
 # libFuzzer targets (clang). `make fuzz` runs each for FUZZ_SECONDS;
 # `make check` runs a short smoke pass over the committed corpus.
-FUZZ_LIB_SRCS := src/prom_parse.c src/metrics_extract.c src/status_json.c
-$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard include/*.h) | $(DEPS_STAMP)
-	clang -std=c11 -g -O1 -Iinclude $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+FUZZ_LIB_SRCS := src/parse/prom_parse.c src/parse/metrics_extract.c src/parse/status_json.c
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(HDRS) | $(DEPS_STAMP)
+	clang -std=c11 -g -O1 -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< \
 	  $(FUZZ_LIB_SRCS) $(PKG_LIBS) -lm
 

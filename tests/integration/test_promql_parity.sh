@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Parity of src/promql.c with a real Prometheus (Debian's 2.42): the same
+# Parity of src/stats/promql.c with a real Prometheus (Debian's 2.42): the same
 # pseudo-random series (tests/lib/promql_parity.c) are backfilled into a TSDB
 # with promtool, served by prometheus on 127.0.0.1, and every case's instant
 # query must agree with our value to a relative 1e-9 (NaN/±Inf exactly, and
