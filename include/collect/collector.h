@@ -14,21 +14,21 @@
 #include "cluster.h"
 #include "config.h"
 #include "http.h"
+#include "loop.h"
 
 typedef struct collector collector_t;
 
-/* Create a collector for cfg (which must outlive it). NULL with err on failure. */
-collector_t *collector_new(const config_t *cfg, char *err, size_t errlen);
+/* Create a collector for cfg (which must outlive it) whose transfers run on
+ * loop. NULL with err on failure. */
+collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen);
 void collector_free(collector_t *c);
 /* Start one poll of every member; false (and nothing started) while the
  * previous poll is still in flight. wall and mono are the current clocks. */
 bool collector_start_poll(collector_t *c, double wall, double mono);
 bool collector_in_flight(const collector_t *c);
-/* Move transfers along; when the poll in flight has just completed, fill *snap
- * and return true. */
-bool collector_step(collector_t *c, double mono, cluster_snapshot_t *snap);
-/* Wait for network activity or one of the extra fds, at most timeout_ms. */
-int collector_wait(collector_t *c, struct curl_waitfd *extra, unsigned n, int timeout_ms);
+/* When every transfer of the poll in flight has ended (the loop runs them),
+ * fill *snap and return true; otherwise false. */
+bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap);
 /* Abort whatever is in flight (used on a hard stop). */
 void collector_abort(collector_t *c);
 /* With --probe-write: delete the probe keys this session wrote, waiting at

@@ -1,4 +1,4 @@
-/* http.h — concurrent HTTP requests over one libcurl multi handle.
+/* http.h — concurrent HTTP requests over the loop's shared libcurl multi handle.
  *
  * Knows nothing about etcd. Each http_req_t owns one easy handle that is reused
  * for every poll, so connections stay alive in the multi handle's pool and the
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <curl/curl.h>
 #include "buf.h"
+#include "loop_xfer.h"
 
 #define HTTP_TOKEN_MAX 2048            /* longest token accepted (JWTs included) */
 
@@ -25,15 +26,19 @@ typedef struct {
     bool        insecure;              /* no peer/host verification: the explicit opt-out */
 } http_tls_t;
 
+struct http;
 typedef struct http_req {
+    loop_xfer_t xfer;                  /* the loop calls back through this (keep first) */
+    struct http *client;               /* the http_t that started it */
     CURL       *easy;                  /* owned; reused across polls */
     buf_t       body;                  /* owned; capped at the max body size */
     bool        active;                /* added to the multi handle */
     long        status;                /* HTTP status, 0 when none */
     CURLcode    result;
     char        errbuf[CURL_ERROR_SIZE];
-    double      total_s;               /* transfer time */
-    double      pretransfer_s;         /* of which connecting and TLS set-up */
+    double      total_s;               /* transfer time (libcurl's microsecond timer) */
+    double      pretransfer_s;         /* until the request was about to be sent */
+    double      connect_s;             /* of which connecting and TLS set-up (0 when reused) */
     long        new_connections;       /* 0 when a kept-alive connection was reused */
     void       *owner;                 /* caller's: who this request belongs to */
     int         kind;                  /* caller's: which request of the owner */
@@ -50,8 +55,11 @@ typedef struct http_req {
     struct curl_slist *hdrs;           /* owned; rebuilt only when the token changes */
 } http_req_t;
 
-typedef struct {
-    CURLM     *multi;                  /* owned */
+typedef void (*http_done_fn)(http_req_t *r, void *ctx);
+typedef struct http {
+    loop_t    *loop;                   /* borrowed: its multi handle runs the transfers */
+    http_done_fn done;                 /* called for every finished request */
+    void      *done_ctx;
     http_tls_t tls;
     int        active;                 /* requests in flight */
     long       connects;               /* connections opened so far */
@@ -62,13 +70,14 @@ typedef struct {
     void      *route_ctx;
 } http_t;
 
-typedef void (*http_done_fn)(http_req_t *r, void *ctx);
 /* Where to really connect for url: a CURLOPT_CONNECT_TO list ("host:port:
  * 127.0.0.1:lport" for an SSH tunnel), or NULL to connect directly. The list is
  * owned by the router and must stay valid while requests use it. */
 typedef struct curl_slist *(*http_route_fn)(void *ctx, const char *url);
 
-int  http_init(http_t *h);
+/* A client on loop's multi handle; done(r, ctx) is called for each request
+ * that ends (not for one cancelled). */
+int  http_init(http_t *h, loop_t *loop, http_done_fn done, void *ctx) WARN_UNUSED_RESULT;
 /* Route every later request through fn (NULL: direct). */
 void http_set_route(http_t *h, http_route_fn fn, void *ctx);
 void http_cleanup(http_t *h);
@@ -80,18 +89,14 @@ void http_set_tls(http_t *h, const http_tls_t *tls);
 int  http_set_token(http_t *h, const char *token);
 /* The token generation requests started now would carry (0 = no token). */
 unsigned http_token_gen(const http_t *h);
-int  http_req_init(http_req_t *r, size_t max_body, void *owner, int kind);
+int  http_req_init(http_req_t *r, size_t max_body, void *owner, int kind) WARN_UNUSED_RESULT;
 void http_req_free(http_t *h, http_req_t *r);
 /* Start a GET (post_json NULL) or a JSON POST. post_json is borrowed until the
  * request ends. Returns 0, or -1 if it could not be queued (r->errbuf says why). */
 int  http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
-                long timeout_ms, long connect_timeout_ms);
+                long timeout_ms, long connect_timeout_ms) WARN_UNUSED_RESULT;
 /* Abort a request in flight (no done callback). */
 void http_cancel(http_t *h, http_req_t *r);
-/* Move transfers along and call done() for each finished one. */
-void http_perform(http_t *h, http_done_fn done, void *ctx);
-/* Wait for network activity, one of the extra fds, or timeout_ms. */
-int  http_wait(http_t *h, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
 /* One line saying why r failed ("" when it succeeded with a 2xx status). */
 const char *http_req_error(const http_req_t *r, char *buf, size_t len);
 

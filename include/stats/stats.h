@@ -8,16 +8,7 @@
 
 #include <stdint.h>
 #include "cluster.h"
-
-/* Figures kept per poll for sparklines (oldest first). */
-typedef enum {
-    HIST_WAL_P99, HIST_BACKEND_P99, HIST_PEER_RTT_P99, HIST_READ_MS, HIST_WRITE_MS,
-    HIST_DB_SIZE, HIST_DB_IN_USE, HIST_FRAGMENTATION, HIST_PROPOSALS_COMMITTED_RATE,
-    HIST_PROPOSALS_FAILED_RATE, HIST_PROPOSALS_PENDING, HIST_LEADER_CHANGES,
-    HIST_SLOW_APPLIES, HIST_RSS, HIST_COUNT
-} history_fig_t;
-
-#define STATS_HISTORY 512          /* polls kept per figure for sparklines */
+#include "history.h"
 
 typedef struct stats stats_t;
 
@@ -29,6 +20,8 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap);
 /* Copy up to max values of a member's figure history (oldest first); NAN = gap.
  * Returns the count. member is the member's name in the snapshot. */
 int stats_history(const stats_t *st, const char *member, history_fig_t fig, double *out, int max);
+/* Every member's histories, as const data updated by each stats_update(). */
+const history_set_t *stats_histories(const stats_t *st);
 /* Fragmentation trend report of the seed (every 10 samples): fills out with one
  * line and returns 1 when this poll is a report poll, else 0. */
 int stats_trend_report(const stats_t *st, const cluster_snapshot_t *snap, char *out, size_t cap);

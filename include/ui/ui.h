@@ -1,7 +1,7 @@
 /* ui.h — the interactive ncurses dashboard (one output among others).
  *
  * Reads only: the const snapshot of the latest poll, the active alerts and the
- * stats engine's histories. Never includes curl, never touches files, never
+ * histories (const data the stats engine fills). Never includes curl, never touches files, never
  * blocks: the event loop owns the waiting (it polls ui_input_fd() together with
  * the network) and calls in here. Signals are turned into calls by the loop. */
 #ifndef EM_UI_H
@@ -12,7 +12,8 @@
 #include <stdint.h>
 #include "cluster.h"
 #include "rules.h"
-#include "stats.h"
+#include "history.h"
+#include "output.h"
 
 /* What the loop should do after input (bitmask). */
 enum {
@@ -42,14 +43,17 @@ unsigned ui_handle_input(ui_t *ui, double now);
 /* The terminal was resized (SIGWINCH seen by the loop). */
 void ui_handle_resize(ui_t *ui);
 /* A poll completed: take the new state (copied; nothing is kept by pointer
- * except stats, which must outlive the ui). */
+ * except hist, which must outlive the ui). */
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
-               int n_alerts, const stats_t *stats);
+               int n_alerts, const history_set_t *hist);
 /* Draw what changed (ncurses diff output); cheap when nothing did. now drives
  * the "age of the last poll" clock in the header. */
 void ui_render(ui_t *ui, double now);
 /* Milliseconds until the UI next wants to redraw on its own (clock), or -1. */
 int ui_next_tick_ms(const ui_t *ui, double now);
+
+/* The dashboard as an output (ui_output.c); wall-clock times in its calls. */
+extern const output_ops_t output_dashboard;
 
 /* Crash path: put the terminal back (termios, cursor, alternate screen) using
  * only async-signal-safe calls. Safe to call when no UI is open. */

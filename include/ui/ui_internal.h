@@ -32,7 +32,7 @@
 #include "layout.h"
 #include "rules.h"
 #include "sparkline.h"
-#include "stats.h"
+#include "history.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -140,7 +140,7 @@ struct ui {
     bool         have_latest, have_shown;
     alert_t      latest_alerts[RULES_MAX_ALERTS], shown_alerts[RULES_MAX_ALERTS];
     int          n_latest_alerts, n_shown_alerts;
-    const stats_t *stats;
+    const history_set_t *hist;  /* the stats engine's histories (const data) */
     ui_frozen_t *frozen;            /* histories at pause time, NULL when live */
     ui_events_t  events;
     long         events_shown;      /* lines pushed before this are on screen */

@@ -1,129 +1,76 @@
-/* cmd_monitor.c — the monitor command (the default): signals and the one event loop:
- * poll -> parse -> sample -> stats -> rules -> outputs (CSV, logs, console or UI).
- * Signal handlers only set flags (and poke the self-pipe so the loop wakes at
- * once); all work happens in the loop. */
+/* cmd_monitor.c — the monitor command (the default): builds the pipeline
+ *   poll -> parse -> sample -> stats -> rules -> outputs
+ * on the one event loop (src/core/loop.c) and runs it until stopped. The
+ * outputs (dashboard or console, the workspace files, the closing summary)
+ * are chosen here from the configuration and fed through output.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <locale.h>
 #include <math.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
 
 #include "collector.h"
 #include "commands.h"
 #include "config.h"
-#include "console.h"
+#include "loop.h"
+#include "output.h"
+#include "outputs.h"
 #include "remote.h"
 #include "rules.h"
 #include "session.h"
+#include "signals.h"
 #include "stats.h"
 #include "ui.h"
 #include "workspace.h"
 
-static volatile sig_atomic_t stop_requests;
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t resize_requested;
-static int wake_pipe[2] = { -1, -1 };
-
-static void on_stop_signal(int sig)
-{
-    int saved = errno;
-    stop_requests++;
-    stop_signal = sig;
-    if (wake_pipe[1] >= 0)
-        (void)!write(wake_pipe[1], "", 1);
-    errno = saved;
-}
-
-static void on_winch(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    resize_requested = 1;
-    if (wake_pipe[1] >= 0)
-        (void)!write(wake_pipe[1], "", 1);
-    errno = saved;
-}
-
-/* A crash: put the terminal back (async-signal-safe), then let the default
- * action (core dump, sanitizer report) happen. */
-static void on_crash(int sig)
-{
-    ui_crash_restore();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static double clock_now(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int signals_setup(void)
-{
-    if (pipe(wake_pipe) != 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
-    sigaction(SIGXFSZ, &sa, NULL);   /* a file-size limit is an EFBIG, not a death */
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sa.sa_handler = on_winch;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGWINCH, &sa, NULL);
-    sa.sa_handler = on_crash;
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGABRT, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
-    return 0;
-}
-
 typedef struct {
     const config_t    *cfg;
+    loop_t            *loop;
     remote_t          *remote;
     collector_t       *col;
     stats_t           *stats;
     rules_t           *rules;
-    ui_t              *ui;             /* NULL when headless */
     workspace_t       *ws;
     session_t         *sess;
+    output_list_t      outs;
+    bool               interactive;    /* the dashboard is one of the outputs */
     cluster_snapshot_t snap;           /* the latest completed poll */
     alert_transition_t trans[64];
+    char               lines[64][600]; /* each transition's alerts.log line */
+    bool               stopping;
+    double             next_poll;      /* monotonic */
+    double             end;            /* monotonic; INFINITY without --duration */
 } app_t;
 
-/* Report workspace notices (write failed / resumed) on stderr (headless) and in
- * the log. Logging may raise a notice of its own (the log is failing too): that
- * one is reported on the next call. */
+/* One notice to every output (monitoring.log; stderr too when kind says so). */
+static void app_say(app_t *a, notice_kind_t kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void app_say(app_t *a, notice_kind_t kind, const char *fmt, ...)
+{
+    char line[CLUSTER_EVENT_LEN * 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    outputs_notice(&a->outs, loop_wall(), kind, line);
+}
+
+/* Report workspace notices (write failed / resumed) through the outputs.
+ * Logging may raise a notice of its own (the log is failing too): that one is
+ * reported on the next call. */
 static void app_notices(app_t *a)
 {
     event_list_t notices = a->ws->notices;
     a->ws->notices.n = 0;
-    for (int i = 0; i < notices.n; i++) {
-        if (!a->ui)
-            fprintf(stderr, "etcd-monitor: %s\n", notices.line[i]);
-        workspace_log(a->ws, clock_now(CLOCK_REALTIME), "%s", notices.line[i]);
-    }
+    for (int i = 0; i < notices.n; i++)
+        outputs_notice(&a->outs, loop_wall(), NOTICE_WARN, notices.line[i]);
 }
 
-/* Turn this poll's rule transitions into alerts.log lines and the CSV field. */
+/* This poll's rule transitions: their alerts.log lines, the session's count,
+ * and the CSV field (in the snapshot). */
 static void app_transitions(app_t *a, int n)
 {
     static const char *const kind[] = { "PENDING", "FIRING", "RESOLVED" };
@@ -131,12 +78,11 @@ static void app_transitions(app_t *a, int n)
     a->snap.alert_events[0] = '\0';
     for (int i = 0; i < n; i++) {
         const alert_transition_t *tr = &a->trans[i];
-        char line[600];
-        size_t len = rules_format_transition(tr, line, sizeof(line));
-        if (len) {
-            workspace_alert(a->ws, line, len);
-            session_alert_line(a->sess, line, tr->kind == TRANS_FIRING);
-        }
+        size_t len = rules_format_transition(tr, a->lines[i], sizeof(a->lines[i]));
+        if (!len)
+            a->lines[i][0] = '\0';
+        else
+            session_alert_line(a->sess, a->lines[i], tr->kind == TRANS_FIRING);
         int w = snprintf(a->snap.alert_events + used, sizeof(a->snap.alert_events) - used,
                          "%s%s:%s%s%s", used ? " " : "", kind[tr->kind], tr->alert.rule,
                          tr->alert.member[0] ? "@" : "", tr->alert.member);
@@ -145,7 +91,8 @@ static void app_transitions(app_t *a, int n)
     }
 }
 
-/* A poll has completed: statistics, rules, then every output. */
+/* A poll has completed: remote figures, statistics, rules, the session's
+ * accounting, then every output. */
 static void app_on_poll(app_t *a)
 {
     remote_poll(a->remote, &a->snap);
@@ -154,96 +101,78 @@ static void app_on_poll(app_t *a)
     a->snap.status = rules_status(a->rules);
     rules_firing_names(a->rules, a->snap.alerts, sizeof(a->snap.alerts));
     app_transitions(a, n);
-    workspace_write_poll(a->ws, &a->snap);
     session_record(a->sess, &a->snap);
-    char trend[200], line[240];
+    char trend[200], line[240] = "";
     if (stats_trend_report(a->stats, &a->snap, trend, sizeof(trend))) {
         snprintf(line, sizeof(line), "%s; alerts in the last 10 samples: %d/10", trend,
                  session_alert_frequency(a->sess));
-        workspace_log(a->ws, a->snap.t, "%s", line);
         session_trend(a->sess, line);
     }
-    if (a->ui) {
-        const alert_t *active = NULL;
-        int n_active = rules_active(a->rules, &active);
-        ui_update(a->ui, &a->snap, active, n_active, a->stats);
-    } else {
-        console_poll(stdout, &a->snap);
-    }
+    for (int i = 0; i < n; i++)
+        if (a->lines[i][0])
+            outputs_transition(&a->outs, &a->trans[i], a->lines[i]);
+    poll_view_t pv = { .snap = &a->snap, .hist = stats_histories(a->stats), .trend = line };
+    pv.n_active = rules_active(a->rules, &pv.active);
+    outputs_poll(&a->outs, &pv);
     app_notices(a);
 }
 
-/* The event loop: schedules polls on a monotonic clock; waits on the network,
- * the wake pipe and (with the UI) the keyboard together; ends on a signal, on
- * `q`, or when the duration is up, finishing the poll in flight (whose requests
- * all end before the interval). */
+/* Start a poll when one is due (never two at once; no catch-up burst). */
+static void app_schedule(app_t *a, double now)
+{
+    if (a->stopping || now < a->next_poll)
+        return;
+    if (!collector_start_poll(a->col, loop_wall(), now))
+        app_say(a, NOTICE_LOG, "poll skipped: the previous one is still running");
+    const double interval = a->cfg->interval_ms / 1000.0;
+    a->next_poll += interval;
+    if (a->next_poll <= now)               /* we were stopped or starved */
+        a->next_poll = now + interval;
+}
+
+/* The event loop: polls on a monotonic schedule; the loop core waits on the
+ * network, the signal self-pipe and (with the dashboard) the keyboard
+ * together; ends on a signal, on `q`, or when the duration is up, finishing
+ * the poll in flight (whose requests all end before the interval). */
 static void app_run(app_t *a)
 {
-    const double interval = a->cfg->interval_ms / 1000.0;
-    const double start = clock_now(CLOCK_MONOTONIC);
-    const double end = a->cfg->duration_ms > 0 ? start + a->cfg->duration_ms / 1000.0 : INFINITY;
-    double next_poll = start;
-    bool stopping = false;
-    struct curl_waitfd wfd[2] = { { .fd = wake_pipe[0], .events = CURL_WAIT_POLLIN } };
-    unsigned n_wfd = 1;
-    if (a->ui) {
-        wfd[1] = (struct curl_waitfd){ .fd = ui_input_fd(a->ui), .events = CURL_WAIT_POLLIN };
-        n_wfd = 2;
-    }
-
+    const double start = loop_mono();
+    a->end = a->cfg->duration_ms > 0 ? start + a->cfg->duration_ms / 1000.0 : INFINITY;
+    a->next_poll = start;
     for (;;) {
-        double now = clock_now(CLOCK_MONOTONIC);
-        if (stop_requests && !stopping) {
-            stopping = true;
-            workspace_log(a->ws, clock_now(CLOCK_REALTIME), "stopping on %s",
-                          strsignal(stop_signal));
+        double now = loop_mono();
+        if (signals_stop_count() && !a->stopping) {
+            a->stopping = true;
+            app_say(a, NOTICE_LOG, "stopping on %s", strsignal(signals_last()));
         }
-        if (stop_requests > 1) {           /* a second Ctrl-C: do not wait */
+        if (signals_stop_count() > 1) {     /* a second Ctrl-C: do not wait */
             collector_abort(a->col);
             break;
         }
-        if (!stopping && now >= end) {
-            stopping = true;
-            workspace_log(a->ws, clock_now(CLOCK_REALTIME), "duration reached");
+        if (!a->stopping && now >= a->end) {
+            a->stopping = true;
+            app_say(a, NOTICE_LOG, "duration reached");
         }
-        if (a->ui) {
-            if (resize_requested) {
-                resize_requested = 0;
-                ui_handle_resize(a->ui);
-            }
-            unsigned act = ui_handle_input(a->ui, clock_now(CLOCK_REALTIME));
-            if ((act & UI_ACT_QUIT) && !stopping) {
-                stopping = true;
-                workspace_log(a->ws, clock_now(CLOCK_REALTIME), "stopping: quit from the dashboard");
-            }
-            if ((act & UI_ACT_POLL_NOW) && !collector_in_flight(a->col))
-                next_poll = now;
-        }
-        if (!stopping && now >= next_poll) {
-            if (!collector_start_poll(a->col, clock_now(CLOCK_REALTIME), now))
-                workspace_log(a->ws, clock_now(CLOCK_REALTIME),
-                              "poll skipped: the previous one is still running");
-            next_poll += interval;
-            if (next_poll <= now)          /* we were stopped or starved: no catch-up burst */
-                next_poll = now + interval;
-        }
-        if (collector_step(a->col, clock_now(CLOCK_MONOTONIC), &a->snap))
+        app_schedule(a, now);
+        if (collector_take_snapshot(a->col, &a->snap))
             app_on_poll(a);
-        if (a->ui)
-            ui_render(a->ui, clock_now(CLOCK_REALTIME));
-        if (stopping && !collector_in_flight(a->col))
-            break;
-        double until = stopping ? 0.1 : fmin(next_poll, end) - clock_now(CLOCK_MONOTONIC);
-        int timeout_ms = (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0);
-        if (a->ui) {
-            int tick = ui_next_tick_ms(a->ui, clock_now(CLOCK_REALTIME));
-            if (tick >= 0 && tick < timeout_ms)
-                timeout_ms = tick;
+        unsigned act = outputs_tick(&a->outs, loop_wall());
+        if ((act & OUTPUT_ACT_QUIT) && !a->stopping) {
+            a->stopping = true;
+            app_say(a, NOTICE_LOG, "stopping: quit from the dashboard");
         }
-        collector_wait(a->col, wfd, n_wfd, timeout_ms);
-        char drain[64];
-        while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
-            ;
+        if ((act & OUTPUT_ACT_POLL_NOW) && !collector_in_flight(a->col)) {
+            a->next_poll = loop_mono();
+            continue;
+        }
+        if (a->stopping && !collector_in_flight(a->col))
+            break;
+        double until = a->stopping ? 0.1 : fmin(a->next_poll, a->end) - loop_mono();
+        int timeout_ms = (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0);
+        int tick = outputs_next_tick_ms(&a->outs, loop_wall());
+        if (tick >= 0 && tick < timeout_ms)
+            timeout_ms = tick;
+        loop_run_once(a->loop, timeout_ms);
     }
 }
 
@@ -269,52 +198,100 @@ static void rules_config_fill(const config_t *cfg, rules_config_t *rc)
     }
 }
 
+/* The outputs of this run, in order: the dashboard (on a terminal, unless
+ * --headless) or the console, the workspace files, the closing summary. */
+static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errlen)
+{
+    const config_t *cfg = a->cfg;
+    output_env_t env = { .cfg = cfg, .rules = a->rules, .loop = a->loop,
+                         .workspace_dir = a->ws->dir };
+    a->interactive = !cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    if (a->interactive) {
+        if (outputs_open(&a->outs, &output_dashboard, &env, NULL, err, errlen) != 0) {
+            size_t n = strlen(err);
+            snprintf(err + n, errlen - n, " (use --headless)");
+            return -1;
+        }
+    } else if (outputs_open(&a->outs, &output_console, &env, NULL, err, errlen) != 0) {
+        return -1;
+    }
+    if (outputs_open(&a->outs, &output_files, &env, a->ws, err, errlen) != 0 ||
+        outputs_open(&a->outs, &output_summary, &env, sum, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+/* The session's closing lines in monitoring.log (polls, connections, logs). */
+static void app_log_end(app_t *a)
+{
+    long connects, transfers;
+    collector_counters(a->col, &connects, &transfers);
+    app_say(a, NOTICE_LOG, "session ended after %ld polls (%ld transfers over %ld connections)",
+            a->sess->iterations, transfers, connects);
+    const log_counts_t *lc = remote_log_counts(a->remote);
+    if (lc) {
+        char line[400];
+        size_t used = 0;
+        for (int k = LOG_NONE + 1; k < LOG_KIND_COUNT && used < sizeof line; k++)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %llu",
+                                     used ? ", " : "", logwatch_kind_name((log_kind_t)k),
+                                     (unsigned long long)lc->count[k]);
+        app_say(a, NOTICE_LOG, "log lines seen: %s", line);
+    }
+}
+
 /* Monitor the cluster (dashboard or headless) until stopped; the exit status. */
 int cmd_monitor(config_t *cfg)
 {
     char err[512];
-    if (signals_setup() != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-        fprintf(stderr, "etcd-monitor: cannot initialise: %s\n", strerror(errno));
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "etcd-monitor: cannot initialise libcurl\n");
         return 70;
     }
-
     static workspace_t ws;
     static session_t sess;
     static app_t app;
     int rc = 70;
+    loop_t *loop = loop_new();
     collector_t *col = NULL;
     stats_t *stats = NULL;
     rules_t *rules = NULL;
     rules_config_t rcfg;
+    bool ws_open = false;
+    if (!loop || signals_setup(loop) != 0) {
+        fprintf(stderr, "etcd-monitor: cannot initialise: %s\n", strerror(errno));
+        goto out;
+    }
     rules_config_fill(cfg, &rcfg);
     if (!(rules = rules_new(&rcfg, err, sizeof(err)))) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
         goto out;
     }
-    if (workspace_open(&ws, cfg->workdir, clock_now(CLOCK_REALTIME), err, sizeof(err)) != 0) {
+    if (workspace_open(&ws, cfg->workdir, loop_wall(), err, sizeof(err)) != 0) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
         goto out;
     }
-    if (!(col = collector_new(cfg, err, sizeof(err)))) {
+    ws_open = true;
+    if (!(col = collector_new(cfg, loop, err, sizeof(err)))) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
-        goto out_ws;
+        goto out;
     }
     if (!(stats = stats_new(cfg->n_windows, cfg->window_ms, cfg->interval_ms))) {
         fprintf(stderr, "etcd-monitor: out of memory\n");
-        goto out_ws;
+        goto out;
     }
-    app = (app_t){ .cfg = cfg, .col = col, .stats = stats, .rules = rules, .ws = &ws,
-                   .sess = &sess };
+    app = (app_t){ .cfg = cfg, .loop = loop, .col = col, .stats = stats, .rules = rules,
+                   .ws = &ws, .sess = &sess };
     if (!(app.remote = remote_open(cfg, col, err, sizeof(err)))) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
-        goto out_ws;
+        goto out;
     }
 
-    double t0 = clock_now(CLOCK_REALTIME);
+    double t0 = loop_wall();
     session_init(&sess, t0);
     workspace_log(&ws, t0, "etcd-monitor %s started: %d endpoint(s), interval %gs, %s",
                   EM_VERSION, cfg->n_endpoints, cfg->interval_ms / 1000.0,
@@ -330,60 +307,38 @@ int cmd_monitor(config_t *cfg)
     if (cfg->insecure_skip_verify)
         workspace_log(&ws, t0, "INSECURE: TLS certificate verification is off "
                       "(--insecure-skip-tls-verify): members' certificates and names are not checked");
-    /* The dashboard when stdout is a terminal; plain text otherwise. */
-    if (!cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
-        ui_config_t uc = { .theme = cfg->theme, .no_color = getenv("NO_COLOR") != NULL,
-                           .interval_ms = cfg->interval_ms, .duration_s = cfg->duration_ms / 1000.0,
-                           .insecure = cfg->insecure_skip_verify };
-        app.ui = ui_open(&uc, err, sizeof(err));
-        if (!app.ui) {
-            fprintf(stderr, "etcd-monitor: %s (use --headless)\n", err);
-            rc = EXIT_USAGE;
-            goto out_ws;
-        }
-    } else {
-        if (cfg->insecure_skip_verify)
-            fprintf(stderr, "etcd-monitor: INSECURE: TLS certificate verification is off "
-                    "(--insecure-skip-tls-verify)\n");
-        console_banner(stdout, cfg, rules, ws.dir);
+    summary_arg_t sum = { .sess = &sess, .ws = &ws };
+    if (app_open_outputs(&app, &sum, err, sizeof(err)) != 0) {
+        outputs_close(&app.outs, loop_wall());
+        fprintf(stderr, "etcd-monitor: %s\n", err);
+        rc = EXIT_USAGE;
+        goto out;
     }
     app_notices(&app);
 
     app_run(&app);
 
-    if (app.ui) {
-        ui_close(app.ui);
-        app.ui = NULL;
-    }
+    /* The dashboard gives the terminal back before the summary is printed. */
     collector_delete_probe_keys(col, 2000);
-    double t1 = clock_now(CLOCK_REALTIME);
-    long connects, transfers;
-    collector_counters(col, &connects, &transfers);
-    workspace_log(&ws, t1, "session ended after %ld polls (%ld transfers over %ld connections)",
-                  sess.iterations, transfers, connects);
-    const log_counts_t *lc = remote_log_counts(app.remote);
-    if (lc) {
-        char line[400];
-        size_t used = 0;
-        for (int k = LOG_NONE + 1; k < LOG_KIND_COUNT && used < sizeof line; k++)
-            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %llu",
-                                     used ? ", " : "", logwatch_kind_name((log_kind_t)k),
-                                     (unsigned long long)lc->count[k]);
-        workspace_log(&ws, t1, "log lines seen: %s", line);
+    app_log_end(&app);
+    outputs_close(&app.outs, loop_wall());
+    /* Notices raised by the last writes: monitoring.log and stderr. */
+    for (int i = 0; i < ws.notices.n; i++) {
+        fprintf(stderr, "etcd-monitor: %s\n", ws.notices.line[i]);
+        workspace_log(&ws, loop_wall(), "%s", ws.notices.line[i]);
     }
-    session_summary(&sess, &ws, t1, stdout);
-    app_notices(&app);
+    ws.notices.n = 0;
     rc = session_exit_code(&sess);
-out_ws:
+out:
     /* The tunnel goes after the collector's last requests (probe-key deletion). */
     collector_free(col);
-    col = NULL;
     remote_close(app.remote);
-    workspace_close(&ws);
-out:
+    if (ws_open)
+        workspace_close(&ws);
     stats_free(stats);
-    collector_free(col);
     rules_free(rules);
+    signals_close(loop);
+    loop_free(loop);
     curl_global_cleanup();
     return rc;
 }

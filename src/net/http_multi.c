@@ -1,4 +1,4 @@
-/* http_multi.c — concurrent capped HTTP requests over one libcurl multi handle. */
+/* http_multi.c — concurrent capped HTTP requests over the loop's shared multi handle. */
 #include "http.h"
 
 #include <stdio.h>
@@ -40,15 +40,16 @@ static int http_debug_cb(CURL *e, curl_infotype type, char *data, size_t n, void
     return 0;
 }
 
-int http_init(http_t *h)
+static void http_xfer_done(loop_xfer_t *x, CURLcode result);
+
+int http_init(http_t *h, loop_t *loop, http_done_fn done, void *ctx)
 {
     memset(h, 0, sizeof(*h));
     h->auth_gen = 1;
-    h->multi = curl_multi_init();
-    if (!h->multi)
-        return -1;
-    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 256L);
-    return 0;
+    h->loop = loop;
+    h->done = done;
+    h->done_ctx = ctx;
+    return loop ? 0 : -1;
 }
 
 void http_set_route(http_t *h, http_route_fn fn, void *ctx)
@@ -59,9 +60,6 @@ void http_set_route(http_t *h, http_route_fn fn, void *ctx)
 
 void http_cleanup(http_t *h)
 {
-    if (h->multi)
-        curl_multi_cleanup(h->multi);
-    h->multi = NULL;
     explicit_bzero(h->auth_hdr, sizeof(h->auth_hdr));
 }
 
@@ -99,6 +97,7 @@ int http_req_init(http_req_t *r, size_t max_body, void *owner, int kind)
     buf_init(&r->body, max_body);
     r->owner = owner;
     r->kind = kind;
+    r->xfer.done = http_xfer_done;
     r->easy = curl_easy_init();
     return r->easy ? 0 : -1;
 }
@@ -135,7 +134,6 @@ static void http_setup(const http_t *h, http_req_t *r)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->body.max);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -221,9 +219,9 @@ int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      connect_timeout_ms < timeout_ms ? connect_timeout_ms : timeout_ms);
-    CURLMcode mc = curl_multi_add_handle(h->multi, e);
-    if (mc != CURLM_OK) {
-        snprintf(r->errbuf, sizeof(r->errbuf), "%s", curl_multi_strerror(mc));
+    r->client = h;
+    if (loop_transfer_add(h->loop, e, &r->xfer) != 0) {
+        snprintf(r->errbuf, sizeof(r->errbuf), "cannot add the transfer to the loop");
         r->result = CURLE_FAILED_INIT;
         return -1;
     }
@@ -236,48 +234,41 @@ void http_cancel(http_t *h, http_req_t *r)
 {
     if (!r->active)
         return;
-    curl_multi_remove_handle(h->multi, r->easy);
+    loop_transfer_remove(h->loop, r->easy);
     r->active = false;
     h->active--;
 }
 
-void http_perform(http_t *h, http_done_fn done, void *ctx)
+/* Seconds of one of libcurl's microsecond timers. */
+static double http_info_s(CURL *e, CURLINFO what)
 {
-    int running = 0;
-    curl_multi_perform(h->multi, &running);
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(h->multi, &left))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        http_req_t *r = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-        if (!r)
-            continue;
-        r->result = msg->data.result;
-        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
-        curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME, &r->total_s);
-        curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME, &r->pretransfer_s);
-        curl_easy_getinfo(r->easy, CURLINFO_NUM_CONNECTS, &r->new_connections);
-        if (r->result != CURLE_OK && r->https)
-            curl_easy_getinfo(r->easy, CURLINFO_SSL_VERIFYRESULT, &r->verify_result);
-        h->connects += r->new_connections;
-        h->transfers++;
-        curl_multi_remove_handle(h->multi, r->easy);
-        r->active = false;
-        h->active--;
-        if (done)
-            done(r, ctx);
-    }
+    curl_off_t us = 0;
+    if (curl_easy_getinfo(e, what, &us) != CURLE_OK || us < 0)
+        return 0;
+    return (double)us / 1e6;
 }
 
-int http_wait(http_t *h, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
+/* The loop's callback: a transfer ended (the loop removed it already). */
+static void http_xfer_done(loop_xfer_t *x, CURLcode result)
 {
-    int numfds = 0;
-    if (timeout_ms < 0)
-        timeout_ms = 0;
-    CURLMcode mc = curl_multi_poll(h->multi, extra, n_extra, timeout_ms, &numfds);
-    return mc == CURLM_OK ? numfds : -1;
+    http_req_t *r = (http_req_t *)x;
+    http_t *h = r->client;
+    r->result = result;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    r->total_s = http_info_s(r->easy, CURLINFO_TOTAL_TIME_T);
+    r->pretransfer_s = http_info_s(r->easy, CURLINFO_PRETRANSFER_TIME_T);
+    double conn = http_info_s(r->easy, CURLINFO_CONNECT_TIME_T);
+    double app = http_info_s(r->easy, CURLINFO_APPCONNECT_TIME_T);
+    r->connect_s = app > conn ? app : conn;
+    curl_easy_getinfo(r->easy, CURLINFO_NUM_CONNECTS, &r->new_connections);
+    if (r->result != CURLE_OK && r->https)
+        curl_easy_getinfo(r->easy, CURLINFO_SSL_VERIFYRESULT, &r->verify_result);
+    h->connects += r->new_connections;
+    h->transfers++;
+    r->active = false;
+    h->active--;
+    if (h->done)
+        h->done(r, h->done_ctx);
 }
 
 /* Does the error text contain s (case-insensitive)? */

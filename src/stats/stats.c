@@ -15,8 +15,7 @@ typedef struct {
     bool     used;
     bool     seen_this_poll;
     series_t series;
-    int      h_head, h_n;
-    double   hist[HIST_COUNT][STATS_HISTORY];
+    member_history_t *h;           /* its slot of stats.hist */
     double   frag_recent[10];      /* the seed's trend analysis: last 10 samples */
     int      frag_n;
 } track_t;
@@ -26,6 +25,7 @@ struct stats {
     int64_t  window_ms[FIG_MAX_WINDOWS];
     int      ring_cap;
     track_t  tracks[CLUSTER_MAX_MEMBERS];
+    history_set_t hist;            /* tracks[i]'s sparklines in hist.m[i] */
     uint64_t last_leader;          /* the last leader seen (0 = none yet) */
     bool     leader_lost;          /* no leader since last_leader */
     double   no_leader_since;      /* wall time the leader was lost, 0 when one is */
@@ -77,9 +77,13 @@ static track_t *stats_track(stats_t *st, const char *name)
         return NULL;
     snprintf(free_slot->key, sizeof(free_slot->key), "%s", name);
     free_slot->used = true;
+    member_history_t *h = free_slot->h = &st->hist.m[free_slot - st->tracks];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->name, sizeof(h->name), "%s", name);
+    h->used = true;
     for (int f = 0; f < HIST_COUNT; f++)
         for (int k = 0; k < STATS_HISTORY; k++)
-            free_slot->hist[f][k] = NAN;
+            h->v[f][k] = NAN;
     return free_slot;
 }
 
@@ -173,11 +177,12 @@ static void stats_history_push(track_t *tr, const member_view_t *m)
         [HIST_SLOW_APPLIES] = opt(m->iv.slow_ops.ok, m->iv.slow_ops.v),
         [HIST_RSS] = opt(mm->rss.ok, mm->rss.v),
     };
+    member_history_t *h = tr->h;
     for (int f = 0; f < HIST_COUNT; f++)
-        tr->hist[f][tr->h_head] = m->sample.up ? v[f] : NAN;
-    tr->h_head = (tr->h_head + 1) % STATS_HISTORY;
-    if (tr->h_n < STATS_HISTORY)
-        tr->h_n++;
+        h->v[f][h->head] = m->sample.up ? v[f] : NAN;
+    h->head = (h->head + 1) % STATS_HISTORY;
+    if (h->n < STATS_HISTORY)
+        h->n++;
 }
 
 /* The seed's fragmentation trend: the current value against the mean of the
@@ -316,6 +321,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         if (tr->used && !tr->seen_this_poll) {
             series_free(&tr->series);
             tr->used = false;
+            tr->h->used = false;
         }
     }
     stats_health(st, snap);
@@ -324,19 +330,12 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
 
 int stats_history(const stats_t *st, const char *member, history_fig_t fig, double *out, int max)
 {
-    if (fig < 0 || fig >= HIST_COUNT)
-        return 0;
-    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
-        const track_t *tr = &st->tracks[i];
-        if (!tr->used || strcmp(tr->key, member) != 0)
-            continue;
-        int n = tr->h_n < max ? tr->h_n : max;
-        int start = (tr->h_head - n + STATS_HISTORY) % STATS_HISTORY;
-        for (int k = 0; k < n; k++)
-            out[k] = tr->hist[fig][(start + k) % STATS_HISTORY];
-        return n;
-    }
-    return 0;
+    return history_copy(&st->hist, member, fig, out, max);
+}
+
+const history_set_t *stats_histories(const stats_t *st)
+{
+    return &st->hist;
 }
 
 int stats_trend_report(const stats_t *st, const cluster_snapshot_t *snap, char *out, size_t cap)

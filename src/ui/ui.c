@@ -402,14 +402,14 @@ void ui_notice(ui_t *ui, double now, double seconds, const char *fmt, ...)
 /* Copy every shown member's histories, so a paused screen is one moment. */
 static void freeze(ui_t *ui)
 {
-    if (!ui->stats || ui->frozen)
+    if (!ui->hist || ui->frozen)
         return;
     ui->frozen = calloc(1, sizeof *ui->frozen);
     if (!ui->frozen)
         return;                           /* then the sparklines keep moving */
     for (int m = 0; m < ui->shown.n_members && m < CLUSTER_MAX_MEMBERS; m++)
         for (int f = 0; f < HIST_COUNT; f++)
-            ui->frozen->n[m][f] = stats_history(ui->stats, ui->shown.members[m].name,
+            ui->frozen->n[m][f] = history_copy(ui->hist, ui->shown.members[m].name,
                                                 (history_fig_t)f, ui->frozen->v[m][f],
                                                 STATS_HISTORY);
 }
@@ -478,7 +478,7 @@ static void push_alert_events(ui_t *ui, const cluster_snapshot_t *snap)
 }
 
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
-               int n_alerts, const stats_t *stats)
+               int n_alerts, const history_set_t *hist)
 {
     if (!ui || !snap)
         return;
@@ -491,7 +491,7 @@ void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
            (size_t)n_alerts * sizeof *alerts);
     ui->n_latest_alerts = n_alerts;
     ui->have_latest = true;
-    ui->stats = stats;
+    ui->hist = hist;
     for (int i = 0; i < snap->events.n && i < CLUSTER_MAX_EVENTS; i++)
         ui_events_push(&ui->events, snap->t, snap->events.line[i]);
     push_alert_events(ui, snap);

@@ -329,9 +329,9 @@ int ui_history(const ui_t *ui, int member, history_fig_t fig, double *out, int m
         memcpy(out, ui->frozen->v[member][fig] + (n - take), (size_t)take * sizeof *out);
         return take;
     }
-    if (!ui->stats)
+    if (!ui->hist)
         return 0;
-    return stats_history(ui->stats, ui->shown.members[member].name, fig, out, want);
+    return history_copy(ui->hist, ui->shown.members[member].name, fig, out, want);
 }
 
 const char *ui_fmt_ms(const ui_t *ui, char *out, double ms)

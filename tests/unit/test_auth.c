@@ -226,7 +226,9 @@ static void test_auth_new(void **state)
     assert_string_equal(auth_user(a), "root");
     assert_int_equal(auth_attempts(a), 0);
     http_t h;
-    assert_int_equal(http_init(&h), 0);
+    loop_t *loop = loop_new();
+    assert_non_null(loop);
+    assert_int_equal(http_init(&h, loop, NULL, NULL), 0);
     auth_free(a, &h);
 
     write_tmp("from-file\n", 10);
@@ -235,13 +237,16 @@ static void test_auth_new(void **state)
     auth_free(a, &h);
     unlink(tmp_path);
     http_cleanup(&h);
+    loop_free(loop);
 }
 
 static void test_token_header(void **state)
 {
     (void)state;
     http_t h;
-    assert_int_equal(http_init(&h), 0);
+    loop_t *loop = loop_new();
+    assert_non_null(loop);
+    assert_int_equal(http_init(&h, loop, NULL, NULL), 0);
     assert_int_equal(http_token_gen(&h), 0);
     assert_int_equal(http_set_token(&h, "VuQqiDNLCzkvjCaj.14"), 0);
     unsigned g1 = http_token_gen(&h);
@@ -255,6 +260,7 @@ static void test_token_header(void **state)
     assert_int_equal(http_set_token(&h, NULL), 0);
     assert_int_equal(http_token_gen(&h), 0);
     http_cleanup(&h);
+    loop_free(loop);
 }
 
 static const char *tls(CURLcode rc, long verify, const char *errbuf, bool client_cert,

@@ -1,0 +1,131 @@
+/* collector_discovery.c — the member list: which polled member an entry is,
+ * members discovered and started within the poll, members gone. */
+#include "collector_internal.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Find the member-list entry for a polled member, by id or by client URL. */
+static const status_member_t *collector_list_entry(const collector_t *c, const member_t *mb)
+{
+    for (int i = 0; i < c->n_list; i++) {
+        const status_member_t *e = &c->list[i];
+        if (mb->id && e->id == mb->id)
+            return e;
+        for (int u = 0; u < e->n_client_urls; u++) {
+            char url[256];
+            if (collector_normalize_endpoint(e->client_urls[u], c->tls_default, url,
+                                             sizeof(url)) == 0 &&
+                strcmp(url, mb->url) == 0)
+                return e;
+        }
+    }
+    return NULL;
+}
+
+/* A pinned member (reached through its own SSH host) that has not answered yet:
+ * the member list cannot be matched to it (no id), and any entry might be it
+ * under another URL, which must not be polled around its tunnel. */
+static const member_t *collector_unmatched_pinned(const collector_t *c)
+{
+    for (int j = 0; j < c->n; j++)
+        if (c->m[j]->pinned && !c->m[j]->id)
+            return c->m[j];
+    return NULL;
+}
+
+/* The /metrics URL a members: entry gives a discovered member, "" when none. */
+static void collector_listed_metrics(const collector_t *c, const char *url, char *murl,
+                                     size_t cap)
+{
+    const config_member_t *cm = url[0] ? config_member_for(c->cfg, url) : NULL;
+    murl[0] = '\0';
+    if (cm && cm->metrics_endpoint &&
+        collector_normalize_endpoint(cm->metrics_endpoint, c->tls_default, murl, cap) != 0)
+        murl[0] = '\0';
+}
+
+/* Add members that the member list names and we do not poll yet. During a poll
+ * their requests start at once, so discovery never costs a poll. */
+void collector_add_listed(collector_t *c, bool start_now)
+{
+    const member_t *held = collector_unmatched_pinned(c);
+    if (held) {
+        if (strcmp(c->told_held, held->url) != 0)
+            events_add(&c->events, "discovery waits for %s (%s): through its own SSH host it "
+                       "has not answered yet, and the member list may name it under "
+                       "another URL", held->name, held->url);
+        snprintf(c->told_held, sizeof c->told_held, "%s", held->url);
+        return;
+    }
+    for (int i = 0; i < c->n_list; i++) {
+        const status_member_t *e = &c->list[i];
+        bool have = false;
+        for (int j = 0; j < c->n && !have; j++)
+            have = collector_list_entry(c, c->m[j]) == e ||
+                   (c->m[j]->id && c->m[j]->id == e->id);
+        if (have)
+            continue;
+        char url[256] = "";
+        if (e->n_client_urls > 0 &&
+            collector_normalize_endpoint(e->client_urls[0], c->tls_default, url, sizeof(url)) != 0)
+            url[0] = '\0';
+        char name[64], murl[256];
+        if (e->name[0])
+            snprintf(name, sizeof(name), "%s", e->name);
+        else
+            snprintf(name, sizeof(name), "%016" PRIx64, e->id);
+        collector_listed_metrics(c, url, murl, sizeof murl);
+        member_t *mb = collector_add_member(c, url, name, murl);
+        if (!mb)
+            continue;
+        mb->id = e->id;
+        mb->is_learner = e->is_learner;
+        if (c->iteration > 1)
+            events_add(&c->events, "member %s discovered (%s)", name,
+                       url[0] ? url : "not started");
+        mb->cur.probe_read_ms = mb->cur.probe_write_ms = NAN;
+        if (start_now && url[0]) {
+            mb->cur.t = c->poll_wall;
+            collector_start_member(c, mb);
+        }
+    }
+}
+
+/* Apply a fresh member list at the end of a poll: names, ids, learners, and
+ * (with discovery) drop members the cluster no longer has. */
+void collector_apply_list(collector_t *c)
+{
+    for (int j = 0; j < c->n; j++) {
+        member_t *mb = c->m[j];
+        const status_member_t *e = collector_list_entry(c, mb);
+        mb->in_list = e != NULL;
+        if (!e)
+            continue;
+        mb->id = e->id;
+        mb->is_learner = e->is_learner;
+        if (e->name[0])
+            snprintf(mb->name, sizeof(mb->name), "%s", e->name);
+        /* A member that was not started when first listed now has a URL. */
+        if (!mb->url[0] && e->n_client_urls > 0) {
+            char url[256];
+            if (collector_normalize_endpoint(e->client_urls[0], c->tls_default, url,
+                                             sizeof(url)) == 0)
+                member_set_url(mb, url);
+        }
+    }
+    if (!c->cfg->no_discover) {
+        for (int j = c->n - 1; j >= 0; j--) {
+            /* A pinned member without an id cannot be matched yet: kept. */
+            if (!c->m[j]->in_list && !(c->m[j]->pinned && !c->m[j]->id)) {
+                events_add(&c->events, "member %s (%s) is no longer in the member list",
+                           c->m[j]->name, c->m[j]->url[0] ? c->m[j]->url : "-");
+                collector_remove_member(c, j);
+            }
+        }
+    }
+}
+

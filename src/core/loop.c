@@ -1,0 +1,202 @@
+/* loop.c — the one event loop: the shared libcurl multi handle, registered
+ * fds and timers (see loop.h). */
+#include "loop_xfer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+_Static_assert(LOOP_IN == CURL_WAIT_POLLIN && LOOP_PRI == CURL_WAIT_POLLPRI &&
+               LOOP_OUT == CURL_WAIT_POLLOUT, "LOOP_* are curl's CURL_WAIT_POLL* bits");
+
+typedef struct {
+    int        fd;
+    short      events;
+    loop_fd_fn fn;
+    void      *ctx;
+} loop_fd_t;
+
+struct loop {
+    CURLM        *multi;                  /* owned */
+    int           transfers;              /* in flight, all owners */
+    loop_fd_t     fds[LOOP_MAX_FDS];
+    int           n_fds;
+    loop_timer_t *timers[LOOP_MAX_TIMERS];
+    int           n_timers;
+};
+
+double loop_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double loop_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+loop_t *loop_new(void)
+{
+    loop_t *l = calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    if (!(l->multi = curl_multi_init())) {
+        free(l);
+        return NULL;
+    }
+    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, 256L);
+    return l;
+}
+
+void loop_free(loop_t *l)
+{
+    if (!l)
+        return;
+    curl_multi_cleanup(l->multi);
+    free(l);
+}
+
+CURLM *loop_multi(loop_t *l)
+{
+    return l->multi;
+}
+
+int loop_transfer_add(loop_t *l, CURL *easy, loop_xfer_t *x)
+{
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+    if (curl_multi_add_handle(l->multi, easy) != CURLM_OK)
+        return -1;
+    l->transfers++;
+    return 0;
+}
+
+void loop_transfer_remove(loop_t *l, CURL *easy)
+{
+    if (curl_multi_remove_handle(l->multi, easy) == CURLM_OK)
+        l->transfers--;
+}
+
+int loop_transfers(const loop_t *l)
+{
+    return l->transfers;
+}
+
+int loop_fd_add(loop_t *l, int fd, short events, loop_fd_fn fn, void *ctx)
+{
+    if (fd < 0 || l->n_fds >= LOOP_MAX_FDS)
+        return -1;
+    l->fds[l->n_fds++] = (loop_fd_t){ .fd = fd, .events = events, .fn = fn, .ctx = ctx };
+    return 0;
+}
+
+void loop_fd_remove(loop_t *l, int fd)
+{
+    for (int i = 0; i < l->n_fds; i++)
+        if (l->fds[i].fd == fd) {
+            memmove(&l->fds[i], &l->fds[i + 1], (size_t)(l->n_fds - i - 1) * sizeof(l->fds[0]));
+            l->n_fds--;
+            return;
+        }
+}
+
+int loop_timer_add(loop_t *l, loop_timer_t *t)
+{
+    if (l->n_timers >= LOOP_MAX_TIMERS)
+        return -1;
+    l->timers[l->n_timers++] = t;
+    return 0;
+}
+
+void loop_timer_remove(loop_t *l, loop_timer_t *t)
+{
+    for (int i = 0; i < l->n_timers; i++)
+        if (l->timers[i] == t) {
+            memmove(&l->timers[i], &l->timers[i + 1],
+                    (size_t)(l->n_timers - i - 1) * sizeof(l->timers[0]));
+            l->n_timers--;
+            return;
+        }
+}
+
+void loop_timer_arm(loop_timer_t *t, double due)
+{
+    t->due = due;
+    t->armed = true;
+}
+
+/* Move every transfer along and call done() for each one that ended. */
+static void loop_transfers_dispatch(loop_t *l)
+{
+    int running = 0;
+    curl_multi_perform(l->multi, &running);
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(l->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle;
+        CURLcode result = msg->data.result;
+        loop_xfer_t *x = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+        loop_transfer_remove(l, easy);    /* msg is invalid from here on */
+        if (x && x->done)
+            x->done(x, result);
+    }
+}
+
+/* Fire every armed timer that is due (a timer may re-arm itself). */
+static void loop_timers_dispatch(loop_t *l)
+{
+    double now = loop_mono();
+    for (int i = 0; i < l->n_timers; i++) {
+        loop_timer_t *t = l->timers[i];
+        if (t->armed && t->due <= now) {
+            t->armed = false;
+            t->fire(t->ctx, now);
+        }
+    }
+}
+
+void loop_run_once(loop_t *l, int timeout_ms)
+{
+    double now = loop_mono();
+    for (int i = 0; i < l->n_timers; i++) {
+        const loop_timer_t *t = l->timers[i];
+        if (!t->armed)
+            continue;
+        double ms = ceil((t->due - now) * 1000.0);
+        if (ms < timeout_ms)
+            timeout_ms = ms > 0 ? (int)ms : 0;
+    }
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    struct curl_waitfd wfd[LOOP_MAX_FDS];
+    int n = l->n_fds;
+    for (int i = 0; i < n; i++)
+        wfd[i] = (struct curl_waitfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };
+    int numfds = 0;
+    if (curl_multi_poll(l->multi, wfd, (unsigned)n, timeout_ms, &numfds) != CURLM_OK)
+        numfds = 0;
+    loop_transfers_dispatch(l);
+    /* Callbacks may add or remove fds: match by fd, not by position. */
+    for (int i = 0; i < n; i++) {
+        if (!wfd[i].revents)
+            continue;
+        for (int j = 0; j < l->n_fds; j++)
+            if (l->fds[j].fd == wfd[i].fd) {
+                l->fds[j].fn(l->fds[j].ctx, wfd[i].fd, wfd[i].revents);
+                break;
+            }
+    }
+    loop_timers_dispatch(l);
+}
+
+void loop_wakeup(loop_t *l)
+{
+    curl_multi_wakeup(l->multi);
+}
