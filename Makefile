@@ -26,6 +26,13 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 SRCS     := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+# The C library (docs/architecture.md): the layers below the outputs and the UI.
+CORE_LAYERS := util parse stats config rules core net collect ssh lib
+CORE_OBJS := $(sort $(foreach d,$(CORE_LAYERS),$(patsubst src/%.c,$(BUILD)/obj/%.o,$(wildcard src/$(d)/*.c))))
+APP_OBJS  := $(filter-out $(CORE_OBJS) $(BUILD)/obj/main.o,$(OBJS))
+LIBEM     := $(BUILD)/libetcdmonitor.a
+EM_VERSION := $(shell sed -n 's/^\#define EM_VERSION "\(.*\)".*/\1/p' include/config/config.h)
+EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 SAN_OBJS := $(LIB_OBJS:$(BUILD)/obj/%=$(BUILD)/san/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -45,17 +52,27 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check unit unit-san integration demo bench fuzz install clean
-all: etcd-monitor
+.PHONY: all deps check unit unit-san integration demo bench fuzz install clean examples layers
+all: etcd-monitor $(LIBEM) examples
 
 $(DEPS_STAMP): tools/deps.sh
 	@sh tools/deps.sh
 	@mkdir -p $(BUILD) && touch $@
 deps: $(DEPS_STAMP)
 
-etcd-monitor: $(BUILD)/obj/main.o $(BUILD)/libem.a
+etcd-monitor: $(BUILD)/obj/main.o $(APP_OBJS) $(LIBEM)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(LIBEM): $(CORE_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The examples see only the public header (-Iinclude, not the layers).
+$(BUILD)/examples/%: examples/%.c include/etcd_monitor.h $(LIBEM)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) -Iinclude -o $@ $< $(LIBEM) $(PKG_LIBS) -lm
+examples: $(EXAMPLES)
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -103,8 +120,11 @@ $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 
 # Unit tests: plain, then under ASan+UBSan. Integration tests drive the real binary
 # against a real 3-member etcd cluster (tests/lib/cluster.sh).
-check: unit unit-san integration fuzz-smoke
+check: layers unit unit-san integration fuzz-smoke
 	@echo "make check: all suites passed"
+
+layers:
+	@bash tools/check-layers.sh
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -112,7 +132,7 @@ unit: $(UNIT_BINS)
 unit-san: $(UNIT_SAN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run-unit.sh $(UNIT_SAN)
 
-integration: etcd-monitor $(STUB)
+integration: etcd-monitor $(STUB) $(EXAMPLES)
 	@bash tests/run-integration.sh
 
 demo: etcd-monitor
@@ -137,13 +157,18 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-install: etcd-monitor
+install: etcd-monitor $(LIBEM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/etcd-monitor/themes
+	  $(DESTDIR)$(PREFIX)/share/etcd-monitor/themes $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 0755 etcd-monitor $(DESTDIR)$(PREFIX)/bin/etcd-monitor
 	install -m 0644 man/etcd-monitor.1 $(DESTDIR)$(PREFIX)/share/man/man1/etcd-monitor.1
-	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/etcd-monitor/themes/ 2>/dev/null || true
+	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/etcd-monitor/themes/
+	install -m 0644 include/etcd_monitor.h $(DESTDIR)$(PREFIX)/include/etcd_monitor.h
+	install -m 0644 $(LIBEM) $(DESTDIR)$(PREFIX)/lib/libetcdmonitor.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(EM_VERSION)|' tools/etcd-monitor.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/etcd-monitor.pc
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/san $(BUILD)/tests $(BUILD)/tests-san $(BUILD)/fuzz_* \
-	  $(STUB) $(BENCH) etcd-monitor
+	  $(STUB) $(BENCH) $(LIBEM) $(BUILD)/libem.a $(BUILD)/libem-san.a $(BUILD)/examples etcd-monitor

@@ -12,34 +12,24 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
-#include "collector.h"
 #include "commands.h"
 #include "config.h"
-#include "loop.h"
+#include "engine.h"
 #include "output.h"
 #include "outputs.h"
-#include "remote.h"
-#include "rules.h"
 #include "session.h"
 #include "signals.h"
-#include "stats.h"
 #include "ui.h"
 #include "workspace.h"
 
 typedef struct {
     const config_t    *cfg;
-    loop_t            *loop;
-    remote_t          *remote;
-    collector_t       *col;
-    stats_t           *stats;
-    rules_t           *rules;
+    engine_t          *eng;            /* loop, collector, remote, stats, rules */
     workspace_t       *ws;
     session_t         *sess;
     output_list_t      outs;
     bool               interactive;    /* the dashboard is one of the outputs */
-    cluster_snapshot_t snap;           /* the latest completed poll */
-    alert_transition_t trans[64];
-    char               lines[64][600]; /* each transition's alerts.log line */
+    char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
     bool               stopping;
     double             next_poll;      /* monotonic */
     double             end;            /* monotonic; INFINITY without --duration */
@@ -71,48 +61,45 @@ static void app_notices(app_t *a)
 
 /* This poll's rule transitions: their alerts.log lines, the session's count,
  * and the CSV field (in the snapshot). */
-static void app_transitions(app_t *a, int n)
+static void app_transitions(app_t *a)
 {
     static const char *const kind[] = { "PENDING", "FIRING", "RESOLVED" };
+    cluster_snapshot_t *snap = &a->eng->snap;
     size_t used = 0;
-    a->snap.alert_events[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        const alert_transition_t *tr = &a->trans[i];
+    snap->alert_events[0] = '\0';
+    for (int i = 0; i < a->eng->n_trans; i++) {
+        const alert_transition_t *tr = &a->eng->trans[i];
         size_t len = rules_format_transition(tr, a->lines[i], sizeof(a->lines[i]));
         if (!len)
             a->lines[i][0] = '\0';
         else
             session_alert_line(a->sess, a->lines[i], tr->kind == TRANS_FIRING);
-        int w = snprintf(a->snap.alert_events + used, sizeof(a->snap.alert_events) - used,
+        int w = snprintf(snap->alert_events + used, sizeof(snap->alert_events) - used,
                          "%s%s:%s%s%s", used ? " " : "", kind[tr->kind], tr->alert.rule,
                          tr->alert.member[0] ? "@" : "", tr->alert.member);
-        if (w > 0 && (size_t)w < sizeof(a->snap.alert_events) - used)
+        if (w > 0 && (size_t)w < sizeof(snap->alert_events) - used)
             used += (size_t)w;
     }
 }
 
-/* A poll has completed: remote figures, statistics, rules, the session's
- * accounting, then every output. */
+/* A poll has completed (the engine ran it through stats and rules): the
+ * session's accounting, then every output. */
 static void app_on_poll(app_t *a)
 {
-    remote_poll(a->remote, &a->snap);
-    stats_update(a->stats, &a->snap);
-    int n = rules_eval(a->rules, &a->snap, a->trans, (int)(sizeof(a->trans) / sizeof(a->trans[0])));
-    a->snap.status = rules_status(a->rules);
-    rules_firing_names(a->rules, a->snap.alerts, sizeof(a->snap.alerts));
-    app_transitions(a, n);
-    session_record(a->sess, &a->snap);
+    engine_t *e = a->eng;
+    app_transitions(a);
+    session_record(a->sess, &e->snap);
     char trend[200], line[240] = "";
-    if (stats_trend_report(a->stats, &a->snap, trend, sizeof(trend))) {
+    if (stats_trend_report(e->stats, &e->snap, trend, sizeof(trend))) {
         snprintf(line, sizeof(line), "%s; alerts in the last 10 samples: %d/10", trend,
                  session_alert_frequency(a->sess));
         session_trend(a->sess, line);
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < e->n_trans; i++)
         if (a->lines[i][0])
-            outputs_transition(&a->outs, &a->trans[i], a->lines[i]);
-    poll_view_t pv = { .snap = &a->snap, .hist = stats_histories(a->stats), .trend = line };
-    pv.n_active = rules_active(a->rules, &pv.active);
+            outputs_transition(&a->outs, &e->trans[i], a->lines[i]);
+    poll_view_t pv = { .snap = &e->snap, .hist = stats_histories(e->stats), .trend = line };
+    pv.n_active = rules_active(e->rules, &pv.active);
     outputs_poll(&a->outs, &pv);
     app_notices(a);
 }
@@ -122,7 +109,7 @@ static void app_schedule(app_t *a, double now)
 {
     if (a->stopping || now < a->next_poll)
         return;
-    if (!collector_start_poll(a->col, loop_wall(), now))
+    if (!engine_start_poll(a->eng))
         app_say(a, NOTICE_LOG, "poll skipped: the previous one is still running");
     const double interval = a->cfg->interval_ms / 1000.0;
     a->next_poll += interval;
@@ -146,7 +133,7 @@ static void app_run(app_t *a)
             app_say(a, NOTICE_LOG, "stopping on %s", strsignal(signals_last()));
         }
         if (signals_stop_count() > 1) {     /* a second Ctrl-C: do not wait */
-            collector_abort(a->col);
+            collector_abort(a->eng->col);
             break;
         }
         if (!a->stopping && now >= a->end) {
@@ -154,47 +141,25 @@ static void app_run(app_t *a)
             app_say(a, NOTICE_LOG, "duration reached");
         }
         app_schedule(a, now);
-        if (collector_take_snapshot(a->col, &a->snap))
+        if (engine_take_poll(a->eng))
             app_on_poll(a);
         unsigned act = outputs_tick(&a->outs, loop_wall());
         if ((act & OUTPUT_ACT_QUIT) && !a->stopping) {
             a->stopping = true;
             app_say(a, NOTICE_LOG, "stopping: quit from the dashboard");
         }
-        if ((act & OUTPUT_ACT_POLL_NOW) && !collector_in_flight(a->col)) {
+        if ((act & OUTPUT_ACT_POLL_NOW) && !collector_in_flight(a->eng->col)) {
             a->next_poll = loop_mono();
             continue;
         }
-        if (a->stopping && !collector_in_flight(a->col))
+        if (a->stopping && !collector_in_flight(a->eng->col))
             break;
         double until = a->stopping ? 0.1 : fmin(a->next_poll, a->end) - loop_mono();
         int timeout_ms = (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0);
         int tick = outputs_next_tick_ms(&a->outs, loop_wall());
         if (tick >= 0 && tick < timeout_ms)
             timeout_ms = tick;
-        loop_run_once(a->loop, timeout_ms);
-    }
-}
-
-/* The rule engine's configuration from the run configuration. */
-static void rules_config_fill(const config_t *cfg, rules_config_t *rc)
-{
-    memset(rc, 0, sizeof(*rc));
-    rc->level = cfg->alert_level;
-    rc->thresholds = cfg->thresholds;
-    rc->no_leader_timeout_s = cfg->no_leader_timeout_ms / 1000.0;
-    rc->n_windows = cfg->n_windows;
-    memcpy(rc->window_ms, cfg->window_ms, sizeof(rc->window_ms));
-    for (int i = 0; i < cfg->n_rule_overrides && i < RULES_MAX_OVERRIDES; i++) {
-        const config_rule_t *o = &cfg->rule_overrides[i];
-        rule_override_t *r = &rc->overrides[rc->n_overrides++];
-        snprintf(r->rule, sizeof(r->rule), "%s", o->rule);
-        r->has_for = o->has_for;
-        r->for_s = o->for_ms / 1000.0;
-        r->has_threshold = o->has_threshold;
-        r->threshold = o->threshold;
-        r->has_enabled = o->has_enabled;
-        r->enabled = o->enabled;
+        loop_run_once(a->eng->loop, timeout_ms);
     }
 }
 
@@ -203,7 +168,7 @@ static void rules_config_fill(const config_t *cfg, rules_config_t *rc)
 static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errlen)
 {
     const config_t *cfg = a->cfg;
-    output_env_t env = { .cfg = cfg, .rules = a->rules, .loop = a->loop,
+    output_env_t env = { .cfg = cfg, .rules = a->eng->rules, .loop = a->eng->loop,
                          .workspace_dir = a->ws->dir };
     a->interactive = !cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     if (a->interactive) {
@@ -225,10 +190,10 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
 static void app_log_end(app_t *a)
 {
     long connects, transfers;
-    collector_counters(a->col, &connects, &transfers);
+    collector_counters(a->eng->col, &connects, &transfers);
     app_say(a, NOTICE_LOG, "session ended after %ld polls (%ld transfers over %ld connections)",
             a->sess->iterations, transfers, connects);
-    const log_counts_t *lc = remote_log_counts(a->remote);
+    const log_counts_t *lc = remote_log_counts(a->eng->remote);
     if (lc) {
         char line[400];
         size_t used = 0;
@@ -240,7 +205,9 @@ static void app_log_end(app_t *a)
     }
 }
 
-/* Monitor the cluster (dashboard or headless) until stopped; the exit status. */
+/* Monitor the cluster (dashboard or headless) until stopped; the exit status.
+ * The engine is built first, so a configuration it refuses leaves no session
+ * folder behind. */
 int cmd_monitor(config_t *cfg)
 {
     char err[512];
@@ -248,24 +215,20 @@ int cmd_monitor(config_t *cfg)
         fprintf(stderr, "etcd-monitor: cannot initialise libcurl\n");
         return 70;
     }
+    static engine_t eng;
     static workspace_t ws;
     static session_t sess;
     static app_t app;
-    int rc = 70;
-    loop_t *loop = loop_new();
-    collector_t *col = NULL;
-    stats_t *stats = NULL;
-    rules_t *rules = NULL;
-    rules_config_t rcfg;
-    bool ws_open = false;
-    if (!loop || signals_setup(loop) != 0) {
-        fprintf(stderr, "etcd-monitor: cannot initialise: %s\n", strerror(errno));
-        goto out;
-    }
-    rules_config_fill(cfg, &rcfg);
-    if (!(rules = rules_new(&rcfg, err, sizeof(err)))) {
+    int rc = engine_open(&eng, cfg, err, sizeof(err));
+    if (rc != 0) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
-        rc = EXIT_USAGE;
+        curl_global_cleanup();
+        return rc;
+    }
+    rc = 70;
+    bool ws_open = false;
+    if (signals_setup(eng.loop) != 0) {
+        fprintf(stderr, "etcd-monitor: cannot initialise: %s\n", strerror(errno));
         goto out;
     }
     if (workspace_open(&ws, cfg->workdir, loop_wall(), err, sizeof(err)) != 0) {
@@ -274,22 +237,7 @@ int cmd_monitor(config_t *cfg)
         goto out;
     }
     ws_open = true;
-    if (!(col = collector_new(cfg, loop, err, sizeof(err)))) {
-        fprintf(stderr, "etcd-monitor: %s\n", err);
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    if (!(stats = stats_new(cfg->n_windows, cfg->window_ms, cfg->interval_ms))) {
-        fprintf(stderr, "etcd-monitor: out of memory\n");
-        goto out;
-    }
-    app = (app_t){ .cfg = cfg, .loop = loop, .col = col, .stats = stats, .rules = rules,
-                   .ws = &ws, .sess = &sess };
-    if (!(app.remote = remote_open(cfg, col, err, sizeof(err)))) {
-        fprintf(stderr, "etcd-monitor: %s\n", err);
-        rc = EXIT_USAGE;
-        goto out;
-    }
+    app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess };
 
     double t0 = loop_wall();
     session_init(&sess, t0);
@@ -318,9 +266,9 @@ int cmd_monitor(config_t *cfg)
 
     app_run(&app);
 
-    /* The dashboard gives the terminal back before the summary is printed. */
-    collector_delete_probe_keys(col, 2000);
+    collector_delete_probe_keys(eng.col, 2000);
     app_log_end(&app);
+    /* The dashboard gives the terminal back before the summary is printed. */
     outputs_close(&app.outs, loop_wall());
     /* Notices raised by the last writes: monitoring.log and stderr. */
     for (int i = 0; i < ws.notices.n; i++) {
@@ -330,15 +278,10 @@ int cmd_monitor(config_t *cfg)
     ws.notices.n = 0;
     rc = session_exit_code(&sess);
 out:
-    /* The tunnel goes after the collector's last requests (probe-key deletion). */
-    collector_free(col);
-    remote_close(app.remote);
+    signals_close(eng.loop);
+    engine_close(&eng);
     if (ws_open)
         workspace_close(&ws);
-    stats_free(stats);
-    rules_free(rules);
-    signals_close(loop);
-    loop_free(loop);
     curl_global_cleanup();
     return rc;
 }
