@@ -218,6 +218,21 @@ tui_wait "--theme unknown: falls back to default" 20 'theme:default'
 t_assert "--theme unknown: the footer says so" tui_has 'theme "nope-theme" unusable'
 tui_keys q
 
+# ---- Ctrl-\ (SIGQUIT) and SIGUSR1 stop like SIGTERM: terminal back, summary, exit 0
+for sig in QUIT USR1; do
+    run_ui "sig$sig" 120 40
+    tui_wait "SIG$sig run: the dashboard is up" 20 'members up'
+    pane=$(tui_flag pane_pid)
+    pid=$(pgrep -P "$pane" -x etcd-monitor | head -1)
+    t_assert "SIG$sig run: found the process" test -n "$pid"
+    kill -"$sig" "$pid"
+    check_restored "sig$sig" yes
+    t_assert "SIG$sig run: an orderly stop, the session's status as exit code (got $EXIT_RC)" \
+        test "$EXIT_RC" -le 2
+    t_assert "SIG$sig run: the summary was printed" tui_has 'MONITORING SESSION COMPLETE'
+    t_assert "SIG$sig run: the log says why it stopped" grep -q "stopping on" "$T/ws-sig$sig/monitoring.log"
+done
+
 # ---- a crash gives the terminal back (SIGSEGV -> ui_crash_restore) -------
 run_ui crash 120 40
 tui_wait "crash run: the dashboard is up" 20 'members up'
