@@ -23,8 +23,9 @@ declare -A may=(
   [collect]="util parse stats config net core"
   [ssh]="util parse stats config net collect core"
   [out]="util parse stats config rules core"
+  [notify]="util parse stats config rules core net"
   [ui]="util parse stats config rules core"
-  [cmd]="util parse stats config rules core net collect ssh out ui lib"
+  [cmd]="util parse stats config rules core net collect ssh out ui lib notify"
   [lib]="util parse stats config rules core net collect ssh"
   [main]="cmd config core util"
 )
@@ -39,6 +40,7 @@ declare -A libs=(
   [ui]='^n?cursesw?/|^n?curses\.h$|^wchar\.h$'
   [cmd]='^curl/|^jansson\.h$'
   [lib]='^curl/'
+  [notify]='^curl/|^jansson\.h$'
   [main]='^curl/'
 )
 # Named exceptions, "file:header", each with its reason.
