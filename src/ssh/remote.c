@@ -40,10 +40,8 @@ struct remote {
     logwatch_t     *logfile;   /* --log-file, or NULL */
     bool            watching;  /* some log is followed */
     log_counts_t    counts;
+    char            taken[64][512]; /* scratch: lines taken from a tunnel or the log file */
 };
-
-/* Lines taken from a tunnel or the log file (the event loop is single-threaded). */
-static char taken[64][512];
 
 /* Quote s for a POSIX shell ('...' with ' escaped). */
 static void remote_shell_quote(const char *s, char *out, size_t cap)
@@ -267,13 +265,13 @@ static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
     if (h->log_id >= 0) {
         int got = 0;
         bool up = tunnel_state(h->tunnel, NULL, 0) == TUNNEL_UP;
-        while ((n = tunnel_take_lines(h->tunnel, h->log_id, taken, 64)) > 0)
-            got += remote_log_lines(r, snap, who, taken, n);
+        while ((n = tunnel_take_lines(h->tunnel, h->log_id, r->taken, 64)) > 0)
+            got += remote_log_lines(r, snap, who, r->taken, n);
         if (up || got > 0)
             h->slow = got;
     }
-    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, taken, 64)) > 0) {
-        h->disk_free_pct = remote_parse_df(taken, n);
+    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, r->taken, 64)) > 0) {
+        h->disk_free_pct = remote_parse_df(r->taken, n);
         h->df_id = -1;
     }
     if (h->df_id >= 0 && snap->t > h->df_deadline) {
@@ -346,8 +344,8 @@ void remote_poll(remote_t *r, cluster_snapshot_t *snap)
         }
     }
     if (r->logfile)
-        while ((n = logwatch_read_lines(r->logfile, taken, 64)) > 0)
-            slow += remote_log_lines(r, snap, "", taken, n);
+        while ((n = logwatch_read_lines(r->logfile, r->taken, 64)) > 0)
+            slow += remote_log_lines(r, snap, "", r->taken, n);
     if (r->watching)
         snap->slow_ops = (mval_t){ (double)slow, known };
     remote_attribute(r, snap);
