@@ -174,9 +174,10 @@ static void app_on_poll(app_t *a)
 }
 
 /* The event loop: schedules polls on a monotonic clock; waits on the network,
- * the wake pipe and (with the UI) the keyboard together; ends on a signal, on
- * `q`, or when the duration is up, finishing the poll in flight (whose requests
- * all end before the interval). */
+ * the wake pipe and (with the UI) the keyboard together; reads the followed
+ * logs a bounded piece per turn (remote_pump), so that an endless log cannot
+ * hold it; ends on a signal, on `q`, or when the duration is up, finishing the
+ * poll in flight (whose requests all end before the interval). */
 static void app_run(app_t *a)
 {
     const double interval = a->cfg->interval_ms / 1000.0;
@@ -229,6 +230,8 @@ static void app_run(app_t *a)
         }
         if (collector_step(a->col, clock_now(CLOCK_MONOTONIC), &a->snap))
             app_on_poll(a);
+        /* the followed logs, a bounded piece per turn: more waiting = back soon */
+        bool log_backlog = remote_pump(a->remote);
         if (a->ui)
             ui_render(a->ui, clock_now(CLOCK_REALTIME));
         if (stopping && !collector_in_flight(a->col))
@@ -240,6 +243,8 @@ static void app_run(app_t *a)
             if (tick >= 0 && tick < timeout_ms)
                 timeout_ms = tick;
         }
+        if (log_backlog && timeout_ms > REMOTE_PUMP_AGAIN_MS)
+            timeout_ms = REMOTE_PUMP_AGAIN_MS;
         collector_wait(a->col, wfd, n_wfd, timeout_ms);
         char drain[64];
         while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
