@@ -42,6 +42,9 @@ bool engine_start_poll(engine_t *e);
 /* When the poll in flight has completed: run it through remote figures, stats
  * and rules into e->snap and e->trans, and return true. */
 bool engine_take_poll(engine_t *e);
+/* Read the followed logs a bounded piece (call every loop turn); true when
+ * more is waiting: come back within REMOTE_PUMP_AGAIN_MS. */
+bool engine_pump(engine_t *e);
 void engine_close(engine_t *e);
 
 #endif

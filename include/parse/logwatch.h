@@ -32,7 +32,12 @@ typedef struct logwatch logwatch_t;
 /* Follow path from its current end (created later is fine; rotation handled). */
 logwatch_t *logwatch_open_file(const char *path, char *err, size_t errlen);
 void logwatch_close(logwatch_t *w);
-/* Read what has been appended (non-blocking); take up to max complete lines. */
+/* Read what has been appended (non-blocking); take up to max complete lines.
+ * Each call reads at most 64 KiB: an endless file (/dev/zero, /dev/urandom)
+ * or a fast-growing one is read a bounded piece at a time. */
 int logwatch_read_lines(logwatch_t *w, char (*lines)[512], int max);
+/* Did the last logwatch_read_lines() stop on its bound (max lines or 64 KiB)
+ * rather than at the end of what there is? Then call it again soon. */
+bool logwatch_more(const logwatch_t *w);
 
 #endif

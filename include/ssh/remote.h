@@ -24,16 +24,26 @@
 
 typedef struct remote remote_t;
 
+/* The event loop's longest wait while remote_pump() says more is waiting: soon,
+ * yet an endless log (/dev/zero) is not read flat out. */
+#define REMOTE_PUMP_AGAIN_MS 10
+
 /* Start the tunnels, their commands and the local log file for cfg (which must
  * outlive r) and route c's requests through the tunnels. NULL with a one-line
  * err when the configuration cannot work (e.g. --log-source without any SSH
  * host); a configuration with nothing remote gives an idle remote_t. */
 remote_t *remote_open(const config_t *cfg, collector_t *c, char *err, size_t errlen);
-/* This poll's remote figures into snap: tunnel events, classified log lines
- * (slow_ops, events, per-member log_slow), df -P answers (per-member
- * disk_free_pct, a new df -P every health-check interval), and for a member
- * that is down behind a tunnel that is not up, the tunnel's reason as its
- * error. */
+/* Read the followed logs a bounded piece at a time: at most 64 lines from each
+ * tunnel's log command and one logwatch_read_lines() (at most 64 KiB) of the
+ * log file, classified and kept for the next remote_poll(). The event loop
+ * calls it every turn; true when more is waiting, and the loop then comes back
+ * within REMOTE_PUMP_AGAIN_MS instead of sleeping until its next poll. */
+bool remote_pump(remote_t *r);
+/* This poll's remote figures into snap: tunnel events, the log lines taken
+ * since the last poll (slow_ops, events, per-member log_slow; it pumps once
+ * more first), df -P answers (per-member disk_free_pct, a new df -P every
+ * health-check interval), and for a member that is down behind a tunnel that
+ * is not up, the tunnel's reason as its error. */
 void remote_poll(remote_t *r, cluster_snapshot_t *snap);
 /* Classified log lines since the start (for the session's last log line);
  * NULL when no log is watched. */

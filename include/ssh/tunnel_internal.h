@@ -1,5 +1,7 @@
-/* tunnel_internal.h — the pure parts of tunnel.c (target parsing, fingerprint
- * formatting, the known_hosts policy), exposed for the unit tests only. */
+/* tunnel_internal.h — the pure parts of the tunnel module (target parsing in
+ * tunnel.c; fingerprint formatting and the known_hosts policy in
+ * tunnel_hostkey.c; the command wrapper in tunnel_exec.c), exposed for the unit
+ * tests only. The parts' shared internals are in tunnel_priv.h. */
 #ifndef EM_TUNNEL_INTERNAL_H
 #define EM_TUNNEL_INTERNAL_H
 

@@ -119,7 +119,8 @@ static void app_schedule(app_t *a, double now)
 
 /* The event loop: polls on a monotonic schedule; the loop core waits on the
  * network, the signal self-pipe and (with the dashboard) the keyboard
- * together; ends on a signal, on `q`, or when the duration is up, finishing
+ * together; the followed logs are read a bounded piece per turn (so an endless
+ * log cannot hold the loop); ends on a signal, on `q`, or when the duration is up, finishing
  * the poll in flight (whose requests all end before the interval). */
 static void app_run(app_t *a)
 {
@@ -143,6 +144,7 @@ static void app_run(app_t *a)
         app_schedule(a, now);
         if (engine_take_poll(a->eng))
             app_on_poll(a);
+        bool log_backlog = engine_pump(a->eng);     /* more waiting = back soon */
         unsigned act = outputs_tick(&a->outs, loop_wall());
         if ((act & OUTPUT_ACT_QUIT) && !a->stopping) {
             a->stopping = true;
@@ -159,6 +161,8 @@ static void app_run(app_t *a)
         int tick = outputs_next_tick_ms(&a->outs, loop_wall());
         if (tick >= 0 && tick < timeout_ms)
             timeout_ms = tick;
+        if (log_backlog && timeout_ms > REMOTE_PUMP_AGAIN_MS)
+            timeout_ms = REMOTE_PUMP_AGAIN_MS;
         loop_run_once(a->eng->loop, timeout_ms);
     }
 }

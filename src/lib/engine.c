@@ -74,6 +74,11 @@ bool engine_take_poll(engine_t *e)
     return true;
 }
 
+bool engine_pump(engine_t *e)
+{
+    return remote_pump(e->remote);
+}
+
 void engine_close(engine_t *e)
 {
     /* The tunnels go after the collector's last requests. */

@@ -63,7 +63,10 @@ int em_poll(em_monitor_t *m, int timeout_ms)
             collector_abort(m->eng.col);
             return -1;
         }
-        loop_run_once(m->eng.loop, left > 0.1 ? 100 : (int)(left * 1000.0) + 1);
+        int ms = left > 0.1 ? 100 : (int)(left * 1000.0) + 1;
+        if (engine_pump(&m->eng) && ms > REMOTE_PUMP_AGAIN_MS)
+            ms = REMOTE_PUMP_AGAIN_MS;
+        loop_run_once(m->eng.loop, ms);
     }
     return 0;
 }
@@ -93,7 +96,10 @@ long em_run(em_monitor_t *m, double seconds, void (*on_poll)(em_monitor_t *m, vo
         if (ending && !collector_in_flight(m->eng.col))
             return polls;
         double until = ending ? 0.1 : fmin(next, end) - loop_mono();
-        loop_run_once(m->eng.loop, (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0));
+        int ms = (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0);
+        if (engine_pump(&m->eng) && ms > REMOTE_PUMP_AGAIN_MS)
+            ms = REMOTE_PUMP_AGAIN_MS;
+        loop_run_once(m->eng.loop, ms);
     }
 }
 

@@ -18,6 +18,8 @@
 
 #define LW_LINE   512            /* the caller's line slots: 511 bytes + NUL */
 #define LW_BUF    16384          /* bytes read ahead of the caller */
+#define LW_READ_MAX 65536        /* bytes read per logwatch_read_lines() call: an
+                                    endless file (/dev/zero) must not hold it */
 #define LW_PATH   4096
 
 /* Does s[0..n) contain needle? (bounded: s need not be NUL-terminated) */
@@ -122,6 +124,7 @@ struct logwatch {
     size_t head;
     size_t len;
     bool   skipping;        /* dropping the rest of a line longer than a slot */
+    bool   more;            /* the last read stopped on its bound, not at the end */
 };
 
 /* Open path (read-only, non-blocking) and remember which file it is. */
@@ -269,12 +272,17 @@ static bool lw_switch(logwatch_t *w)
     return true;
 }
 
+/* Bounded: at most max lines and LW_READ_MAX bytes read per call, so that an
+ * endless or fast-growing file cannot hold the caller; logwatch_more() then
+ * says there is more to read. */
 int logwatch_read_lines(logwatch_t *w, char (*lines)[512], int max)
 {
     if (w == NULL || lines == NULL || max <= 0)
         return 0;
     int n = 0;
     int switches = 0;              /* bound: a file rotating under us cannot spin us */
+    size_t budget = LW_READ_MAX;   /* bytes this call may still read */
+    w->more = false;
     while (n < max) {
         if (lw_take(w, lines[n])) {
             n++;
@@ -285,11 +293,17 @@ int logwatch_read_lines(logwatch_t *w, char (*lines)[512], int max)
                 break;
             continue;
         }
+        if (budget == 0) {
+            w->more = true;        /* the rest is read by the next call */
+            break;
+        }
         lw_compact(w);
-        ssize_t r = read(w->fd, w->buf + w->len, sizeof w->buf - w->len);
+        size_t room = sizeof w->buf - w->len;
+        ssize_t r = read(w->fd, w->buf + w->len, room < budget ? room : budget);
         if (r > 0) {
             w->len += (size_t)r;
             w->off += r;
+            budget -= (size_t)r;
             continue;
         }
         if (r < 0 && errno == EINTR)
@@ -300,5 +314,12 @@ int logwatch_read_lines(logwatch_t *w, char (*lines)[512], int max)
         if (switches++ > 2 || !lw_switch(w))
             break;
     }
+    if (n == max)
+        w->more = true;            /* lines may be waiting in the buffer or the file */
     return n;
+}
+
+bool logwatch_more(const logwatch_t *w)
+{
+    return w != NULL && w->more;
 }

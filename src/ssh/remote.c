@@ -13,6 +13,8 @@
 
 #define REMOTE_MAX_HOSTS CONFIG_MAX_ENDPOINTS
 #define REMOTE_LOG_DEFAULT "journalctl -u etcd -f -o cat"
+#define REMOTE_TAKE      64          /* lines taken from one source per remote_pump() */
+#define REMOTE_EVENT_TEXT 141        /* a log line as its event shows it (%.140s) */
 
 /* A host commands run on: a member's own (key = its client host:port) or the
  * --ssh host (key ""). */
@@ -26,7 +28,15 @@ typedef struct {
     double      df_deadline;   /* a df -P in flight with no answer by then is lost */
     double      disk_free_pct; /* last df answer, NAN until one */
     int         slow;          /* slow-operation lines this poll, -1 when no log */
+    int         slow_taken;    /* slow-operation lines taken since the last poll */
 } rhost_t;
+
+/* A classified log line taken by remote_pump(), an event at the next poll. */
+typedef struct {
+    int         host;          /* index in remote_t.host, -1 = the local log file */
+    log_kind_t  kind;
+    char        text[REMOTE_EVENT_TEXT];
+} rlog_event_t;
 
 struct remote {
     const config_t *cfg;
@@ -38,12 +48,14 @@ struct remote {
     bool            per_member;  /* hosts are the members' own */
     bool            told_no_member;
     logwatch_t     *logfile;   /* --log-file, or NULL */
+    int             file_slow; /* its slow-operation lines since the last poll */
     bool            watching;  /* some log is followed */
     log_counts_t    counts;
+    rlog_event_t    pending[CLUSTER_MAX_EVENTS]; /* log events for the next poll */
+    int             n_pending;
+    char            taken[REMOTE_TAKE][512];     /* scratch: lines taken from a
+                                                    tunnel or the log file */
 };
-
-/* Lines taken from a tunnel or the log file (the event loop is single-threaded). */
-static char taken[64][512];
 
 /* Quote s for a POSIX shell ('...' with ' escaped). */
 static void remote_shell_quote(const char *s, char *out, size_t cap)
@@ -224,11 +236,10 @@ static const char *remote_who(const rhost_t *h, const cluster_snapshot_t *snap)
     return h->key;
 }
 
-/* Classify followed log lines: slow operations counted (returned), leader,
- * compaction, defrag and alarm lines as events under who ("" = the --ssh host
- * or the local file). */
-static int remote_log_lines(remote_t *r, cluster_snapshot_t *snap, const char *who,
-                            char (*lines)[512], int n)
+/* Classify followed log lines of host (-1 = the local file): slow operations
+ * counted (returned), leader, compaction, defrag and alarm lines kept for the
+ * next poll's events (as many as a snapshot holds). */
+static int remote_log_lines(remote_t *r, int host, char (*lines)[512], int n)
 {
     int slow = 0;
     for (int i = 0; i < n; i++) {
@@ -236,14 +247,54 @@ static int remote_log_lines(remote_t *r, cluster_snapshot_t *snap, const char *w
         if (k == LOG_NONE)
             continue;
         r->counts.count[k]++;
-        if (k == LOG_SLOW_FDATASYNC || k == LOG_SLOW_APPLY)
+        if (k == LOG_SLOW_FDATASYNC || k == LOG_SLOW_APPLY) {
             slow++;
-        else if (who[0])
-            events_add(&snap->events, "log %s: %s: %.140s", who, logwatch_kind_name(k), lines[i]);
-        else
-            events_add(&snap->events, "log: %s: %.140s", logwatch_kind_name(k), lines[i]);
+        } else if (r->n_pending < CLUSTER_MAX_EVENTS) {
+            rlog_event_t *e = &r->pending[r->n_pending++];
+            e->host = host;
+            e->kind = k;
+            snprintf(e->text, sizeof e->text, "%s", lines[i]);
+        }
     }
     return slow;
+}
+
+/* The kept log events of host (-1 = the local file) into snap, under who ("" =
+ * the --ssh host or the local file). */
+static void remote_log_events(const remote_t *r, int host, const char *who,
+                              cluster_snapshot_t *snap)
+{
+    for (int i = 0; i < r->n_pending; i++) {
+        const rlog_event_t *e = &r->pending[i];
+        if (e->host != host)
+            continue;
+        if (who[0])
+            events_add(&snap->events, "log %s: %s: %.140s", who, logwatch_kind_name(e->kind),
+                       e->text);
+        else
+            events_add(&snap->events, "log: %s: %.140s", logwatch_kind_name(e->kind), e->text);
+    }
+}
+
+bool remote_pump(remote_t *r)
+{
+    bool more = false;
+    if (!r)
+        return false;
+    for (int j = 0; j < r->n_host; j++) {
+        rhost_t *h = &r->host[j];
+        if (h->log_id < 0)
+            continue;
+        int n = tunnel_take_lines(h->tunnel, h->log_id, r->taken, REMOTE_TAKE);
+        h->slow_taken += remote_log_lines(r, j, r->taken, n);
+        more |= n == REMOTE_TAKE;
+    }
+    if (r->logfile) {
+        int n = logwatch_read_lines(r->logfile, r->taken, REMOTE_TAKE);
+        r->file_slow += remote_log_lines(r, -1, r->taken, n);
+        more |= logwatch_more(r->logfile);
+    }
+    return more;
 }
 
 /* Does any polled member run on the --ssh host (so df -P there means something)? */
@@ -255,25 +306,27 @@ static bool remote_host_has_member(const rhost_t *h, const cluster_snapshot_t *s
     return false;
 }
 
-/* One host's queued output (log lines, a df answer) and its next df -P. */
-static void remote_poll_host(remote_t *r, rhost_t *h, cluster_snapshot_t *snap)
+/* One host's figures since the last poll (log lines taken by remote_pump(), a
+ * df answer) and its next df -P. */
+static void remote_poll_host(remote_t *r, int j, cluster_snapshot_t *snap)
 {
     int n;
+    rhost_t *h = &r->host[j];
     const char *who = h->key[0] ? remote_who(h, snap) : "";
     tunnel_take_events(h->tunnel, &snap->events);
     /* Slow lines are counted while the log is followed (0 is a count); with the
      * tunnel down nobody knows (-1). */
     h->slow = -1;
     if (h->log_id >= 0) {
-        int got = 0;
+        int got = h->slow_taken;
         bool up = tunnel_state(h->tunnel, NULL, 0) == TUNNEL_UP;
-        while ((n = tunnel_take_lines(h->tunnel, h->log_id, taken, 64)) > 0)
-            got += remote_log_lines(r, snap, who, taken, n);
+        h->slow_taken = 0;
+        remote_log_events(r, j, who, snap);
         if (up || got > 0)
             h->slow = got;
     }
-    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, taken, 64)) > 0) {
-        h->disk_free_pct = remote_parse_df(taken, n);
+    if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, r->taken, REMOTE_TAKE)) > 0) {
+        h->disk_free_pct = remote_parse_df(r->taken, n);
         h->df_id = -1;
     }
     if (h->df_id >= 0 && snap->t > h->df_deadline) {
@@ -334,20 +387,24 @@ static void remote_attribute(remote_t *r, cluster_snapshot_t *snap)
 
 void remote_poll(remote_t *r, cluster_snapshot_t *snap)
 {
-    int slow = 0, n;
+    int slow = 0;
     bool known = r->logfile != NULL;      /* some log was followed this poll */
+    remote_pump(r);                       /* what arrived since the loop's last pump */
     if (r->bastion && r->per_member)
         tunnel_take_events(r->bastion, &snap->events);
     for (int j = 0; j < r->n_host; j++) {
-        remote_poll_host(r, &r->host[j], snap);
+        remote_poll_host(r, j, snap);
         if (r->host[j].slow >= 0) {
             slow += r->host[j].slow;
             known = true;
         }
     }
-    if (r->logfile)
-        while ((n = logwatch_read_lines(r->logfile, taken, 64)) > 0)
-            slow += remote_log_lines(r, snap, "", taken, n);
+    if (r->logfile) {
+        slow += r->file_slow;
+        r->file_slow = 0;
+        remote_log_events(r, -1, "", snap);
+    }
+    r->n_pending = 0;
     if (r->watching)
         snap->slow_ops = (mval_t){ (double)slow, known };
     remote_attribute(r, snap);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SSH access (src/ssh/tunnel.c through build/tunnel-probe) against a real OpenSSH sshd
+# SSH access (src/ssh/tunnel*.c through build/tunnel-probe) against a real OpenSSH sshd
 # (tests/lib/sshd.sh) and a real 3-member etcd cluster, all on 127.0.0.1:
 #   host keys: unknown -> refused with its SHA256 fingerprint and no authentication
 #   attempt; changed -> refused even with --accept-new; unknown + accept-new -> works,

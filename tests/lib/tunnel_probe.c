@@ -1,4 +1,4 @@
-/* tunnel_probe.c — drive the tunnel API (src/ssh/tunnel.c) from the integration
+/* tunnel_probe.c — drive the tunnel API (src/ssh/tunnel*.c) from the integration
  * tests before it is wired into etcd-monitor.
  *
  *   tunnel-probe --target [user@]host[:port] [--key FILE] [--known-hosts FILE]

@@ -1,7 +1,7 @@
 /* test_logwatch.c — etcd log line classification on real etcd 3.4.23 output
  * (zap JSON and the default capnslog text), edge cases, and the tail -F file
  * follower (append, partial and long lines, truncation, rotation, late
- * creation, deletion). Run from the repository root (tests/data/logs).
+ * creation, deletion, reads bounded per call). Run from the repository root (tests/data/logs).
  *
  * The samples are verbatim lines picked from runs of /usr/bin/etcd 3.4.23 on
  * loopback: fdatasync delayed by 1.3 s with strace fault injection (slow
@@ -315,6 +315,63 @@ static void test_rotated(void **state)
     logwatch_close(w);
 }
 
+/* Each read is bounded (64 KiB, max lines), so an endless or fast-growing file
+ * cannot hold the caller; logwatch_more() says when to come back. (Without the
+ * bound this test hangs: the alarm ends it.) */
+static void test_bounded_read(void **state)
+{
+    tmp_t *t = *state;
+    char err[256] = "";
+    alarm(10);
+    logwatch_t *w = logwatch_open_file(t->path, err, sizeof err);
+    assert_non_null(w);
+    assert_int_equal(rd(w, 8), 0);
+    assert_false(logwatch_more(w));                /* at the end: nothing more */
+    /* more lines than max: the rest is left for the next call */
+    for (int i = 0; i < 20; i++)
+        append(t->path, "line\n");
+    assert_int_equal(rd(w, 8), 8);
+    assert_true(logwatch_more(w));
+    assert_int_equal(rd(w, 8), 8);
+    assert_int_equal(rd(w, 8), 4);
+    assert_false(logwatch_more(w));
+    /* a 200 KiB line: at most 64 KiB read per call, so its end (and the next
+     * line) come only with the fourth call */
+    static char big[200 * 1024 + 1];
+    memset(big, 'x', sizeof big - 1);
+    big[0] = 'A';
+    append(t->path, big);
+    append(t->path, "\nend\n");
+    assert_int_equal(rd(w, 8), 1);                 /* the line, cut */
+    assert_int_equal(lines[0][0], 'A');
+    assert_true(logwatch_more(w));
+    int calls = 1, n = 0;
+    while (n == 0 && calls < 20) {
+        n = rd(w, 8);
+        calls++;
+        if (n == 0)
+            assert_true(logwatch_more(w));         /* stopped on the bound, not the end */
+    }
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0], "end");
+    assert_true(calls >= 4);
+    assert_false(logwatch_more(w));
+    logwatch_close(w);
+    /* endless sources: every call returns, and there is always more */
+    const char *endless[] = { "/dev/zero", "/dev/urandom" };
+    for (size_t k = 0; k < 2; k++) {
+        w = logwatch_open_file(endless[k], err, sizeof err);
+        assert_non_null(w);
+        for (int i = 0; i < 50; i++) {
+            assert_true(rd(w, 8) <= 8);
+            assert_true(logwatch_more(w));
+        }
+        logwatch_close(w);
+    }
+    assert_false(logwatch_more(NULL));
+    alarm(0);
+}
+
 static void test_open_errors(void **state)
 {
     tmp_t *t = *state;
@@ -354,6 +411,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_line_cut, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_created_later_and_truncated, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_rotated, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_bounded_read, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_open_errors, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test_remote.c — routing members to their own SSH tunnels (ssh_route), a
  * tunnel reached through a bastion (tunnel_config_t.via), and the pure parts
- * of remote.c (which members run on the SSH host, df -P parsing). Tunnels
+ * of remote.c (which members run on the SSH host, df -P parsing, the bounded
+ * reading of a local log file). Tunnels
  * point at 127.0.0.1:1, where nothing listens: no SSH server is needed. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,9 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "remote.h"
 #include "ssh_route.h"
 #include "tunnel.h"
@@ -158,6 +161,63 @@ static void test_parse_df(void **state)
     assert_float_equal(remote_parse_df(lines, 1), 45.0, 1e-9);
 }
 
+/* The local log file is read a bounded piece per remote_pump(): an endless one
+ * (/dev/zero, /dev/urandom) never holds the caller, and a burst of lines is
+ * taken over several pumps, all of it counted by the next remote_poll(). (No
+ * SSH host: remote_open routes nothing, so no collector is needed.) */
+static void test_pump_bounded(void **state)
+{
+    (void)state;
+    alarm(20);                                 /* a hang (the old unbounded read) fails */
+    static config_t cfg;
+    static cluster_snapshot_t snap;
+    char err[256] = "", dir[] = "/tmp/test_remote.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/etcd.log", dir);
+    cfg.log_file = path;
+    remote_t *r = remote_open(&cfg, NULL, err, sizeof err);
+    assert_non_null(r);
+    assert_false(remote_pump(r));              /* nothing yet */
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "slow fdatasync took %d ms\n", 1000 + i);
+    fprintf(f, "raft.node: elected leader abc at term 5\n");
+    fclose(f);
+    int pumps = 0;
+    while (remote_pump(r) && pumps < 100)
+        pumps++;
+    assert_true(pumps >= 4);                   /* 301 lines, at most 64 per pump */
+    assert_true(pumps < 100);
+    remote_poll(r, &snap);
+    assert_true(snap.slow_ops.ok);
+    assert_float_equal(snap.slow_ops.v, 300.0, 1e-9);
+    assert_int_equal(snap.events.n, 1);
+    assert_string_equal(snap.events.line[0],
+                        "log: leader_changed: raft.node: elected leader abc at term 5");
+    memset(&snap, 0, sizeof snap);
+    remote_poll(r, &snap);                     /* taken once only */
+    assert_float_equal(snap.slow_ops.v, 0.0, 1e-9);
+    assert_int_equal(snap.events.n, 0);
+    assert_int_equal(remote_log_counts(r)->count[LOG_SLOW_FDATASYNC], 300);
+    remote_close(r);
+    unlink(path);
+    rmdir(dir);
+    const char *endless[] = { "/dev/zero", "/dev/urandom" };
+    for (int k = 0; k < 2; k++) {
+        cfg.log_file = (char *)endless[k];
+        r = remote_open(&cfg, NULL, err, sizeof err);
+        assert_non_null(r);
+        for (int i = 0; i < 20; i++)
+            assert_true(remote_pump(r));       /* returns, and there is always more */
+        memset(&snap, 0, sizeof snap);
+        remote_poll(r, &snap);
+        assert_true(snap.slow_ops.ok);
+        remote_close(r);
+    }
+    alarm(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_route_key),
         cmocka_unit_test(test_url_on_host),
         cmocka_unit_test(test_parse_df),
+        cmocka_unit_test(test_pump_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

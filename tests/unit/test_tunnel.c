@@ -1,4 +1,4 @@
-/* test_tunnel.c — what of src/ssh/tunnel.c needs no SSH server: target parsing,
+/* test_tunnel.c — what of src/ssh/tunnel*.c needs no SSH server: target parsing,
  * fingerprints, the known_hosts policy (real libssh2 parser and lookups, no
  * connection), the host key algorithm order, and the API around a tunnel that
  * cannot connect (127.0.0.1:1). The SSH paths are in tests/integration/test_ssh.sh. */
