@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
@@ -371,9 +372,13 @@ int cmd_monitor(config_t *cfg)
                                      (unsigned long long)lc->count[k]);
         workspace_log(&ws, t1, "log lines seen: %s", line);
     }
-    session_summary(&sess, &ws, t1, stdout);
     app_notices(&app);
-    rc = session_exit_code(&sess);
+    /* Lines the disk still refuses get a last try of up to 2 s; what never
+     * reached its file is counted on stderr and in the summary, and the exit
+     * status is then EX_SOFTWARE (70) whatever the cluster's state. */
+    size_t missing = workspace_finish(&ws, 2000, stderr);
+    session_summary(&sess, &ws, t1, stdout);
+    rc = missing > 0 ? EX_SOFTWARE : session_exit_code(&sess);
 out_ws:
     /* The tunnel goes after the collector's last requests (probe-key deletion). */
     collector_free(col);
