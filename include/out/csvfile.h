@@ -20,6 +20,7 @@ typedef struct {
     char   *backlog;       /* owned; lines not yet written */
     size_t  backlog_len;
     size_t  backlog_cap;
+    size_t  backlog_lines; /* lines in the backlog (a header counts as one) */
     size_t  dropped;       /* lines lost because the backlog was full */
     int     last_errno;    /* 0 while writing works */
 } csvfile_t;
@@ -32,11 +33,16 @@ typedef enum {
     CSVFILE_RESUMED        /* the backlog was written after a failure: report once */
 } csvfile_status_t;
 
-/* Open (create, append) path; if the file is new or empty, header is written
- * first. Returns 0, or -1 with errno set. */
+/* Open (create, append) path, created with mode 0600 (owner only; the umask may
+ * take more away); if the file is new or empty, header is written first.
+ * Returns 0, or -1 with errno set. */
 int csvfile_open(csvfile_t *f, const char *path, const char *header);
 /* Append one line (must end in '\n'). */
 csvfile_status_t csvfile_append(csvfile_t *f, const char *line, size_t len);
+/* Try to write the backlog now, without a new line (e.g. the last try at exit);
+ * the status as for csvfile_append(). With no backlog nothing is written and
+ * the status says whether the last write failed (CSVFILE_STILL_FAILING). */
+csvfile_status_t csvfile_retry(csvfile_t *f);
 void csvfile_close(csvfile_t *f);
 
 /* Append a CSV field to dst (cap bytes, NUL-terminated), quoting when the value

@@ -5,7 +5,17 @@
 #include <stddef.h>
 #include "cluster.h"
 
-#define CSVROW_MAX 4096
+/* The worst case bounds the row: every field a number of at most CSVROW_NUM_MAX
+ * bytes with its comma (row_num: %f below 1e15, %.17g above, "inf"), except at
+ * most CSVROW_TEXT_FIELDS text fields of CSVROW_FIELD_MAX - 1 cleaned bytes each,
+ * every byte a quote (doubled) plus the two around it and the comma. A row that
+ * still does not fit is refused whole (0), never cut. */
+#define CSVROW_FIELDS      64
+#define CSVROW_NUM_MAX     25
+#define CSVROW_TEXT_FIELDS 4
+#define CSVROW_FIELD_MAX   1024
+#define CSVROW_MAX (CSVROW_FIELDS * CSVROW_NUM_MAX + \
+                    CSVROW_TEXT_FIELDS * (2 * (CSVROW_FIELD_MAX - 1) + 3) + 2)
 
 extern const char CSVROW_METRICS_HEADER[];
 extern const char CSVROW_MEMBERS_HEADER[];

@@ -6,6 +6,7 @@
 #define EM_WORKSPACE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "cluster.h"
 #include "csvfile.h"
 
@@ -18,19 +19,35 @@ typedef struct {
     /* One-line notices about the files themselves (write failed / resumed),
      * for the caller to show on stderr or the screen. */
     event_list_t notices;
+    size_t    lost[WS_FILES];          /* lines dropped past the memory cap so far */
+    /* Set by workspace_finish(): lines still refused at exit, and why. */
+    size_t    unwritten[WS_FILES];
+    int       missing_errno[WS_FILES];
 } workspace_t;
 
-/* Create workdir (or .work/etcd-realtime/<YYYYmmdd_HHMMSS> when NULL) and open
- * the files. Returns 0, or -1 with one line in err. */
+/* Create workdir (or .work/etcd-realtime/<YYYYmmdd_HHMMSS> when NULL; new
+ * directories 0700, files 0600, less if the umask says so) and open the files.
+ * Returns 0, or -1 with one line in err. */
 int  workspace_open(workspace_t *w, const char *workdir, double now, char *err, size_t errlen);
-/* One timestamped line in monitoring.log. */
+/* One timestamped line in monitoring.log; the message is cleaned (text.h). */
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Write one poll: a metrics.csv row, a members.csv row per member, and the
  * snapshot's events in monitoring.log. */
 void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s);
-/* Append one whole line (ending in '\n') to alerts.log. */
+/* Append one whole line (ending in '\n') to alerts.log, cleaned (text.h). */
 void workspace_alert(workspace_t *w, const char *line, size_t len);
+/* At exit, before the summary: retry the lines the disk refused for up to
+ * wait_ms, then count per file what never reached it: still refused
+ * (unwritten[]) or dropped past the memory cap during the session (lost[]).
+ * Each incomplete file gets one line on report ("etcd-monitor: PATH: N lines
+ * not written at exit (REASON)"; NULL: none) and in monitoring.log when that
+ * still takes lines. Returns the total; non-zero means incomplete files. */
+size_t workspace_finish(workspace_t *w, int wait_ms, FILE *report);
+/* After workspace_finish(): lines missing from all files together (0 = complete). */
+size_t workspace_missing(const workspace_t *w);
+/* After workspace_finish(): what file i misses, in words; false when complete. */
+bool workspace_missing_text(const workspace_t *w, int i, char *out, size_t size);
 void workspace_close(workspace_t *w);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 #include <curl/curl.h>
 
@@ -272,7 +273,10 @@ int cmd_monitor(config_t *cfg)
 
     collector_delete_probe_keys(eng.col, 2000);
     app_log_end(&app);
-    /* The dashboard gives the terminal back before the summary is printed. */
+    app_notices(&app);
+    /* In order: the dashboard gives the terminal back; the files get their
+     * last try (up to 2 s) and say on stderr what never reached them; the
+     * summary is printed (marking incomplete files). */
     outputs_close(&app.outs, loop_wall());
     /* Notices raised by the last writes: monitoring.log and stderr. */
     for (int i = 0; i < ws.notices.n; i++) {
@@ -280,7 +284,8 @@ int cmd_monitor(config_t *cfg)
         workspace_log(&ws, loop_wall(), "%s", ws.notices.line[i]);
     }
     ws.notices.n = 0;
-    rc = session_exit_code(&sess);
+    /* Lines that never reached their file: EX_SOFTWARE, whatever the cluster's state. */
+    rc = workspace_missing(&ws) > 0 ? EX_SOFTWARE : session_exit_code(&sess);
 out:
     signals_close(eng.loop);
     engine_close(&eng);

@@ -1,6 +1,8 @@
-/* console.c — headless text output (stdout), one line per poll. */
+/* console.c — headless text output (stdout), one line per poll. Names, events
+ * and alert names may carry text from the network: printed cleaned (text.h). */
 #include "console.h"
 #include "format.h"
+#include "text.h"
 
 #include <math.h>
 #include <time.h>
@@ -41,29 +43,43 @@ static const char *fmt_ms(char *b, size_t n, double v)
 {
     if (isnan(v))
         snprintf(b, n, "-");
-    else
+    else if (fabs(v) < 1e12)
         snprintf(b, n, "%.2fms", v);
+    else
+        snprintf(b, n, "%.3gms", v);
     return b;
+}
+
+/* "12.34MB", "1.2e+301MB" (never cut: %f of a huge value has hundreds of
+ * digits), or "-" when unknown. */
+static void fmt_num(char *b, size_t n, mval_t v, int decimals, const char *unit)
+{
+    if (!v.ok || isnan(v.v))
+        snprintf(b, n, "-");
+    else if (fabs(v.v) < 1e12)
+        snprintf(b, n, "%.*f%s", decimals, v.v, unit);
+    else
+        snprintf(b, n, "%.3g%s", v.v, unit);
 }
 
 void console_poll(FILE *out, const cluster_snapshot_t *s)
 {
     char ts[40], wal[32], be[32], db[32], frag[32];
     format_timestamp(ts, sizeof(ts), s->t, true, 0);
-    if (s->db_size_mb.ok)
-        snprintf(db, sizeof(db), "%.2fMB", s->db_size_mb.v);
-    else
-        snprintf(db, sizeof(db), "-");
-    if (s->fragmentation_pct.ok)
-        snprintf(frag, sizeof(frag), "%.1f%%", s->fragmentation_pct.v);
-    else
-        snprintf(frag, sizeof(frag), "-");
-    for (int i = 0; i < s->events.n; i++)
-        fprintf(out, "%s event: %s\n", ts, s->events.line[i]);
+    fmt_num(db, sizeof(db), s->db_size_mb, 2, "MB");
+    fmt_num(frag, sizeof(frag), s->fragmentation_pct, 1, "%");
+    char clean[4 * CLUSTER_EVENT_LEN], leader[4 * sizeof(s->leader_name)];
+    char alerts[2 * sizeof(s->alerts)];
+    for (int i = 0; i < s->events.n; i++) {
+        text_clean(clean, sizeof(clean), s->events.line[i]);
+        fprintf(out, "%s event: %s\n", ts, clean);
+    }
+    text_clean(leader, sizeof(leader), s->leader_name[0] ? s->leader_name : "-");
+    text_clean(alerts, sizeof(alerts), s->alerts);
     fprintf(out, "%s #%ld %-7s members %d/%d leader %s db %s frag %s wal p99 %s backend p99 %s%s%s\n",
             ts, s->iteration, cluster_status_name(s->status), s->members_up, s->members_total,
-            s->leader_name[0] ? s->leader_name : "-", db, frag,
+            leader, db, frag,
             fmt_ms(wal, sizeof(wal), s->wal_p99_ms), fmt_ms(be, sizeof(be), s->backend_p99_ms),
-            s->alerts[0] ? " alerts: " : "", s->alerts);
+            alerts[0] ? " alerts: " : "", alerts);
     fflush(out);
 }

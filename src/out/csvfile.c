@@ -112,6 +112,7 @@ static void csvfile_queue(csvfile_t *f, const char *line, size_t len)
     f->backlog_len += len;
     if (add_nl)
         f->backlog[f->backlog_len++] = '\n';
+    f->backlog_lines++;
 }
 
 /* Write the whole backlog in one go; on success it is emptied. */
@@ -122,6 +123,7 @@ static int csvfile_flush(csvfile_t *f)
     if (csvfile_write(f, f->backlog, f->backlog_len) != 0)
         return -1;
     f->backlog_len = 0;
+    f->backlog_lines = 0;
     return 0;
 }
 
@@ -134,7 +136,7 @@ int csvfile_open(csvfile_t *f, const char *path, const char *header)
         return -1;
     int fd;
     do
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); /* owner only */
     while (fd < 0 && errno == EINTR);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
@@ -188,6 +190,19 @@ csvfile_status_t csvfile_append(csvfile_t *f, const char *line, size_t len)
     return was_failing ? CSVFILE_RESUMED : CSVFILE_WRITTEN;
 }
 
+csvfile_status_t csvfile_retry(csvfile_t *f)
+{
+    if (f->backlog_len == 0)
+        return f->last_errno != 0 ? CSVFILE_STILL_FAILING : CSVFILE_WRITTEN;
+    bool was_failing = f->last_errno != 0;
+    if (csvfile_flush(f) != 0) {
+        f->last_errno = errno;
+        return was_failing ? CSVFILE_STILL_FAILING : CSVFILE_FAILED;
+    }
+    f->last_errno = 0;
+    return was_failing ? CSVFILE_RESUMED : CSVFILE_WRITTEN;
+}
+
 void csvfile_close(csvfile_t *f)
 {
     if (f->fd >= 0) {
@@ -200,6 +215,7 @@ void csvfile_close(csvfile_t *f)
     free(f->backlog);
     f->backlog = NULL;
     f->backlog_len = 0;
+    f->backlog_lines = 0;
     f->backlog_cap = 0;
 }
 

@@ -5,9 +5,11 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "csvfile.h"
 #include "format.h"
+#include "text.h"
 
 const char CSVROW_METRICS_HEADER[] =
     "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
@@ -50,13 +52,25 @@ static void row_add(row_t *r, const char *fmt, ...)
         r->len += (size_t)n;
 }
 
-/* ",value" with a %g-style number, or "," alone when unknown. */
+/* ",value" with decimals places, or "," alone when unknown. Bounded: from 1e15
+ * on (where %f would print up to 309 digits) the shortest of %.15g/%.17g that
+ * reads back as v, e.g. "1e+308"; infinities are "inf" and "-inf". At most
+ * CSVROW_NUM_MAX bytes with the comma. */
 static void row_num(row_t *r, bool ok, double v, int decimals)
 {
-    if (ok && !isnan(v))
-        row_add(r, ",%.*f", decimals, v);
-    else
+    if (!ok || isnan(v)) {
         row_add(r, ",");
+    } else if (isinf(v)) {
+        row_add(r, ",%s", v > 0 ? "inf" : "-inf");
+    } else if (fabs(v) < 1e15) {
+        row_add(r, ",%.*f", decimals < 0 ? 0 : decimals > 6 ? 6 : decimals, v);
+    } else {
+        char b[32];
+        snprintf(b, sizeof b, "%.15g", v);
+        if (strtod(b, NULL) != v)
+            snprintf(b, sizeof b, "%.17g", v);
+        row_add(r, ",%s", b);
+    }
 }
 
 static void row_mval(row_t *r, mval_t v, int decimals)
@@ -69,10 +83,15 @@ static void row_ms(row_t *r, double v)
     row_num(r, !isnan(v), v, 3);
 }
 
+/* ",field": s cleaned (text.h: no control characters, valid UTF-8, at most
+ * CSVROW_FIELD_MAX - 1 bytes), then quoted as RFC 4180 asks. */
 static void row_text(row_t *r, const char *s)
 {
     if (r->full)
         return;
+    char clean[CSVROW_FIELD_MAX];
+    text_clean(clean, sizeof clean, s);
+    s = clean;
     if (r->len + 1 >= r->cap) {
         r->full = true;
         return;
@@ -120,7 +139,7 @@ size_t csvrow_metrics(const cluster_snapshot_t *s, char *out, size_t cap)
     row_text(&r, alarms);
     row_text(&r, s->alerts);
     row_text(&r, s->alert_events);
-    row_add(&r, ",%.1f", s->poll_ms);
+    row_num(&r, true, s->poll_ms, 1);
     return row_end(&r);
 }
 

@@ -33,10 +33,19 @@ static void files_notice(void *o, double t, notice_kind_t kind, const char *line
     workspace_log(o, t, "%s", line);
 }
 
+/* The session ends: the lines the disk refused get a last try of up to 2 s;
+ * what never reached its file is said on stderr (workspace_finish). */
+static void files_close(void *o, double t)
+{
+    (void)t;
+    (void)workspace_finish(o, 2000, stderr);
+}
+
 const output_ops_t output_files = {
     .name = "files",
     .open = files_open,
     .on_transition = files_transition,
     .on_poll = files_poll,
     .on_notice = files_notice,
+    .close = files_close,
 };

@@ -1,7 +1,10 @@
-/* session.c — session counters, the closing summary and the exit status. */
+/* session.c — session counters, the closing summary and the exit status.
+ * Alert lines, alert names and the trend line may carry member names from the
+ * network: they are kept cleaned (text.h), as they are printed to stdout. */
 #include "session.h"
 
 #include <string.h>
+#include "text.h"
 
 void session_init(session_t *s, double start_wall)
 {
@@ -13,7 +16,7 @@ void session_init(session_t *s, double start_wall)
 void session_record(session_t *s, const cluster_snapshot_t *snap)
 {
     s->final_status = snap->status;
-    snprintf(s->final_alerts, sizeof(s->final_alerts), "%s", snap->alerts);
+    text_clean(s->final_alerts, sizeof(s->final_alerts), snap->alerts);
     s->recent_alerts[s->iterations % 10] = snap->alerts[0] != '\0';
     s->iterations++;
     if (snap->alerts[0])
@@ -23,7 +26,7 @@ void session_record(session_t *s, const cluster_snapshot_t *snap)
 void session_alert_line(session_t *s, const char *line, bool fired)
 {
     size_t len = strcspn(line, "\n");
-    snprintf(s->recent[s->n_lines % SESSION_RECENT], sizeof(s->recent[0]), "%.*s", (int)len, line);
+    text_clean_n(s->recent[s->n_lines % SESSION_RECENT], sizeof(s->recent[0]), line, len);
     s->n_lines++;
     if (fired)
         s->alerts_fired++;
@@ -31,7 +34,7 @@ void session_alert_line(session_t *s, const char *line, bool fired)
 
 void session_trend(session_t *s, const char *line)
 {
-    snprintf(s->trend, sizeof(s->trend), "%s", line);
+    text_clean(s->trend, sizeof(s->trend), line);
 }
 
 int session_alert_frequency(const session_t *s)
@@ -59,11 +62,17 @@ void session_summary(const session_t *s, const workspace_t *w, double end_wall, 
             s->final_alerts[0] ? " - " : "", s->final_alerts);
     if (s->trend[0])
         fprintf(out, "Trend analysis:\n  %s\n\n", s->trend);
+    static const char *const label[WS_FILES] = { "Metrics log", "Members log", "Alerts log",
+                                                 "Session log" };
     fprintf(out, "Generated files:\n");
-    fprintf(out, "  Metrics log: %s\n", w->path[WS_METRICS]);
-    fprintf(out, "  Members log: %s\n", w->path[WS_MEMBERS]);
-    fprintf(out, "  Alerts log: %s\n", w->path[WS_ALERTS]);
-    fprintf(out, "  Session log: %s\n\n", w->path[WS_LOG]);
+    for (int i = 0; i < WS_FILES; i++) {
+        char why[200];
+        if (workspace_missing_text(w, i, why, sizeof(why)))
+            fprintf(out, "  %s: %s (INCOMPLETE: %s)\n", label[i], w->path[i], why);
+        else
+            fprintf(out, "  %s: %s\n", label[i], w->path[i]);
+    }
+    fprintf(out, "\n");
     if (s->n_lines > 0) {
         fprintf(out, "Recent alerts:\n");
         long first = s->n_lines > SESSION_RECENT ? s->n_lines - SESSION_RECENT : 0;

@@ -1,4 +1,6 @@
-/* workspace.c — the session directory and its whole-line output files. */
+/* workspace.c — the session directory and its whole-line output files.
+ * Text from the network reaches these files only through text_clean() (text.h):
+ * log lines and alert lines here, CSV fields in csvrow.c. */
 #include "workspace.h"
 #include "format.h"
 
@@ -9,12 +11,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "csvrow.h"
+#include "text.h"
 
 static const char *const ws_names[WS_FILES] = {
     "metrics.csv", "members.csv", "alerts.log", "monitoring.log"
 };
 
-/* mkdir -p for a relative or absolute path. */
+/* mkdir -p for a relative or absolute path; new directories are 0700 (owner
+ * only; the umask may take more away). */
 static int ws_mkdirs(const char *path)
 {
     char tmp[512];
@@ -23,11 +27,11 @@ static int ws_mkdirs(const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
             return -1;
         *p = '/';
     }
-    if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
         return -1;
     struct stat st;
     if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -91,6 +95,7 @@ static void ws_append(workspace_t *w, int i, const char *line, size_t len)
                        w->path[i], f->dropped);
         else
             events_add(&w->notices, "%s: writing resumed; no line lost", w->path[i]);
+        w->lost[i] += f->dropped;
         f->dropped = 0;
         break;
     default:
@@ -100,21 +105,19 @@ static void ws_append(workspace_t *w, int i, const char *line, size_t len)
 
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
 {
-    char line[1024];
-    format_timestamp(line, sizeof(line), now, true, 0);
-    size_t n = strlen(line);
-    line[n++] = ' ';
+    char msg[1024], line[1024 + 64];
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    int m = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (m < 0)
         return;
-    n += (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
-    /* One entry is one line, whatever the message held. */
-    for (size_t i = 0; i < n; i++)
-        if (line[i] == '\n' || line[i] == '\r')
-            line[i] = ' ';
+    format_timestamp(line, sizeof(line), now, true, 0);
+    size_t n = strlen(line);
+    line[n++] = ' ';
+    /* One entry is one line of plain text, whatever the message held (member
+     * names and errors come from the network). */
+    n += text_clean(line + n, sizeof(line) - n - 1, msg);
     line[n++] = '\n';
     ws_append(w, WS_LOG, line, n);
 }
@@ -125,10 +128,17 @@ void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s)
     size_t n = csvrow_metrics(s, row, sizeof(row));
     if (n)
         ws_append(w, WS_METRICS, row, n);
+    else /* cannot happen (CSVROW_MAX is the worst case), but never silently */
+        workspace_log(w, s->t, "%s: the row of poll %ld did not fit in %zu bytes: skipped",
+                      w->path[WS_METRICS], s->iteration, sizeof(row));
     for (int i = 0; i < s->n_members; i++) {
         n = csvrow_member(s, &s->members[i], row, sizeof(row));
         if (n)
             ws_append(w, WS_MEMBERS, row, n);
+        else
+            workspace_log(w, s->t, "%s: the row of member %s in poll %ld did not fit in "
+                          "%zu bytes: skipped", w->path[WS_MEMBERS], s->members[i].name,
+                          s->iteration, sizeof(row));
     }
     for (int i = 0; i < s->events.n; i++)
         workspace_log(w, s->t, "%s", s->events.line[i]);
@@ -136,7 +146,95 @@ void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s)
 
 void workspace_alert(workspace_t *w, const char *line, size_t len)
 {
-    ws_append(w, WS_ALERTS, line, len);
+    char clean[2048];
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    size_t n = text_clean_n(clean, sizeof(clean) - 1, line, len);
+    clean[n++] = '\n';
+    ws_append(w, WS_ALERTS, clean, n);
+}
+
+/* Sleep about ms milliseconds (a signal may cut it short). */
+static void ws_nap(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static double ws_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+size_t workspace_finish(workspace_t *w, int wait_ms, FILE *report)
+{
+    double deadline = ws_monotonic() + wait_ms / 1000.0;
+    for (;;) {
+        bool pending = false;
+        for (int i = 0; i < WS_FILES; i++) {
+            if (w->f[i].fd < 0 || w->f[i].backlog_len == 0)
+                continue;
+            (void)csvfile_retry(&w->f[i]);
+            pending |= w->f[i].backlog_len > 0;
+        }
+        if (!pending || ws_monotonic() >= deadline)
+            break;
+        ws_nap(100);
+    }
+    size_t total = 0;
+    for (int i = 0; i < WS_FILES; i++) {
+        csvfile_t *f = &w->f[i];
+        w->unwritten[i] = f->fd >= 0 ? f->backlog_lines : 0;
+        w->lost[i] += f->dropped;
+        f->dropped = 0;
+        w->missing_errno[i] = f->last_errno;
+        total += w->unwritten[i] + w->lost[i];
+    }
+    for (int i = 0; i < WS_FILES && total > 0; i++) {
+        char why[200];
+        if (!workspace_missing_text(w, i, why, sizeof(why)))
+            continue;
+        if (report)
+            fprintf(report, "etcd-monitor: %s: %s\n", w->path[i], why);
+        /* Said in the log too, when the log itself still takes lines. */
+        if (i != WS_LOG && w->f[WS_LOG].backlog_len == 0 && w->f[WS_LOG].last_errno == 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            workspace_log(w, (double)now.tv_sec + now.tv_nsec / 1e9, "%s: %s", w->path[i], why);
+        }
+    }
+    if (report)
+        fflush(report);
+    return total;
+}
+
+static const char *ws_reason(int err)
+{
+    return err ? strerror(err) : "write refused";
+}
+
+size_t workspace_missing(const workspace_t *w)
+{
+    size_t total = 0;
+    for (int i = 0; i < WS_FILES; i++)
+        total += w->unwritten[i] + w->lost[i];
+    return total;
+}
+
+bool workspace_missing_text(const workspace_t *w, int i, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (w->unwritten[i] > 0 && w->lost[i] > 0)
+        snprintf(out, size, "%zu lines not written at exit (%s); %zu lost earlier (memory cap)",
+                 w->unwritten[i], ws_reason(w->missing_errno[i]), w->lost[i]);
+    else if (w->unwritten[i] > 0)
+        snprintf(out, size, "%zu lines not written at exit (%s)", w->unwritten[i],
+                 ws_reason(w->missing_errno[i]));
+    else if (w->lost[i] > 0)
+        snprintf(out, size, "%zu lines lost during the session (memory cap)", w->lost[i]);
+    return out[0] != '\0';
 }
 
 void workspace_close(workspace_t *w)

@@ -189,6 +189,49 @@ short_pid=$T_STUB_PID
 t_wait_for "--max-seconds 1: exits by itself" 4 bash -c "! kill -0 $short_pid 2>/dev/null || grep -q '^[^)]*) Z' /proc/$short_pid/stat"
 t_assert "--max-seconds: logged" grep -q 'exiting (max-seconds)' "$T_STUB_LOG"
 
+# text: the body inline, escapes decoded, spaces kept, other backslashes kept
+t_stub_start text --max-seconds 60 \
+    --route 'GET /metrics text etcd_mvcc_db_total_size_in_bytes 1e308\netcd_x{a="b"} NaN\n' \
+    --route 'GET /esc text a\e[2J\x07\\z' \
+    --route 'POST /v3/cluster/member/list text {"members":[{"name":"\u001b]0;x\u0007"}]}' ||
+    t_fail "text stub starts"
+TB=http://127.0.0.1:$T_STUB_PORT
+t_eq "text: body with spaces and decoded newlines" \
+    "$(printf 'etcd_mvcc_db_total_size_in_bytes 1e308\netcd_x{a="b"} NaN\n' | od -An -c)" \
+    "$(cget "$TB/metrics" | od -An -c)"
+t_eq "text: \\e \\xNN \\\\ decoded" "$(printf 'a\033[2J\a\\z' | od -An -c)" "$(cget "$TB/esc" | od -An -c)"
+t_eq "text: JSON's \\u escapes pass through" '{"members":[{"name":"\u001b]0;x\u0007"}]}' \
+    "$(cget -X POST -d '{}' "$TB/v3/cluster/member/list")"
+t_eq "text: a body starting with { is application/json" "application/json" \
+    "$(cget -o /dev/null -w '%{content_type}' -X POST -d '{}' "$TB/v3/cluster/member/list")"
+t_eq "text: other bodies are the Prometheus text type" "text/plain; version=0.0.4; charset=utf-8" \
+    "$(cget -o /dev/null -w '%{content_type}' "$TB/metrics")"
+
+# several listeners in one process, each with its own routes; template names the ports
+printf '{"self":"{{port}}","first":"{{port:0}}","second":"{{port:1}}","bad":"{{port:7}}"}' >"$d/tpl.json"
+t_stub_start multi --max-seconds 60 \
+    --route "GET /who text zero" \
+    --route "POST /v3/cluster/member/list template $d/tpl.json" \
+    --port-file "$d/multi1.port" \
+    --route "GET /who text one" \
+    --route "GET /only1 text only on one" \
+    --route "POST /v3/cluster/member/list template $d/tpl.json" ||
+    t_fail "two-listener stub starts"
+P0=$T_STUB_PORT
+t_wait_for "second listener's port file" 3 test -s "$d/multi1.port"
+P1=$(cat "$d/multi1.port")
+t_assert "two different ports ($P0 $P1)" test "$P0" != "$P1"
+t_eq "listener 0 answers its routes" "zero" "$(cget "http://127.0.0.1:$P0/who")"
+t_eq "listener 1 answers its routes" "one" "$(cget "http://127.0.0.1:$P1/who")"
+t_eq "a route of listener 1 is unknown on listener 0" 404 "$(code "http://127.0.0.1:$P0/only1")"
+t_eq "template on 0: {{port}}, {{port:N}}; an unknown N kept" \
+    "{\"self\":\"$P0\",\"first\":\"$P0\",\"second\":\"$P1\",\"bad\":\"{{port:7}}\"}" \
+    "$(cget -X POST -d '{}' "http://127.0.0.1:$P0/v3/cluster/member/list")"
+t_eq "template on 1: {{port}} is its own port" "$P1" \
+    "$(cget -X POST -d '{}' "http://127.0.0.1:$P1/v3/cluster/member/list" | sed 's/.*"self":"\([0-9]*\)".*/\1/')"
+t_assert "/__stub/counts lists the asking listener's routes only" \
+    bash -c "[ \"\$(curl -s 'http://127.0.0.1:$P1/__stub/counts' | grep -c .)\" = 3 ] && ! curl -s 'http://127.0.0.1:$P1/__stub/counts' | grep -q ' zero'"
+
 # fixed --port and bad arguments
 "$STUB" --port-file "$d/bad.port" --route "GET /x nosuchmode" 2>/dev/null
 t_eq "unknown mode: exit 2" 2 "$?"

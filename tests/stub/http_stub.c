@@ -1,12 +1,19 @@
 /*
- * http_stub.c — a small scripted HTTP/1.1 server for integration tests: it does what a
- * real etcd cannot be made to do (malformed, huge or scripted bodies, hangs, slowness).
+ * http_stub.c — one small scriptable HTTP/1.1 server for integration tests, playing one
+ * or more hostile etcd members (one per port): it does what a real etcd cannot be made
+ * to do (malformed, huge, hostile or scripted bodies, hangs, slowness).
  *
- *   http-stub --port-file FILE [--port P] [--max-seconds S] --route 'METHOD PATH MODE [ARG]'...
+ *   http-stub [--max-seconds S] LISTENER...
+ *   LISTENER:  --port-file FILE [--port P] --route 'METHOD PATH MODE [ARG]'...
  *
- * Binds 127.0.0.1:P (P = 0, the default, picks an ephemeral port) and writes the port to
- * FILE atomically (FILE.tmp + rename) once it listens. METHOD may be '*' (any method).
- * PATH is matched exactly against the request path without its query string.
+ * Each --port-file starts a listener (port); the --port and --route options after it
+ * belong to that listener (before the first --port-file they belong to the first one,
+ * so the one-port form "--port-file F --port P --route ..." reads as it always did).
+ * Listener N (0-based, in command-line order) binds 127.0.0.1:P (P = 0, the default,
+ * picks an ephemeral port) and writes its port to its FILE atomically (FILE.tmp +
+ * rename); every listener listens before the first port file is written.
+ * METHOD may be '*' (any method). PATH is matched exactly against the request path
+ * without its query string, among the routes of the listener the request came to.
  * Modes:
  *   file PATH          200, body = PATH's content, re-read on every request
  *   status CODE [PATH] that status, body = PATH's content (or empty)
@@ -17,15 +24,26 @@
  *   seq DIR            DIR's regular files (not dot-files) in name order, one per request
  *                      to this route; the last one repeats. DIR is re-listed per request.
  *   slow MS PATH       PATH's content after MS milliseconds (other connections go on)
- * Built in: GET /__stub/counts answers the per-route request counts (not counted itself).
- * A path no route knows: 404; a known path with another method: 405.
+ *   text BODY          200, body = the rest of the route spec after "text " (spaces
+ *                      kept), with \n \r \t \e \\ and \xNN decoded; any other backslash
+ *                      is kept as it is (so JSON's \u001b passes through). E.g. a
+ *                      /metrics body: 'GET /metrics text etcd_server_has_leader 1\n'
+ *   template PATH      like file, with {{port}} replaced by this listener's port and
+ *                      {{port:N}} by listener N's: a member list naming the other ports
+ * Content type: application/json for a file (file, status, seq, slow, template) whose
+ * name ends in .json and for a text body that starts with '{' or '['; else the
+ * Prometheus text type.
+ * Built in: GET /__stub/counts answers the per-route request counts of the listener
+ * asked (not counted itself). A path no route knows: 404; a known path with another
+ * method: 405.
  *
  * One thread, one poll() loop, non-blocking sockets, any number of keep-alive connections
  * (Content-Length responses, "Connection: close" honoured, pipelining tolerated). A whole
  * request (headers + Content-Length body) is read before answering; "Expect: 100-continue"
  * is answered. One log line per request on stderr. Exits after --max-seconds (default
  * 600) or on SIGTERM/SIGINT; on SIGUSR1 and at exit the per-route counts go to stderr as
- * "stub: count N <requests> METHOD PATH MODE".
+ * "stub: count N <requests> METHOD PATH MODE" (followed by " (port P)" when there are
+ * several listeners).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -57,13 +75,24 @@
 #define FILLER_LINE "etcd_stub_filler 1\n"
 #define FILLER_BLOCK 65536
 
-enum mode { M_FILE, M_STATUS, M_HANG, M_CLOSE, M_HUGE, M_SEQ, M_SLOW };
+#define MAX_LISTENERS 16
+
+enum mode { M_FILE, M_STATUS, M_HANG, M_CLOSE, M_HUGE, M_SEQ, M_SLOW, M_TEXT, M_TEMPLATE };
+
+struct listener {
+    const char *port_file;
+    long port;           /* asked for; 0 = ephemeral */
+    int bound;           /* the port it listens on */
+    int fd;
+};
 
 struct route {
+    int lst;             /* listener index */
     char *method;
     char *path;
     enum mode mode;
-    char *arg;           /* file / dir path (may be NULL for status) */
+    char *arg;           /* file / dir path (may be NULL for status); text: the body */
+    size_t arg_len;      /* text: body length (it may hold NULs) */
     long long num;       /* status code, huge bytes, slow ms */
     unsigned long count; /* requests served by this route */
     char *spec;          /* original text, for the count report */
@@ -73,6 +102,7 @@ enum cstate { C_READ, C_WAIT, C_WRITE, C_HANG };
 
 struct conn {
     int fd;
+    int lst;             /* listener it came to */
     enum cstate st;
     char *in;
     size_t in_len, in_cap;
@@ -91,6 +121,8 @@ struct conn {
 
 static struct route routes[MAX_ROUTES];
 static int nroutes;
+static struct listener listeners[MAX_LISTENERS];
+static int nlisteners;
 static struct conn *conns[MAX_CONNS];
 static int nconns;
 static int sig_pipe[2] = {-1, -1};
@@ -196,7 +228,34 @@ static long long parse_size(const char *s)
     return v * mul;
 }
 
-static void parse_route(const char *spec)
+/* Decode the text mode's escapes (\n \r \t \e \\ \xNN) of s into a new buffer. */
+static char *decode_text(const char *s, size_t *len)
+{
+    char *out = xrealloc(NULL, strlen(s) + 1);
+    size_t o = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p != '\\' || !p[1]) {
+            out[o++] = *p;
+            continue;
+        }
+        char c = p[1];
+        if (c == 'n' || c == 'r' || c == 't' || c == 'e' || c == '\\') {
+            out[o++] = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'e' ? 27 : '\\';
+            p++;
+        } else if (c == 'x' && isxdigit((unsigned char)p[2]) && isxdigit((unsigned char)p[3])) {
+            char hex[3] = { p[2], p[3], 0 };
+            out[o++] = (char)strtol(hex, NULL, 16);
+            p += 3;
+        } else {
+            out[o++] = *p; /* kept: e.g. JSON's \u001b */
+        }
+    }
+    out[o] = 0;
+    *len = o;
+    return out;
+}
+
+static void parse_route(const char *spec, int lst)
 {
     if (nroutes >= MAX_ROUTES)
         die("too many routes (max %d)", MAX_ROUTES);
@@ -210,6 +269,7 @@ static void parse_route(const char *spec)
         die("bad --route '%s': want 'METHOD PATH MODE [ARG]'", spec);
     struct route *r = &routes[nroutes];
     memset(r, 0, sizeof *r);
+    r->lst = lst;
     r->spec = xstrdup(spec);
     r->method = xstrdup(tok[0]);
     r->path = xstrdup(tok[1]);
@@ -255,6 +315,22 @@ static void parse_route(const char *spec)
         if (r->num < 0)
             die("bad --route '%s': MS must be >= 0", spec);
         r->arg = xstrdup(tok[4]);
+    } else if (!strcmp(m, "text")) {
+        /* The body is the rest of the spec after the mode word, spaces and all. */
+        const char *b = spec;
+        for (int k = 0; k < 3; k++) {
+            b += strspn(b, " \t");
+            b += strcspn(b, " \t");
+        }
+        if (*b)
+            b++; /* the one separator after "text" */
+        r->mode = M_TEXT;
+        r->arg = decode_text(b, &r->arg_len);
+    } else if (!strcmp(m, "template")) {
+        if (n != 4)
+            die("bad --route '%s': template needs PATH", spec);
+        r->mode = M_TEMPLATE;
+        r->arg = xstrdup(tok[3]);
     } else {
         die("bad --route '%s': unknown mode '%s'", spec, m);
     }
@@ -264,8 +340,13 @@ static void parse_route(const char *spec)
 
 static void print_counts(void)
 {
-    for (int i = 0; i < nroutes; i++)
-        fprintf(stderr, "stub: count %d %lu %s\n", i, routes[i].count, routes[i].spec);
+    for (int i = 0; i < nroutes; i++) {
+        if (nlisteners > 1)
+            fprintf(stderr, "stub: count %d %lu %s (port %d)\n", i, routes[i].count,
+                    routes[i].spec, listeners[routes[i].lst].bound);
+        else
+            fprintf(stderr, "stub: count %d %lu %s\n", i, routes[i].count, routes[i].spec);
+    }
     fflush(stderr);
 }
 
@@ -396,6 +477,50 @@ static const char *content_type(const char *path)
     return "text/plain; version=0.0.4; charset=utf-8";
 }
 
+static const char *content_type_of_body(const char *body, size_t len)
+{
+    if (len > 0 && (body[0] == '{' || body[0] == '['))
+        return "application/json";
+    return "text/plain; version=0.0.4; charset=utf-8";
+}
+
+/* The template mode: {{port}} -> this listener's port, {{port:N}} -> listener N's.
+ * Takes buf (malloc'd), returns the expanded malloc'd body. */
+static char *expand_ports(char *buf, size_t *len, int lst)
+{
+    size_t cap = *len * 2 + 64, o = 0;
+    char *out = xrealloc(NULL, cap);
+    for (size_t i = 0; i < *len;) {
+        int port = -1;
+        size_t used = 0;
+        if (*len - i >= 8 && !memcmp(buf + i, "{{port}}", 8)) {
+            port = listeners[lst].bound;
+            used = 8;
+        } else if (*len - i >= 9 && !memcmp(buf + i, "{{port:", 7)) {
+            char *end;
+            long k = strtol(buf + i + 7, &end, 10);
+            if (end > buf + i + 7 && (size_t)(end - buf) + 2 <= *len && !memcmp(end, "}}", 2) &&
+                k >= 0 && k < nlisteners) {
+                port = listeners[k].bound;
+                used = (size_t)(end - (buf + i)) + 2;
+            }
+        }
+        if (o + 16 > cap) {
+            cap *= 2;
+            out = xrealloc(out, cap);
+        }
+        if (port >= 0) {
+            o += (size_t)snprintf(out + o, cap - o, "%d", port);
+            i += used;
+        } else {
+            out[o++] = buf[i++];
+        }
+    }
+    free(buf);
+    *len = o;
+    return out;
+}
+
 static void conn_free(struct conn *c)
 {
     if (c->fd >= 0)
@@ -449,6 +574,22 @@ static void respond_file(struct conn *c, int code, const char *path, int head_on
     }
     logf_("#%lu %s %s -> %d %s body=%zu", c->id, method, target, code, what, len);
     queue_response(c, code, content_type(path), buf ? buf : "", len, 0, head_only);
+    free(buf);
+}
+
+static void respond_template(struct conn *c, const char *path, int head_only,
+                             const char *method, const char *target)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (read_file(path, &buf, &len) != 0) {
+        logf_("#%lu %s %s -> 500 (template: cannot read %s)", c->id, method, target, path);
+        queue_response(c, 500, "text/plain", "stub: cannot read template\n", 27, 0, head_only);
+        return;
+    }
+    buf = expand_ports(buf, &len, c->lst);
+    logf_("#%lu %s %s -> 200 template body=%zu", c->id, method, target, len);
+    queue_response(c, 200, content_type(path), buf, len, 0, head_only);
     free(buf);
 }
 
@@ -638,6 +779,8 @@ static int conn_handle(struct conn *c)
         char *buf = NULL;
         size_t len = 0, cap = 0;
         for (int i = 0; i < nroutes; i++) {
+            if (routes[i].lst != c->lst)
+                continue;
             char line[1024];
             int m = snprintf(line, sizeof line, "%d %lu %s\n", i, routes[i].count, routes[i].spec);
             if (m < 0)
@@ -659,7 +802,7 @@ static int conn_handle(struct conn *c)
     struct route *r = NULL;
     int path_known = 0;
     for (int i = 0; i < nroutes; i++) {
-        if (strcmp(routes[i].path, path) != 0)
+        if (routes[i].lst != c->lst || strcmp(routes[i].path, path) != 0)
             continue;
         path_known = 1;
         if (!strcmp(routes[i].method, "*") || !strcmp(routes[i].method, method)) {
@@ -707,6 +850,14 @@ static int conn_handle(struct conn *c)
         }
         break;
     }
+    case M_TEXT:
+        logf_("#%lu %s %s -> 200 text body=%zu", c->id, method, target, r->arg_len);
+        queue_response(c, 200, content_type_of_body(r->arg, r->arg_len), r->arg, r->arg_len, 0,
+                       head_only);
+        break;
+    case M_TEMPLATE:
+        respond_template(c, r->arg, head_only, method, target);
+        break;
     case M_SLOW:
         logf_("#%lu %s %s -> (slow %lld ms)", c->id, method, target, r->num);
         c->st = C_WAIT;
@@ -792,38 +943,57 @@ static void write_port_file(const char *file, int port)
 
 static void usage(void)
 {
-    fputs("usage: http-stub --port-file FILE [--port P] [--max-seconds S] "
-          "--route 'METHOD PATH MODE [ARG]' ...\n"
+    fputs("usage: http-stub [--max-seconds S] LISTENER...\n"
+          "  LISTENER: --port-file FILE [--port P] --route 'METHOD PATH MODE [ARG]' ...\n"
           "modes: file PATH | status CODE [PATH] | hang | close | huge BYTES | seq DIR | "
-          "slow MS PATH\n",
+          "slow MS PATH | text BODY | template PATH\n",
           stderr);
     exit(2);
 }
 
+/* The listener the next --port / --route belong to (the first one is implicit). */
+static struct listener *cur_listener(void)
+{
+    if (nlisteners == 0)
+        listeners[nlisteners++].fd = -1;
+    return &listeners[nlisteners - 1];
+}
+
 int main(int argc, char **argv)
 {
-    const char *port_file = NULL;
-    long port = 0;
     long long max_seconds = 600;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--port-file") && i + 1 < argc)
-            port_file = argv[++i];
-        else if (!strcmp(a, "--port") && i + 1 < argc)
-            port = strtol(argv[++i], NULL, 10);
-        else if (!strcmp(a, "--max-seconds") && i + 1 < argc)
+        if (!strcmp(a, "--port-file") && i + 1 < argc) {
+            /* A new listener, unless the current one has no port file yet. */
+            if (nlisteners > 0 && cur_listener()->port_file) {
+                if (nlisteners >= MAX_LISTENERS)
+                    die("too many listeners (max %d)", MAX_LISTENERS);
+                listeners[nlisteners++].fd = -1;
+            }
+            cur_listener()->port_file = argv[++i];
+        } else if (!strcmp(a, "--port") && i + 1 < argc) {
+            char *end;
+            long port = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || port < 0 || port > 65535)
+                die("bad --port");
+            cur_listener()->port = port;
+        } else if (!strcmp(a, "--max-seconds") && i + 1 < argc) {
             max_seconds = atoll(argv[++i]);
-        else if (!strcmp(a, "--route") && i + 1 < argc)
-            parse_route(argv[++i]);
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+        } else if (!strcmp(a, "--route") && i + 1 < argc) {
+            cur_listener();
+            parse_route(argv[++i], nlisteners - 1);
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage();
-        else
+        } else {
             die("unknown or incomplete argument '%s' (try --help)", a);
+        }
     }
-    if (!port_file)
+    if (nlisteners == 0)
         usage();
-    if (port < 0 || port > 65535)
-        die("bad --port");
+    for (int k = 0; k < nlisteners; k++)
+        if (!listeners[k].port_file)
+            usage();
     if (max_seconds <= 0 || max_seconds > 86400)
         die("--max-seconds must be 1..86400");
 
@@ -847,31 +1017,44 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    if (ls < 0)
-        die("socket: %s", strerror(errno));
     int one = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(ls, (struct sockaddr *)&addr, sizeof addr) != 0)
-        die("bind 127.0.0.1:%ld: %s", port, strerror(errno));
-    if (listen(ls, 128) != 0)
-        die("listen: %s", strerror(errno));
-    if (set_nonblock(ls) != 0)
-        die("fcntl: %s", strerror(errno));
-    socklen_t alen = sizeof addr;
-    if (getsockname(ls, (struct sockaddr *)&addr, &alen) != 0)
-        die("getsockname: %s", strerror(errno));
-    int bound = ntohs(addr.sin_port);
-    write_port_file(port_file, bound);
-    logf_("listening on 127.0.0.1:%d, %d routes, max %lld s", bound, nroutes, max_seconds);
+    for (int k = 0; k < nlisteners; k++) {
+        struct listener *l = &listeners[k];
+        int ls = socket(AF_INET, SOCK_STREAM, 0);
+        if (ls < 0)
+            die("socket: %s", strerror(errno));
+        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        struct sockaddr_in addr;
+        memset(&addr, 0, sizeof addr);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons((uint16_t)l->port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(ls, (struct sockaddr *)&addr, sizeof addr) != 0)
+            die("bind 127.0.0.1:%ld: %s", l->port, strerror(errno));
+        if (listen(ls, 128) != 0)
+            die("listen: %s", strerror(errno));
+        if (set_nonblock(ls) != 0)
+            die("fcntl: %s", strerror(errno));
+        socklen_t alen = sizeof addr;
+        if (getsockname(ls, (struct sockaddr *)&addr, &alen) != 0)
+            die("getsockname: %s", strerror(errno));
+        l->fd = ls;
+        l->bound = ntohs(addr.sin_port);
+    }
+    /* Port files only once every listener listens: a reader of any of them may
+     * already use a template naming the others. */
+    for (int k = 0; k < nlisteners; k++) {
+        int nr = 0;
+        for (int i = 0; i < nroutes; i++)
+            nr += routes[i].lst == k;
+        write_port_file(listeners[k].port_file, listeners[k].bound);
+        logf_("listening on 127.0.0.1:%d, %d routes, max %lld s", listeners[k].bound, nr,
+              max_seconds);
+    }
 
     int64_t deadline = now_ms() + max_seconds * 1000;
-    struct pollfd *pfd = xrealloc(NULL, sizeof *pfd * (MAX_CONNS + 2));
+    const int nfixed = 1 + nlisteners; /* the signal pipe, then the listeners */
+    struct pollfd *pfd = xrealloc(NULL, sizeof *pfd * (size_t)(MAX_CONNS + nfixed));
     int exit_reason = 0; /* 1 = signal, 2 = deadline */
 
     while (!exit_reason) {
@@ -912,9 +1095,11 @@ int main(int argc, char **argv)
         pfd[np].fd = sig_pipe[0];
         pfd[np].events = POLLIN;
         np++;
-        pfd[np].fd = ls;
-        pfd[np].events = nconns < MAX_CONNS ? POLLIN : 0;
-        np++;
+        for (int k = 0; k < nlisteners; k++) {
+            pfd[np].fd = listeners[k].fd;
+            pfd[np].events = nconns < MAX_CONNS ? POLLIN : 0;
+            np++;
+        }
         for (int i = 0; i < nconns; i++) {
             struct conn *c = conns[i];
             pfd[np].fd = c->fd;
@@ -942,8 +1127,8 @@ int main(int argc, char **argv)
         }
         /* Existing connections first (indices shift on close: walk backwards over the
          * poll array, which was built in conns order). */
-        for (int k = np - 1; k >= 2; k--) {
-            int i = k - 2;
+        for (int k = np - 1; k >= nfixed; k--) {
+            int i = k - nfixed;
             if (i >= nconns)
                 continue;
             struct conn *c = conns[i];
@@ -966,9 +1151,11 @@ int main(int argc, char **argv)
                 conn_close(i);
             }
         }
-        if (pfd[1].revents & POLLIN) {
+        for (int l = 0; l < nlisteners; l++) {
+            if (!(pfd[1 + l].revents & POLLIN))
+                continue;
             for (int guard = 0; guard < 64 && nconns < MAX_CONNS; guard++) {
-                int fd = accept(ls, NULL, NULL);
+                int fd = accept(listeners[l].fd, NULL, NULL);
                 if (fd < 0)
                     break;
                 if (set_nonblock(fd) != 0) {
@@ -980,6 +1167,7 @@ int main(int argc, char **argv)
                 if (!c)
                     die("out of memory");
                 c->fd = fd;
+                c->lst = l;
                 c->st = C_READ;
                 c->id = next_conn_id++;
                 conns[nconns++] = c;
@@ -991,7 +1179,8 @@ int main(int argc, char **argv)
     print_counts();
     for (int i = nconns - 1; i >= 0; i--)
         conn_close(i);
-    close(ls);
+    for (int k = 0; k < nlisteners; k++)
+        close(listeners[k].fd);
     free(pfd);
     return 0;
 }

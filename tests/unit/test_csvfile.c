@@ -307,14 +307,14 @@ static void test_header_only_when_empty(void **state)
 {
     tmp_t *t = *state;
     csvfile_t f;
-    /* a new file: created 0644, header first */
+    /* a new file: created 0600 (owner only) even with no umask, header first */
     mode_t old = umask(0);
     int rc = csvfile_open(&f, t->path, HEADER);
     umask(old);
     assert_int_equal(rc, 0);
     struct stat st;
     assert_int_equal(stat(t->path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(st.st_mode & 0777, 0600);
     assert_int_equal(f.good_size, HDR_LEN);
     csvfile_close(&f);
     assert_int_equal(f.fd, -1);
@@ -341,6 +341,69 @@ static void test_header_only_when_empty(void **state)
     snprintf(want, sizeof want, "%s%s%sx,y\n", HEADER, LINES[0], LINES[1]);
     assert_string_equal(got, want);
     free(got);
+}
+
+/* A stricter umask still takes its bits away. */
+static void test_mode_follows_stricter_umask(void **state)
+{
+    tmp_t *t = *state;
+    csvfile_t f;
+    static const mode_t masks[][2] = { { 022, 0600 }, { 077, 0600 }, { 0277, 0400 } };
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        unlink(t->path);
+        mode_t old = umask(masks[i][0]);
+        int rc = csvfile_open(&f, t->path, HEADER);
+        umask(old);
+        assert_int_equal(rc, 0);
+        struct stat st;
+        assert_int_equal(stat(t->path, &st), 0);
+        assert_int_equal(st.st_mode & 0777, masks[i][1]);
+        csvfile_close(&f);
+    }
+}
+
+/* csvfile_retry() writes the backlog without a new line; backlog_lines counts it. */
+static void child_retry(const char *path, report_t *r)
+{
+    csvfile_t f;
+    r->open_rc = csvfile_open(&f, path, HEADER);
+    if (r->open_rc != 0)
+        return;
+    set_fsize(HDR_LEN + LINE_LEN);
+    record(&f, path, r, csvfile_append(&f, LINES[0], LINE_LEN));
+    record(&f, path, r, csvfile_append(&f, LINES[1], LINE_LEN));
+    record(&f, path, r, csvfile_append(&f, LINES[2], LINE_LEN));
+    size_t waiting = f.backlog_lines;                   /* 2 lines waiting */
+    record(&f, path, r, csvfile_retry(&f));             /* still refused */
+    size_t still = f.backlog_lines;
+    restore_fsize();
+    record(&f, path, r, csvfile_retry(&f));             /* room again */
+    record(&f, path, r, csvfile_retry(&f));             /* nothing left to do */
+    r->backlog[MAX_STEPS - 2] = waiting;
+    r->backlog[MAX_STEPS - 1] = still;
+    r->err[MAX_STEPS - 1] = (int)f.backlog_lines;
+    csvfile_close(&f);
+}
+
+static void test_retry_writes_backlog(void **state)
+{
+    tmp_t *t = *state;
+    report_t *r = run_child(t->path, child_retry);
+    assert_int_equal(r->reached, 6);
+    assert_int_equal(r->status[0], CSVFILE_WRITTEN);
+    assert_int_equal(r->status[1], CSVFILE_FAILED);
+    assert_int_equal(r->status[2], CSVFILE_STILL_FAILING);
+    assert_int_equal(r->backlog[MAX_STEPS - 2], 2);
+    assert_int_equal(r->status[3], CSVFILE_STILL_FAILING);
+    assert_int_equal(r->err[3], EFBIG);
+    assert_int_equal(r->backlog[MAX_STEPS - 1], 2);
+    assert_int_equal(r->size[3], HDR_LEN + LINE_LEN);
+    assert_int_equal(r->status[4], CSVFILE_RESUMED);
+    assert_int_equal(r->size[4], HDR_LEN + 3 * LINE_LEN);
+    assert_int_equal(r->backlog[4], 0);
+    assert_int_equal(r->status[5], CSVFILE_WRITTEN);
+    assert_int_equal(r->err[MAX_STEPS - 1], 0);
+    munmap(r, sizeof *r);
 }
 
 static void test_no_header_for_log_files(void **state)
@@ -437,6 +500,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backlog_cap_counts_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_only_when_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_header_for_log_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mode_follows_stricter_umask, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_writes_backlog, setup, teardown),
         cmocka_unit_test(test_open_fails),
         cmocka_unit_test(test_field_plain_and_quoted),
         cmocka_unit_test(test_field_truncation),

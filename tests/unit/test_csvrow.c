@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,6 +150,161 @@ static void test_member_row_host_figures(void **state)
     assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
 }
 
+/* Names, endpoints and errors come from the network: in the row they are plain
+ * text (no control character, one line) and quoted by RFC 4180 when they hold a
+ * comma or a quote. */
+static void test_member_row_hostile_text(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    member_view_t *m = one_member(&s);
+    snprintf(m->name, sizeof(m->name), "\x1b]0;pwned\x07\x1b[2J");
+    snprintf(m->endpoint, sizeof(m->endpoint), "http://a\nb,c\"d:2379");
+    snprintf(m->sample.error, sizeof(m->sample.error), "bad \xc2\x9b" "2J \xff\r\n");
+    char row[CSVROW_MAX];
+    size_t n = csvrow_member(&s, m, row, sizeof(row));
+    assert_true(n > 0);
+    assert_ptr_equal(strchr(row, '\n'), row + n - 1);       /* one line */
+    for (size_t i = 0; i + 1 < n; i++)
+        assert_true((unsigned char)row[i] >= 0x20 && row[i] != 0x7f);
+    assert_non_null(strstr(row, ",\\x1b]0;pwned\\x07\\x1b[2J,"));
+    assert_non_null(strstr(row, ",\"http://a\\nb,c\"\"d:2379\","));
+    assert_non_null(strstr(row, ",bad \\u009b2J \xef\xbf\xbd\\r\\n,"));
+    assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
+
+    static cluster_snapshot_t c;
+    memset(&c, 0, sizeof(c));
+    c.wal_p99_ms = c.backend_p99_ms = NAN;
+    snprintf(c.leader_name, sizeof(c.leader_name), "a\nb,c\"d");
+    n = csvrow_metrics(&c, row, sizeof(row));
+    assert_true(n > 0);
+    assert_ptr_equal(strchr(row, '\n'), row + n - 1);
+    assert_non_null(strstr(row, ",\"a\\nb,c\"\"d\","));
+    assert_int_equal(count_fields(row), count_fields(CSVROW_METRICS_HEADER));
+}
+
+/* 1e308 and friends: bounded, readable numbers, and the row is written. */
+static void test_rows_extreme_values(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    member_view_t *m = one_member(&s);
+    m->iv.db_size = (mval_t){ 1e308, true };
+    m->iv.db_size_in_use = (mval_t){ 1e-308, true };
+    m->iv.fragmentation_pct = (mval_t){ NAN, true };
+    m->sample.m.quota = (mval_t){ INFINITY, true };
+    m->sample.m.leader_changes = (mval_t){ -INFINITY, true };
+    m->sample.m.proposals_committed = (mval_t){ 1.2345678901234567e300, true };
+    m->sample.m.proposals_applied = (mval_t){ 999999999999999.0, true };
+    m->sample.m.proposals_pending = (mval_t){ -DBL_MAX, true };
+    m->sample.m.rss = (mval_t){ 0.1 + 0.2, true };
+    m->iv.wal_p99_ms = 1e308;
+    char row[CSVROW_MAX], f[64];
+    size_t n = csvrow_member(&s, m, row, sizeof(row));
+    assert_true(n > 0);
+    assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
+    field(row, 10, f, sizeof f);
+    assert_string_equal(f, "1e+308");                   /* db_size_bytes */
+    field(row, 11, f, sizeof f);
+    assert_string_equal(f, "0");                        /* 1e-308 with 0 decimals */
+    field(row, 12, f, sizeof f);
+    assert_string_equal(f, "");                         /* NaN: unknown */
+    field(row, 13, f, sizeof f);
+    assert_string_equal(f, "inf");
+    field(row, 14, f, sizeof f);
+    assert_string_equal(f, "-inf");
+    field(row, 15, f, sizeof f);
+    assert_string_equal(f, "1.2345678901234567e+300"); /* %.15g would not read back */
+    field(row, 16, f, sizeof f);
+    assert_string_equal(f, "999999999999999");
+    field(row, 17, f, sizeof f);
+    assert_string_equal(f, "-1.7976931348623157e+308");
+    field(row, 21, f, sizeof f);
+    assert_string_equal(f, "1e+308");                   /* wal_fsync_p99_ms */
+
+    static cluster_snapshot_t c;
+    memset(&c, 0, sizeof(c));
+    c.db_size_mb = (mval_t){ 1e308 / 1048576.0, true };
+    c.fragmentation_pct = (mval_t){ -1e308, true };
+    c.wal_p99_ms = INFINITY;
+    c.backend_p99_ms = 1e-308;
+    n = csvrow_metrics(&c, row, sizeof(row));
+    assert_true(n > 0);
+    assert_true(n < 400);
+    field(row, 2, f, sizeof f);
+    assert_string_equal(f, "-1e+308");
+    field(row, 5, f, sizeof f);
+    assert_string_equal(f, "inf");
+    field(row, 6, f, sizeof f);
+    assert_string_equal(f, "0.000");
+}
+
+#define WORST (-1.2345678901234567e+308)
+
+/* Every field of the row at its longest: it still fits in CSVROW_MAX. */
+static void test_rows_worst_case_fit(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    member_view_t *m = one_member(&s);
+    const mval_t w = { WORST, true };
+    member_sample_t *sm = &m->sample;
+    memset(m->name, '"', sizeof(m->name) - 1);
+    memset(m->endpoint, '"', sizeof(m->endpoint) - 1);
+    memset(sm->error, '"', sizeof(sm->error) - 1);
+    memset(sm->s.version, '"', sizeof(sm->s.version) - 1);
+    sm->up = sm->health_ok = m->is_learner = true;
+    sm->s.ok = true;
+    sm->s.leader_id = sm->s.member_id = m->id = UINT64_MAX;
+    sm->s.raft_term = sm->s.raft_index = sm->s.raft_applied_index = UINT64_MAX;
+    m->iv.db_size = m->iv.db_size_in_use = m->iv.fragmentation_pct = w;
+    metrics_sample_t *mm = &sm->m;
+    mm->quota = mm->leader_changes = mm->proposals_committed = mm->proposals_applied = w;
+    mm->proposals_pending = mm->proposals_failed = mm->rss = mm->open_fds = w;
+    mm->slow_applies = mm->slow_read_indexes = mm->heartbeat_failures = w;
+    mm->cpu_seconds = mm->watchers = mm->is_leader = w;
+    m->iv.wal_p50_ms = m->iv.wal_p95_ms = m->iv.wal_p99_ms = WORST;
+    m->iv.backend_p50_ms = m->iv.backend_p95_ms = m->iv.backend_p99_ms = WORST;
+    m->iv.peer_rtt_p99_ms = WORST;
+    m->iv.seconds = -WORST;
+    member_figures_t *fg = &m->fig;
+    fg->probe_read_ms = fg->probe_write_ms = fg->apply_lag = fg->raft_index_lag = WORST;
+    fg->quota_used_pct = WORST;
+    s.n_windows = 1;
+    window_figures_t *w1 = &fg->w[0];
+    w1->wal_p99 = w1->backend_p99 = w1->peer_rtt_p99 = w1->read_p99 = w1->write_p99 = WORST;
+    w1->leader_changes = w1->proposals_failed_rate = w1->grpc_failed_ratio = WORST;
+    w1->db_growth_per_s = WORST / 3600.0;
+    w1->quota_eta_s = WORST;
+    m->disk_free_pct = WORST;
+    m->log_slow = INT_MAX;
+    s.t = 1795442709.5;
+    char row[CSVROW_MAX];
+    size_t n = csvrow_member(&s, m, row, sizeof(row));
+    assert_true(n > 0);
+    assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
+    assert_true(count_fields(CSVROW_MEMBERS_HEADER) <= CSVROW_FIELDS);
+
+    s.db_size_mb = s.fragmentation_pct = s.leader_changes = s.slow_ops = w;
+    s.wal_p99_ms = s.backend_p99_ms = WORST;
+    s.status = STATUS_WARNING;
+    s.members_up = s.members_total = INT_MIN;
+    s.leader_id = s.raft_term = UINT64_MAX;
+    memset(s.leader_name, '"', sizeof(s.leader_name) - 1);
+    s.n_alarms = CLUSTER_MAX_ALARMS;
+    for (int i = 0; i < s.n_alarms; i++) {
+        memset(s.alarms[i].alarm, '"', sizeof(s.alarms[i].alarm) - 1);
+        s.alarms[i].member_id = UINT64_MAX;
+    }
+    memset(s.alerts, '"', sizeof(s.alerts) - 1);
+    memset(s.alert_events, '"', sizeof(s.alert_events) - 1);
+    s.poll_ms = WORST;
+    n = csvrow_metrics(&s, row, sizeof(row));
+    assert_true(n > 0);
+    assert_int_equal(count_fields(row), count_fields(CSVROW_METRICS_HEADER));
+    assert_true(count_fields(CSVROW_METRICS_HEADER) <= CSVROW_FIELDS);
+}
+
 static void test_normalize_url(void **state)
 {
     (void)state;
@@ -170,6 +327,9 @@ int main(void)
         cmocka_unit_test(test_metrics_row_unknown_is_empty),
         cmocka_unit_test(test_member_row_quotes_error),
         cmocka_unit_test(test_member_row_host_figures),
+        cmocka_unit_test(test_member_row_hostile_text),
+        cmocka_unit_test(test_rows_extreme_values),
+        cmocka_unit_test(test_rows_worst_case_fit),
         cmocka_unit_test(test_normalize_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
