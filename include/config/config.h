@@ -2,7 +2,8 @@
  *
  * config_load() fills a config_t from argv, the environment and an optional
  * YAML file (the seed's config.yaml is accepted unchanged). The option table in
- * options.c is the single source of flag names, help text and man page order. */
+ * options_table.c is the single source of flag names, help text and man page
+ * order. */
 #ifndef EM_CONFIG_H
 #define EM_CONFIG_H
 
