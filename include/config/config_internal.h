@@ -47,6 +47,7 @@ typedef struct {
     const char   *help;
     option_set_fn set;
     unsigned      attrs;      /* OPT_* bits */
+    unsigned      cmds;       /* CMD_* bits: the commands the flag applies to */
 } option_t;
 
 /* Config-file blocks whose keys are rows "block.key" (NULL-terminated). */
@@ -156,6 +157,7 @@ OPTION_SETTER(option_set_theme);
 OPTION_SETTER(option_set_user);
 OPTION_SETTER(option_set_windows);
 OPTION_SETTER(option_set_workdir);
+OPTION_SETTER(option_set_write_out);
 #undef OPTION_SETTER
 
 /* Read the YAML file at path into cfg (over the defaults) and set

@@ -1,8 +1,7 @@
 /* options_argv.c — config_load(): defaults, the config file, the environment
  * and argv applied through the option table, in that order of precedence
- * (defaults < config file < environment < flags); error lines; scrubbing
- * secrets from argv; config_free().
- */
+ * (defaults < config file < environment < flags), each flag checked against
+ * the command it is given to; error lines; config_free(). */
 #include "config.h"
 #include "config_internal.h"
 
@@ -211,7 +210,21 @@ static int members_finalize(config_t *cfg)
     return 0;
 }
 
-config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, size_t errlen)
+/* The flag at arg as written, without any "=value" ("--theme", "-w"), for a
+ * message; cmd's name says where it does not apply. */
+static void not_for_command(const char *arg, const config_cmd_t *cmd, char *err, size_t errlen)
+{
+    char shown[128];
+    config_quote(shown, sizeof shown, arg);
+    shown[strcspn(shown, "=")] = '\0';
+    if (shown[strlen(shown) - 1] == '"')
+        shown[strlen(shown) - 1] = '\0';
+    snprintf(err, errlen, "%s does not apply to `%s` (see etcd-monitor help %s)", shown + 1,
+             cmd->name, cmd->name);
+}
+
+config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, char **argv,
+                            char *err, size_t errlen)
 {
     char scratch[512];
     const char *config_path = NULL;
@@ -228,19 +241,23 @@ config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, siz
     if (apply_defaults(cfg, err, errlen))
         goto fail;
 
-    /* Pass 1: syntax of every argument; --help, --version and --config. */
-    for (i = 1; (r = args_next(argc, argv, &i, &opt, &value, err, errlen)) != 0;) {
+    /* Pass 1: syntax of every argument, and whether it applies to the
+     * command; --help, --version and --config. */
+    for (i = 1;;) {
+        const char *arg = i < argc ? argv[i] : NULL;
+        if ((r = args_next(argc, argv, &i, &opt, &value, err, errlen)) == 0)
+            break;
         if (r < 0)
             goto fail;
-        if (opt->attrs & OPT_HELP) {
-            config_usage(stdout);
-            config_free(cfg);
-            return CONFIG_EXIT;
+        if (cmd && !(opt->cmds & cmd->mask)) {
+            not_for_command(arg, cmd, err, errlen);
+            goto fail;
         }
-        if (opt->attrs & OPT_VERSION) {
-            printf("etcd-monitor %s\n", EM_VERSION);
+        if (opt->attrs & (OPT_HELP | OPT_VERSION)) {
+            if (opt->attrs & OPT_VERSION)
+                printf("etcd-monitor %s\n", EM_VERSION);
             config_free(cfg);
-            return CONFIG_EXIT;
+            return opt->attrs & OPT_HELP ? CONFIG_HELP : CONFIG_EXIT;
         }
         if (opt->attrs & OPT_CONFIG)
             config_path = value;
@@ -273,30 +290,6 @@ config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, siz
 fail:
     config_free(cfg);
     return CONFIG_ERROR;
-}
-
-/* Fill a secret's bytes in place with '*' (the process title shows argv). */
-static void scrub(char *p)
-{
-    for (; *p; p++)
-        *p = '*';
-}
-
-void config_scrub_argv(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        char *a = argv[i];
-        if (strcmp(a, "--") == 0)
-            break;
-        if (strcmp(a, "--password") == 0 && i + 1 < argc)
-            scrub(argv[++i]);
-        else if (strncmp(a, "--password=", 11) == 0)
-            scrub(a + 11);
-        else if (strcmp(a, "--user") == 0 && i + 1 < argc && strchr(argv[i + 1], ':'))
-            scrub(strchr(argv[++i], ':') + 1);
-        else if (strncmp(a, "--user=", 7) == 0 && strchr(a, ':'))
-            scrub(strchr(a, ':') + 1);
-    }
 }
 
 void config_members_free(config_t *cfg)

@@ -23,7 +23,8 @@ static config_rule_t *rule_current(config_t *cfg, char *why, size_t whylen)
 int option_set_rule_for(config_t *cfg, const char *v, char *why, size_t whylen)
 {
     config_rule_t *r = rule_current(cfg, why, whylen);
-    if (!r || option_duration_in_range(v, 1000, 0, OPTION_DAY_MS, "0 to 24h", &r->for_ms, why, whylen))
+    if (!r || option_duration_in_range(v, 1000, 0, OPTION_DAY_MS, "0 to 24h", &r->for_ms,
+                                       why, whylen))
         return SET_BAD;
     r->has_for = true;
     return SET_OK;

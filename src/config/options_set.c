@@ -17,20 +17,16 @@
 #define MIB (KIB * 1024)
 #define GIB (MIB * 1024)
 
-/* --interval / interval: whole seconds 1..300, or a duration with a unit. */
+/* --interval / interval: seconds, 1 to 300, to the millisecond: a bare number
+ * (which may have a fraction, "2.5") or a duration ("1500ms", "1m"). Less
+ * than 1s is refused: the requests of a poll must end before the next. */
 int option_set_interval(config_t *cfg, const char *v, char *why, size_t whylen)
 {
-    uint64_t secs = 0;
     int64_t ms = 0;
-    option_num_t st = option_parse_u64(v, &secs);
+    option_num_t st = option_parse_duration(v, 1000, &ms);
     if (st == NUM_BAD) {
-        st = option_parse_duration(v, 0, &ms);
-        if (st == NUM_BAD) {
-            snprintf(why, whylen, "is not a number of seconds");
-            return SET_BAD;
-        }
-    } else if (st == NUM_OK) {
-        ms = secs <= 300 ? (int64_t)secs * 1000 : -1;
+        snprintf(why, whylen, "is not a number of seconds");
+        return SET_BAD;
     }
     if (st == NUM_RANGE || ms < 1000 || ms > 300 * 1000) {
         snprintf(why, whylen, "is out of range (1 to 300 seconds)");
@@ -442,5 +438,19 @@ int option_set_windows(config_t *cfg, const char *v, char *why, size_t whylen)
     }
     cfg->n_windows = n;
     memcpy(cfg->window_ms, ms, sizeof ms[0] * (size_t)n);
+    return SET_OK;
+}
+
+/* --write-out / -w (status): table or json, as etcdctl's -w. */
+int option_set_write_out(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    if (strcmp(v, "table") == 0)
+        cfg->write_out = WRITE_TABLE;
+    else if (strcmp(v, "json") == 0)
+        cfg->write_out = WRITE_JSON;
+    else {
+        snprintf(why, whylen, "is not an output format (table or json)");
+        return SET_BAD;
+    }
     return SET_OK;
 }

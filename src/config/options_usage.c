@@ -63,18 +63,15 @@ static void usage_text(const option_t *o, char *buf, size_t n)
 #undef ADD
 }
 
-void config_usage(FILE *f)
+void config_usage(FILE *f, unsigned cmds)
 {
     size_t n;
     const option_t *tab = config_options(&n);
     char left[96], text[512];
 
-    fprintf(f, "usage: etcd-monitor [options]\n\n"
-               "Watch a live etcd cluster in the terminal, or write CSV files with "
-               "--headless.\n\nOptions:\n");
     for (size_t k = 0; k < n; k++) {
         const option_t *o = &tab[k];
-        if (!o->flag)
+        if (!o->flag || !(o->cmds & cmds))
             continue;
         int l = o->short_name ? snprintf(left, sizeof left, "  -%c, --%s", o->short_name, o->flag)
                               : snprintf(left, sizeof left, "  --%s", o->flag);
