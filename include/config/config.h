@@ -2,7 +2,8 @@
  *
  * config_load() fills a config_t from argv, the environment and an optional
  * YAML file (the seed's config.yaml is accepted unchanged). The option table in
- * options.c is the single source of flag names, help text and man page order. */
+ * options_table.c is the single source of flag names, help text and man page
+ * order. */
 #ifndef EM_CONFIG_H
 #define EM_CONFIG_H
 
@@ -17,6 +18,23 @@
 #define CONFIG_MAX_RULE_OVERRIDES 64   /* entries of the `rules:` block (RULES_MAX_OVERRIDES) */
 
 typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_level_t;
+
+/* The commands (include/cmd/command.h), one bit each: the option table says for
+ * every flag which commands it applies to, and config_load() refuses a flag
+ * that does not apply to the command being run. */
+#define CMD_MONITOR (1u << 0)
+#define CMD_STATUS  (1u << 1)
+#define CMD_ALL     (CMD_MONITOR | CMD_STATUS)
+
+/* The command config_load() reads the options of: its name, for messages
+ * ("--theme does not apply to `status`"), and its CMD_* bit. */
+typedef struct {
+    const char *name;
+    unsigned    mask;
+} config_cmd_t;
+
+/* --write-out (status): how the result is printed. */
+typedef enum { WRITE_TABLE = 0, WRITE_JSON = 1 } write_format_t;
 
 /* The seed's alert_thresholds block (config.yaml) and matching flags. */
 typedef struct {
@@ -105,27 +123,36 @@ typedef struct {
     char         *log_file;              /* --log-file PATH: tail a local log */
     char         *data_dir;              /* --data-dir, for df -P over SSH; default /var/lib/etcd */
     char         *warnings;              /* owned; start-up warnings (one per line) or NULL */
+    write_format_t write_out;           /* --write-out / -w (status): table or json */
     int           n_rule_overrides;     /* the `rules:` block, in file order */
     config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
 } config_t;
 
 typedef enum {
     CONFIG_OK = 0,      /* run */
-    CONFIG_EXIT = 1,    /* --help or --version printed: exit 0 */
-    CONFIG_ERROR = 2    /* err holds one line naming the flag/key: exit EXIT_USAGE */
+    CONFIG_EXIT = 1,    /* --version printed: exit 0 */
+    CONFIG_ERROR = 2,   /* err holds one line naming the flag/key: exit EXIT_USAGE */
+    CONFIG_HELP = 3     /* --help or -h: the caller prints the command's help, exit 0 */
 } config_result_t;
 
 /* Fill cfg from defaults, the file named by --config, the environment (envp
- * style lookup through getenv) and argv. On CONFIG_ERROR err holds one line. */
-config_result_t config_load(config_t *cfg, int argc, char **argv, char *err, size_t errlen);
+ * style lookup through getenv) and argv (argv[0], the program or command name,
+ * is not read). A flag that does not apply to cmd is an error; cmd NULL lets
+ * every flag apply. On CONFIG_ERROR err holds one line; on CONFIG_EXIT and
+ * CONFIG_HELP cfg holds nothing to free. */
+config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, char **argv,
+                            char *err, size_t errlen);
 void config_free(config_t *cfg);
 
 /* Parse "500ms", "5s", "2m", "1h" (or a bare number in default_unit_ms units).
  * Returns 0 and sets *ms, or -1 when malformed, negative or overflowing. */
 int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms);
 
-/* Overwrite secrets given on the command line (--password VALUE, --user
- * NAME:PASSWORD) in argv, so they do not show in the process title. */
+/* Hide secrets given on the command line (--password VALUE, --user
+ * NAME:PASSWORD) from the process title: their bytes are wiped and each shows
+ * as the fixed mask "********", whatever its length. argv then holds the
+ * title's arguments (a trailing one may be dropped, empty, when a secret
+ * shorter than the mask leaves no room); call it once options are read. */
 void config_scrub_argv(int argc, char **argv);
 
 /* "host:port" of an endpoint or URL in one spelling: host lower case, an IPv6
@@ -138,8 +165,9 @@ int config_hostport(const char *url, char *out, size_t outlen);
  * compared canonically, no port = the scheme's 80 or 443), or NULL. */
 const config_member_t *config_member_for(const config_t *cfg, const char *url);
 
-/* Print usage (generated from the option table) to f. */
+/* Print the options that apply to any command in cmds (generated from the
+ * option table), then the config-file keys, to f. */
 #include <stdio.h>
-void config_usage(FILE *f);
+void config_usage(FILE *f, unsigned cmds);
 
 #endif

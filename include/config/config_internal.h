@@ -1,11 +1,15 @@
-/* config_internal.h — what options.c (the option table, argv, environment) and
- * config_file.c (the YAML file) share. Not part of the public contract. */
+/* config_internal.h — what the options_*.c files (the option table, its
+ * setters, argv and environment, usage) and config_file.c (the YAML file)
+ * share. Not part of the public contract. */
 #ifndef EM_CONFIG_INTERNAL_H
 #define EM_CONFIG_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "config.h"
+
+#define OPTION_DAY_MS ((int64_t)24 * 3600 * 1000)
 
 typedef enum {
     OPT_NOARG,      /* a switch: --headless */
@@ -43,6 +47,7 @@ typedef struct {
     const char   *help;
     option_set_fn set;
     unsigned      attrs;      /* OPT_* bits */
+    unsigned      cmds;       /* CMD_* bits: the commands the flag applies to */
 } option_t;
 
 /* Config-file blocks whose keys are rows "block.key" (NULL-terminated). */
@@ -70,6 +75,90 @@ int config_apply(config_t *cfg, const option_t *opt, const char *where, const ch
 
 /* Copy s into dst (size n) as a printable, quoted, length-capped string. */
 void config_quote(char *dst, size_t n, const char *s);
+
+/* ---- value parsing (options_number.c) ---- */
+
+typedef enum { NUM_OK, NUM_BAD, NUM_RANGE } option_num_t;
+
+/* A string of decimal digits (nothing else). */
+option_num_t option_parse_u64(const char *s, uint64_t *out);
+/* A duration: one or more <number><unit> parts ("1h30m", "1.5s", "500ms"), or
+ * a bare number in unit_ms (when unit_ms > 0); fractions of a ms dropped. */
+option_num_t option_parse_duration(const char *s, int64_t unit_ms, int64_t *ms);
+/* A duration within lo..hi ms; range names the range for why ("1s to 24h"). */
+int option_duration_in_range(const char *v, int64_t unit_ms, int64_t lo, int64_t hi,
+                             const char *range, int64_t *out, char *why, size_t whylen);
+/* A plain decimal within lo..hi (lo excluded when lo_open). */
+int option_number_in_range(const char *v, double lo, bool lo_open, double hi,
+                           const char *range, double *out, char *why, size_t whylen);
+/* true|false, yes|no, on|off; NULL (a switch given as a flag) is true. */
+int option_parse_bool(const char *v, bool *out, char *why, size_t whylen);
+
+/* ---- storing values (options_set.c) ---- */
+
+/* Replace an owned string by a copy of v (not empty). */
+int option_store_string(char **field, const char *v, char *why, size_t whylen);
+/* The same for a file that must be readable now. */
+int option_store_readable(char **field, const char *v, char *why, size_t whylen);
+/* Check an SSH target [USER@]HOST[:PORT]. */
+int option_check_ssh_target(const char *v, char *why, size_t whylen);
+
+/* The setters of the table's rows (options_set.c, options_endpoint.c,
+ * options_blocks.c), each an option_set_fn. */
+#define OPTION_SETTER(name) int name(config_t *cfg, const char *v, char *why, size_t whylen)
+OPTION_SETTER(option_set_alert_level);
+OPTION_SETTER(option_set_ca_file);
+OPTION_SETTER(option_set_cert_file);
+OPTION_SETTER(option_set_config);
+OPTION_SETTER(option_set_data_dir);
+OPTION_SETTER(option_set_dial_timeout);
+OPTION_SETTER(option_set_disk_percent);
+OPTION_SETTER(option_set_duration);
+OPTION_SETTER(option_set_endpoints);
+OPTION_SETTER(option_set_error_rate);
+OPTION_SETTER(option_set_headless);
+OPTION_SETTER(option_set_health_interval);
+OPTION_SETTER(option_set_insecure_skip);
+OPTION_SETTER(option_set_insecure_transport);
+OPTION_SETTER(option_set_interval);
+OPTION_SETTER(option_set_key_file);
+OPTION_SETTER(option_set_leader_changes);
+OPTION_SETTER(option_set_log_command);
+OPTION_SETTER(option_set_log_file);
+OPTION_SETTER(option_set_log_source);
+OPTION_SETTER(option_set_max_body);
+OPTION_SETTER(option_set_max_db);
+OPTION_SETTER(option_set_max_latency);
+OPTION_SETTER(option_set_member_accept_new);
+OPTION_SETTER(option_set_member_data_dir);
+OPTION_SETTER(option_set_member_endpoint);
+OPTION_SETTER(option_set_member_known_hosts);
+OPTION_SETTER(option_set_member_log_command);
+OPTION_SETTER(option_set_member_metrics);
+OPTION_SETTER(option_set_member_ssh);
+OPTION_SETTER(option_set_member_ssh_key);
+OPTION_SETTER(option_set_metrics_endpoints);
+OPTION_SETTER(option_set_metrics_interval);
+OPTION_SETTER(option_set_min_nodes);
+OPTION_SETTER(option_set_no_discover);
+OPTION_SETTER(option_set_no_leader_timeout);
+OPTION_SETTER(option_set_password);
+OPTION_SETTER(option_set_password_file);
+OPTION_SETTER(option_set_probe_prefix);
+OPTION_SETTER(option_set_probe_write);
+OPTION_SETTER(option_set_rule_enabled);
+OPTION_SETTER(option_set_rule_for);
+OPTION_SETTER(option_set_rule_threshold);
+OPTION_SETTER(option_set_ssh);
+OPTION_SETTER(option_set_ssh_accept_new);
+OPTION_SETTER(option_set_ssh_key);
+OPTION_SETTER(option_set_ssh_known_hosts);
+OPTION_SETTER(option_set_theme);
+OPTION_SETTER(option_set_user);
+OPTION_SETTER(option_set_windows);
+OPTION_SETTER(option_set_workdir);
+OPTION_SETTER(option_set_write_out);
+#undef OPTION_SETTER
 
 /* Read the YAML file at path into cfg (over the defaults) and set
  * cfg->ignored_keys. Returns 0, or -1 with "path:line: ..." in err. */

@@ -58,6 +58,9 @@ typedef struct {
 
 typedef struct rules rules_t;
 
+/* The engine's configuration from the run configuration (level, thresholds,
+ * windows, the rules: overrides). */
+void rules_config_from(const config_t *cfg, rules_config_t *rc);
 /* NULL with a one-line err when an override names an unknown rule. */
 rules_t *rules_new(const rules_config_t *rc, char *err, size_t errlen);
 void rules_free(rules_t *r);

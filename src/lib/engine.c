@@ -5,35 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The rule engine's configuration from the run configuration. */
-static void engine_rules_config(const config_t *cfg, rules_config_t *rc)
-{
-    memset(rc, 0, sizeof(*rc));
-    rc->level = cfg->alert_level;
-    rc->thresholds = cfg->thresholds;
-    rc->no_leader_timeout_s = cfg->no_leader_timeout_ms / 1000.0;
-    rc->n_windows = cfg->n_windows;
-    memcpy(rc->window_ms, cfg->window_ms, sizeof(rc->window_ms));
-    for (int i = 0; i < cfg->n_rule_overrides && i < RULES_MAX_OVERRIDES; i++) {
-        const config_rule_t *o = &cfg->rule_overrides[i];
-        rule_override_t *r = &rc->overrides[rc->n_overrides++];
-        snprintf(r->rule, sizeof(r->rule), "%s", o->rule);
-        r->has_for = o->has_for;
-        r->for_s = o->for_ms / 1000.0;
-        r->has_threshold = o->has_threshold;
-        r->threshold = o->threshold;
-        r->has_enabled = o->has_enabled;
-        r->enabled = o->enabled;
-    }
-}
-
 int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
 {
     memset(e, 0, sizeof(*e));
     e->cfg = cfg;
     int rc = EXIT_USAGE;
     rules_config_t rcfg;
-    engine_rules_config(cfg, &rcfg);
+    rules_config_from(cfg, &rcfg);
     if (!(e->loop = loop_new())) {
         snprintf(err, errlen, "cannot initialise libcurl");
         rc = 70;

@@ -26,10 +26,13 @@ em_monitor_t *em_open(int argc, char **argv, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    switch (config_load(&m->cfg, argc, argv, err, errlen)) {
+    /* The monitor's options (no workspace is written: the library has no outputs). */
+    const config_cmd_t scope = { "monitor", CMD_MONITOR };
+    switch (config_load(&m->cfg, &scope, argc, argv, err, errlen)) {
     case CONFIG_OK:
         break;
     case CONFIG_EXIT:
+    case CONFIG_HELP:
         snprintf(err, errlen, "--help or --version asks for nothing to monitor");
         /* fall through */
     default:

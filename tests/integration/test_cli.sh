@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Usage and configuration errors: one clear line, exit 64. --help, --version,
+# the commands and flags of the help in the man page,
 # the seed config accepted unchanged, an unreachable cluster is critical (exit 2),
 # SIGTERM ends the session with the summary.
 . "$(dirname "$0")/../lib/itest.sh"
@@ -14,6 +15,7 @@ usage_error() {   # DESC EXPECTED-SUBSTRING ARGS...
 }
 usage_error "interval 0" "--interval" --headless --interval 0
 usage_error "interval 301" "--interval" --headless --interval 301
+usage_error "interval below 1s" "out of range (1 to 300 seconds)" --headless --interval 999ms
 usage_error "unknown flag" "--intervall" --headless --intervall 5
 usage_error "bad duration" "--duration" --headless --duration 5x
 usage_error "bad threshold level" "--alert-threshold" --headless --alert-threshold loud
@@ -30,12 +32,26 @@ usage_error "unwritable workdir" "workspace" --headless --workdir /proc/nope/ws 
 t_eq "--version" "etcd-monitor 0.1.0" "$(cat "$T/o")"
 "$EM" --help >"$T/o"
 t_eq "--help exits 0" 0 "$?"
+t_assert "--help: --interval to the millisecond, at least 1s" bash -c \
+    "tr -s ' \n' ' ' <'$T/o' | grep -qF '1 to 300, to the millisecond: 2.5, 1500ms, 10s or 1m also work; less than 1s is refused'"
 sed 's/\\-/-/g' man/etcd-monitor.1 > "$T/man.txt"
+# Every command of the table (etcd-monitor help lists it) has its item in the
+# man page's COMMANDS, and every flag of --help and of each command's help is
+# in the man page.
+cmds=$("$EM" help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p')
+t_assert "etcd-monitor help lists monitor and status" bash -c "grep -qx monitor <<<'$cmds' && grep -qx status <<<'$cmds'"
+sed -n '/^\.SH COMMANDS$/,/^\.SH OPTIONS$/p' "$T/man.txt" > "$T/man-commands.txt"
+missing=""
+for c in $cmds; do
+    grep -qE "^\.BI? $c( |\$)" "$T/man-commands.txt" || missing="$missing $c"
+    "$EM" help "$c" >>"$T/o" || missing="$missing help-$c-failed"
+done
+t_eq "every command is in the man page's COMMANDS" "" "$missing"
 missing=""
 for f in $(grep -oE -- '--[a-z][a-z-]+' "$T/o" | sort -u); do
     grep -qF -- "$f" "$T/man.txt" || missing="$missing $f"
 done
-t_eq "every flag in --help is in the man page" "" "$missing"
+t_eq "every flag in --help and each command's help is in the man page" "" "$missing"
 
 # The seed's config.yaml unchanged: understood in full; its placeholder TLS
 # paths are named in one clear line.

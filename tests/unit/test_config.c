@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "command.h"
 #include "config_internal.h"
 #include "csvrow.h"
 
@@ -40,7 +41,7 @@ static config_result_t load_args(config_t *cfg, char *err, size_t errlen,
     for (; *args && argc < 63; args++)
         argv[argc++] = (char *)*args;
     argv[argc] = NULL;
-    return config_load(cfg, argc, argv, err, errlen);
+    return config_load(cfg, NULL, argc, argv, err, errlen);
 }
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -119,6 +120,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.n_endpoints, 1);
     assert_string_equal(cfg.endpoints[0], "127.0.0.1:2379");
     assert_int_equal(cfg.interval_ms, 5000);
+    assert_int_equal(cfg.write_out, WRITE_TABLE);
     assert_int_equal(cfg.duration_ms, 0);
     assert_int_equal(cfg.alert_level, LEVEL_WARNING);
     assert_int_equal(cfg.dial_timeout_ms, 5000);
@@ -175,6 +177,22 @@ static void test_flags_good(void **state)
     config_free(&c);
     load_ok(&c, ARGS("--interval", "300"));
     assert_int_equal(c.interval_ms, 300000);
+    config_free(&c);
+    /* Seconds to the millisecond, as the help and man page say. */
+    load_ok(&c, ARGS("--interval", "2.5"));
+    assert_int_equal(c.interval_ms, 2500);
+    config_free(&c);
+    load_ok(&c, ARGS("--interval", "1.0005"));
+    assert_int_equal(c.interval_ms, 1000);
+    config_free(&c);
+    load_ok(&c, ARGS("--interval=1s"));
+    assert_int_equal(c.interval_ms, 1000);
+    config_free(&c);
+    load_ok(&c, ARGS("--write-out", "json"));
+    assert_int_equal(c.write_out, WRITE_JSON);
+    config_free(&c);
+    load_ok(&c, ARGS("--write-out=json", "-w", "table"));
+    assert_int_equal(c.write_out, WRITE_TABLE);
     config_free(&c);
 
     load_ok(&c, ARGS("--metrics-interval", "2"));
@@ -332,7 +350,12 @@ static void test_flags_bad(void **state)
         { { "--interval=301" }, "--interval: \"301\" is out of range (1 to 300 seconds)" },
         { { "--interval", "500ms" }, "--interval: \"500ms\" is out of range (1 to 300 seconds)" },
         { { "--interval", "abc" }, "--interval: \"abc\" is not a number of seconds" },
-        { { "--interval", "1.5" }, "--interval: \"1.5\" is not a number of seconds" },
+        { { "--interval", "999ms" }, "--interval: \"999ms\" is out of range (1 to 300 seconds)" },
+        { { "--interval", "0.5" }, "--interval: \"0.5\" is out of range (1 to 300 seconds)" },
+        { { "--interval", "300.001" },
+          "--interval: \"300.001\" is out of range (1 to 300 seconds)" },
+        { { "--interval", "1.5x" }, "--interval: \"1.5x\" is not a number of seconds" },
+        { { "--interval", "-1" }, "--interval: \"-1\" is not a number of seconds" },
         { { "--interval", "99999999999999999999" },
           "--interval: \"99999999999999999999\" is out of range (1 to 300 seconds)" },
         { { "--metrics-interval", "0s" }, "--metrics-interval: \"0s\" is out of range (1s to 300s)" },
@@ -393,6 +416,9 @@ static void test_flags_bad(void **state)
         { { "--probe-prefix", "/a b/" },
           "--probe-prefix: \"/a b/\" must be printable with no spaces" },
         { { "--theme" }, "--theme: missing value" },
+        { { "--write-out", "yaml" },
+          "--write-out: \"yaml\" is not an output format (table or json)" },
+        { { "-w" }, "--write-out: missing value" },
         { { "--cacert", "/nonexistent/ca.pem" },
           "--cacert: \"/nonexistent/ca.pem\" cannot be read: No such file or directory" },
         { { "--cert", "/nonexistent/c.pem" },
@@ -450,7 +476,7 @@ static void test_flags_bad_cover_table(void **state)
         "insecure-skip-tls-verify", "insecure-skip-verify", "insecure-transport",
         "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
         "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
-        "data-dir", "version", "help",
+        "data-dir", "write-out", "version", "help",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -505,21 +531,21 @@ static void test_help_version(void **state)
     assert_string_equal(EM_VERSION, "0.1.0");
     free(out);
 
+    /* --help: the caller prints the command's help (command.c). */
     out = capture(ARGS("--help"), &r);
-    assert_int_equal(r, CONFIG_EXIT);
-    assert_non_null(strstr(out, "usage: etcd-monitor"));
+    assert_int_equal(r, CONFIG_HELP);
+    assert_string_equal(out, "");
     free(out);
 
     out = capture(ARGS("-h"), &r);
-    assert_int_equal(r, CONFIG_EXIT);
-    assert_non_null(strstr(out, "--endpoints LIST"));
+    assert_int_equal(r, CONFIG_HELP);
     free(out);
 
     /* --help works even when the config file, environment or a value is bad. */
     setenv("METRICS_INTERVAL", "bogus", 1);
     out = capture(ARGS("--config", "tests/data/config-unknown-key.yaml", "--interval", "0",
                        "--help"), &r);
-    assert_int_equal(r, CONFIG_EXIT);
+    assert_int_equal(r, CONFIG_HELP);
     free(out);
     unsetenv("METRICS_INTERVAL");
 
@@ -538,7 +564,7 @@ static void test_usage(void **state)
     const option_t *tab = config_options(&n);
     FILE *f = tmpfile();
     assert_non_null(f);
-    config_usage(f);
+    config_usage(f, CMD_ALL);
     long sz = ftell(f);
     char *out = calloc(1, (size_t)sz + 1);
     assert_non_null(out);
@@ -568,6 +594,167 @@ static void test_usage(void **state)
     assert_non_null(strstr(out, "HEALTH_CHECK_INTERVAL"));
     assert_non_null(strstr(out, "Precedence: flags > environment > config file > defaults"));
     free(out);
+}
+
+/* config_usage(cmds) as a malloc'ed string, after a '\n' (every line of it
+ * then starts after one). */
+static char *usage_for(unsigned cmds)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    config_usage(f, cmds);
+    long sz = ftell(f);
+    char *out = calloc(1, (size_t)sz + 2);
+    assert_non_null(out);
+    rewind(f);
+    out[0] = '\n';
+    assert_int_equal(fread(out + 1, 1, (size_t)sz, f), (size_t)sz);
+    fclose(f);
+    return out;
+}
+
+/* Each command's usage lists exactly the flags whose cmds include it. */
+static void test_usage_by_command(void **state)
+{
+    (void)state;
+    static const unsigned cmd[] = { CMD_MONITOR, CMD_STATUS };
+    size_t n;
+    const option_t *tab = config_options(&n);
+    for (size_t c = 0; c < sizeof cmd / sizeof cmd[0]; c++) {
+        char *out = usage_for(cmd[c]);
+        for (size_t k = 0; k < n; k++) {
+            char want[96];
+            if (!tab[k].flag)
+                continue;
+            /* An item starts a line: "  --flag" or "  -c, --flag". */
+            if (tab[k].short_name)
+                snprintf(want, sizeof want, "\n  -%c, --%s", tab[k].short_name, tab[k].flag);
+            else
+                snprintf(want, sizeof want, "\n  --%s", tab[k].flag);
+            bool listed = false;
+            for (const char *p = out; (p = strstr(p, want)); p++)
+                listed = listed || p[strlen(want)] == ' ' || p[strlen(want)] == '\n';
+            if (listed != ((tab[k].cmds & cmd[c]) != 0))
+                fail_msg("usage for %#x: --%s %s", cmd[c], tab[k].flag,
+                         listed ? "listed but does not apply" : "applies but is missing");
+        }
+        free(out);
+    }
+    char *out = usage_for(CMD_STATUS);
+    assert_null(strstr(out, "--theme"));
+    assert_null(strstr(out, "--headless"));
+    assert_non_null(strstr(out, "-w, --write-out FORMAT"));
+    assert_non_null(strstr(out, "--endpoints LIST"));
+    free(out);
+    out = usage_for(CMD_MONITOR);
+    assert_null(strstr(out, "--write-out"));
+    assert_non_null(strstr(out, "--theme NAME|FILE"));
+    free(out);
+}
+
+/* Every flag applies to at least one command; the connection, TLS, auth and
+ * SSH flags to all of them; the dashboard and workspace ones to monitor only. */
+static void test_option_commands(void **state)
+{
+    (void)state;
+    size_t n;
+    const option_t *tab = config_options(&n);
+    static const char *const everywhere[] = {
+        "endpoints", "dial-timeout", "max-body-size", "config", "no-discover", "cacert", "cert",
+        "key", "insecure-skip-tls-verify", "insecure-transport", "metrics-endpoints", "user",
+        "password", "password-file", "ssh", "ssh-key", "ssh-known-hosts", "ssh-accept-new",
+        "alert-threshold", "version", "help",
+    };
+    static const char *const monitor_only[] = {
+        "interval", "metrics-interval", "duration", "health-check-interval", "windows",
+        "no-leader-timeout", "workdir", "headless", "log-source", "log-command", "log-file",
+        "data-dir", "probe-write", "probe-prefix", "theme",
+    };
+    for (size_t k = 0; k < n; k++) {
+        assert_true(tab[k].cmds != 0);
+        assert_int_equal(tab[k].cmds & ~CMD_ALL, 0);
+        if (!tab[k].flag)
+            assert_int_equal(tab[k].cmds, CMD_ALL);   /* the file is shared */
+        for (size_t i = 0; tab[k].flag && i < sizeof everywhere / sizeof everywhere[0]; i++)
+            if (strcmp(tab[k].flag, everywhere[i]) == 0 && tab[k].cmds != CMD_ALL)
+                fail_msg("--%s should apply to every command", tab[k].flag);
+        for (size_t i = 0; tab[k].flag && i < sizeof monitor_only / sizeof monitor_only[0]; i++)
+            if (strcmp(tab[k].flag, monitor_only[i]) == 0 && tab[k].cmds != CMD_MONITOR)
+                fail_msg("--%s should apply to monitor only", tab[k].flag);
+        if (tab[k].flag && strcmp(tab[k].flag, "write-out") == 0)
+            assert_int_equal(tab[k].cmds, CMD_STATUS);
+    }
+}
+
+/* Load argv (argv[0] = the command name) for the command name/mask. */
+static config_result_t load_for(config_t *cfg, const char *name, unsigned mask, char *err,
+                                size_t errlen, const char *const *args)
+{
+    char *argv[16];
+    int argc = 0;
+    const config_cmd_t cmd = { name, mask };
+    argv[argc++] = (char *)name;
+    for (; *args && argc < 15; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    return config_load(cfg, &cmd, argc, argv, err, errlen);
+}
+
+/* A flag that does not apply to the command is refused in one line. */
+static void test_command_mask(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        unsigned mask;
+        const char *args[4];
+        const char *want;
+    } bad[] = {
+        { "status", CMD_STATUS, { "--theme", "mono" },
+          "--theme does not apply to `status` (see etcd-monitor help status)" },
+        { "status", CMD_STATUS, { "--theme=mono" },
+          "--theme does not apply to `status` (see etcd-monitor help status)" },
+        { "status", CMD_STATUS, { "--endpoints", "a:1", "--headless" },
+          "--headless does not apply to `status` (see etcd-monitor help status)" },
+        { "status", CMD_STATUS, { "--duration", "bogus" },
+          "--duration does not apply to `status` (see etcd-monitor help status)" },
+        { "monitor", CMD_MONITOR, { "-w", "json" },
+          "-w does not apply to `monitor` (see etcd-monitor help monitor)" },
+        { "monitor", CMD_MONITOR, { "--write-out=json" },
+          "--write-out does not apply to `monitor` (see etcd-monitor help monitor)" },
+        { "status", CMD_STATUS, { "--bogus" }, "unknown option --bogus (see --help)" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        config_t c;
+        char err[512] = "";
+        config_result_t r = load_for(&c, bad[i].name, bad[i].mask, err, sizeof err, bad[i].args);
+        if (r != CONFIG_ERROR)
+            fail_msg("case %zu: expected an error, got %d", i, (int)r);
+        assert_string_equal(err, bad[i].want);
+        config_free(&c);
+    }
+
+    config_t c;
+    char err[512] = "";
+    assert_int_equal(load_for(&c, "status", CMD_STATUS, err, sizeof err,
+                              ARGS("--endpoints", "a:1", "-w", "json", "--user", "u:p")),
+                     CONFIG_OK);
+    assert_int_equal(c.write_out, WRITE_JSON);
+    assert_string_equal(c.user, "u");
+    config_free(&c);
+    assert_int_equal(load_for(&c, "status", CMD_STATUS, err, sizeof err, ARGS("--help")),
+                     CONFIG_HELP);
+    assert_int_equal(load_for(&c, "monitor", CMD_MONITOR, err, sizeof err,
+                              ARGS("--theme", "mono", "--headless")), CONFIG_OK);
+    config_free(&c);
+    /* A config file is shared by the commands: its monitor-only keys are fine. */
+    char *path = write_temp("theme: mono\nworkdir: /tmp/x\ninterval: 2\n");
+    assert_int_equal(load_for(&c, "status", CMD_STATUS, err, sizeof err,
+                              ARGS("--config", path)), CONFIG_OK);
+    assert_string_equal(c.theme, "mono");
+    config_free(&c);
+    unlink(path);
+    free(path);
 }
 
 /* ---- precedence: flags > environment > config file > defaults ------------ */
@@ -696,6 +883,88 @@ static void test_seed_config(void **state)
     free(text);
 }
 
+/* Lay args out one after the other as the kernel does (in area, size cap),
+ * argv pointing into it; returns the bytes used. */
+static size_t lay_out(char *area, size_t cap, char **argv, const char *const *args)
+{
+    size_t used = 0;
+    int i = 0;
+    memset(area, 'Z', cap);
+    for (; args[i]; i++) {
+        size_t l = strlen(args[i]) + 1;
+        assert_true(used + l <= cap);
+        memcpy(area + used, args[i], l);
+        argv[i] = area + used;
+        used += l;
+    }
+    argv[i] = NULL;
+    return used;
+}
+
+/* Bytes [0, len) of area hold secret s anywhere? */
+static bool area_has(const char *area, size_t len, const char *s)
+{
+    size_t sl = strlen(s);
+    for (size_t i = 0; i + sl <= len; i++)
+        if (memcmp(area + i, s, sl) == 0)
+            return true;
+    return false;
+}
+
+/* config_scrub_argv: every secret shows as the same mask, whatever its length,
+ * in argv and in the title area; its bytes are gone. */
+static void scrub_check(void)
+{
+    char area[512], *argv[16];
+    size_t len = lay_out(area, sizeof area, argv,
+                         ARGS("etcd-monitor", "--user", "root:s3cretpassword",
+                              "--password=hunter2hunter2", "--password", "pwpwpwpwpwpw",
+                              "--user=bob:xyzxyzxyz", "--endpoints", "h:1", "--user", "nopw"));
+    config_scrub_argv(11, argv);
+    assert_string_equal(argv[0], "etcd-monitor");
+    assert_string_equal(argv[1], "--user");
+    assert_string_equal(argv[2], "root:********");
+    assert_string_equal(argv[3], "--password=********");
+    assert_string_equal(argv[4], "--password");
+    assert_string_equal(argv[5], "********");
+    assert_string_equal(argv[6], "--user=bob:********");
+    assert_string_equal(argv[8], "h:1");
+    assert_string_equal(argv[10], "nopw");
+    for (int i = 0; i < 11; i++)          /* the title: argv points into the area */
+        assert_true(argv[i] >= area && argv[i] < area + len);
+    assert_false(area_has(area, len, "s3cret"));
+    assert_false(area_has(area, len, "hunter2"));
+    assert_false(area_has(area, len, "pwpw"));
+    assert_false(area_has(area, len, "xyz"));
+    assert_int_equal(area[len - 1], '\0');  /* the tail is zeroed, the area unchanged */
+    assert_int_equal(area[len], 'Z');
+
+    /* Secrets of 1 and 12 bytes read the same. */
+    char *a1[5], *a2[5], b1[128], b2[128];
+    lay_out(b1, sizeof b1, a1, ARGS("em", "--password", "abcdefghijkl", "--headless"));
+    lay_out(b2, sizeof b2, a2, ARGS("em", "--password=x", "--endpoints", "h:1"));
+    config_scrub_argv(4, a1);
+    config_scrub_argv(4, a2);
+    assert_string_equal(a1[2], "********");
+    assert_string_equal(a1[3], "--headless");
+    assert_string_equal(a2[1], "--password=********");
+    /* A short secret leaves no room for the whole title: the arguments that do
+     * not fit are dropped (empty), never shown in part. */
+    assert_string_equal(a2[2], "");
+    assert_string_equal(a2[3], "");
+    assert_false(area_has(b2, 30, "--password=x"));
+
+    /* Arguments not laid out together: each rewritten in its own storage. */
+    char s0[] = "em", s1[] = "--password", s2[] = "0123456789", s3[] = "--user=u:ab";
+    char *sv[] = { s0, s2, s1, s3, NULL };   /* out of memory order on purpose */
+    char *tmp = sv[1]; sv[1] = sv[2]; sv[2] = tmp;
+    config_scrub_argv(4, sv);
+    assert_string_equal(sv[2], "********");
+    assert_string_equal(s2, "********");
+    assert_null(strstr(sv[3], "ab"));
+    assert_null(memchr(s3, 'b', sizeof s3));
+}
+
 /* Secrets: --user NAME:PASSWORD splits, a bad value is never echoed, argv is
  * scrubbed, and a readable config file holding a password gets a warning. */
 static void test_secrets(void **state)
@@ -707,15 +976,7 @@ static void test_secrets(void **state)
     assert_string_equal(c.password, "s3cret");
     config_free(&c);
     load_err(ARGS("--user", ":s3cret"), "--user: the value has an empty user name");
-    char a0[] = "etcd-monitor", a1[] = "--user", a2[] = "root:s3cret", a3[] = "--password=hunter2",
-         a4[] = "--password", a5[] = "pw", a6[] = "--user=bob:xyz", a7[] = "--endpoints", a8[] = "h:1";
-    char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, NULL };
-    config_scrub_argv(9, argv);
-    assert_string_equal(argv[2], "root:******");
-    assert_string_equal(argv[3], "--password=*******");
-    assert_string_equal(argv[5], "**");
-    assert_string_equal(argv[6], "--user=bob:***");
-    assert_string_equal(argv[8], "h:1");
+    scrub_check();
     char *path = write_temp("auth:\n  user: root\n  password: s3cret\n");
     chmod(path, 0644);
     load_ok(&c, ARGS("--config", path));
@@ -1435,6 +1696,27 @@ static void test_man_page(void **state)
     if (next != n)
         fail_msg("man OPTIONS: --%s and later flags missing", tab[next].flag);
 
+    /* Each command of the table is a ".TP" item of COMMANDS, in table order. */
+    size_t n_cmd;
+    const command_t *cmds = command_table(&n_cmd);
+    const char *sec = strstr(man, "\n.SH COMMANDS\n");
+    if (!sec)
+        fail_msg("man page: no COMMANDS section");
+    const char *sec_end = strstr(sec + 1, "\n.SH ");
+    const char *at = sec;
+    for (size_t c = 0; c < n_cmd; c++) {
+        char want[64];
+        const char *b = NULL, *bi = NULL;
+        snprintf(want, sizeof want, "\n.TP\n.B %s\n", cmds[c].name);
+        b = strstr(at, want);
+        snprintf(want, sizeof want, "\n.TP\n.BI %s ", cmds[c].name);
+        bi = strstr(at, want);
+        const char *item = b && (!bi || b < bi) ? b : bi;
+        if (!item || item > sec_end)
+            fail_msg("man COMMANDS: %s missing or out of table order", cmds[c].name);
+        at = item + 1;
+    }
+
     for (size_t k = 0; k < n; k++) {
         for (int e = 0; e < 2; e++)
             if (tab[k].env[e] && !strstr(man, tab[k].env[e]))
@@ -1517,6 +1799,9 @@ int main(void)
         cmocka_unit_test_setup(test_flags_bad_cover_table, clear_env),
         cmocka_unit_test_setup(test_help_version, clear_env),
         cmocka_unit_test_setup(test_usage, clear_env),
+        cmocka_unit_test_setup(test_usage_by_command, clear_env),
+        cmocka_unit_test_setup(test_option_commands, clear_env),
+        cmocka_unit_test_setup(test_command_mask, clear_env),
         cmocka_unit_test_setup(test_precedence, clear_env),
         cmocka_unit_test_setup(test_env_bad, clear_env),
         cmocka_unit_test_setup(test_seed_config, clear_env),

@@ -1222,7 +1222,7 @@ static void test_from_config(void **state)
     char err[256] = "";
     char *argv[] = { (char *)"etcd-monitor", (char *)"--config",
                      (char *)"tests/data/config-full.yaml", NULL };
-    if (config_load(&cfg, 3, argv, err, sizeof err) != CONFIG_OK)
+    if (config_load(&cfg, NULL, 3, argv, err, sizeof err) != CONFIG_OK)
         fail_msg("config_load: %s", err);
 
     rules_config_t rc;

@@ -1,0 +1,138 @@
+/* command.c — the command table and the help generated from it and from the
+ * option table (config_usage, filtered by each command's CMD_* bit). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "commands.h"
+#include "config.h"
+
+static const command_t commands[] = {
+    { "monitor",
+      "watch the cluster live: a dashboard, or CSV files (the default)",
+      "usage: etcd-monitor [monitor] [options]\n"
+      "\n"
+      "Poll every member of the cluster each --interval and show what it sees on a\n"
+      "full-screen dashboard (plain lines when the output is not a terminal), while\n"
+      "writing every poll to CSV files and logs; --headless writes the files only.\n"
+      "It runs until --duration is up, or SIGINT or SIGTERM, then prints a summary.\n"
+      "Exit status: the final poll's, 0 healthy, 1 a warning alert fires, 2 a\n"
+      "critical one; 64 for a usage or configuration error.\n",
+      CMD_MONITOR, cmd_monitor },
+    { "status",
+      "one row per member after one poll, as etcdctl endpoint status",
+      "usage: etcd-monitor status [options]\n"
+      "\n"
+      "Poll every member once (the member list names them, so one endpoint is\n"
+      "enough, as etcdctl endpoint status --cluster), evaluate the alert rules on\n"
+      "that poll, and print one row per member: ENDPOINT, ID, VERSION, DB SIZE,\n"
+      "IS LEADER, IS LEARNER, RAFT TERM, RAFT INDEX, RAFT APPLIED INDEX, ERRORS,\n"
+      "HEALTH, FRAGMENTATION and RAFT LAG (entries behind the leader). An unknown\n"
+      "value is shown as -, never as 0; a member that does not answer gets a row\n"
+      "with its error. -w json prints an array with one object per member.\n"
+      "Exit status: 0 when no alert fires, 1 when a warning alert fires, 2 when a\n"
+      "critical one does (as the monitor's); 64 for a usage error.\n",
+      CMD_STATUS, cmd_status },
+    { "help",
+      "list the commands, or show one command's usage and options",
+      "usage: etcd-monitor help [COMMAND]\n"
+      "\n"
+      "Without COMMAND, list the commands; with it, print COMMAND's usage and the\n"
+      "options that apply to it (etcd-monitor COMMAND --help does the same).\n",
+      0, NULL },
+};
+
+const command_t *command_table(size_t *n)
+{
+    *n = sizeof commands / sizeof commands[0];
+    return commands;
+}
+
+const command_t *command_find(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+const command_t *command_default(void)
+{
+    return &commands[0];
+}
+
+void command_unknown(const char *name)
+{
+    char shown[48];
+    size_t o = 0;
+    /* Printable and short: the name comes straight from the command line. */
+    for (const char *p = name; *p && o + 4 < sizeof shown; p++)
+        shown[o++] = isprint((unsigned char)*p) ? *p : '?';
+    if (name[o] && o + 4 >= sizeof shown) {
+        memcpy(shown + o, "...", 3);
+        o += 3;
+    }
+    shown[o] = '\0';
+    fprintf(stderr, "etcd-monitor: unknown command '%s' (see etcd-monitor help)\n", shown);
+}
+
+/* The commands with their summaries. */
+static void command_list(FILE *f)
+{
+    fprintf(f, "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+}
+
+void command_usage(FILE *f)
+{
+    const command_t *def = command_default();
+    fprintf(f, "usage: etcd-monitor [COMMAND] [options]\n\n"
+               "Watch a live etcd cluster in the terminal, or write CSV files with "
+               "--headless.\n\n");
+    command_list(f);
+    fprintf(f, "\nWithout a COMMAND, etcd-monitor runs %s; its options follow\n"
+               "(etcd-monitor help COMMAND shows those of another command).\n\nOptions:\n",
+            def->name);
+    config_usage(f, def->mask);
+}
+
+void command_help(FILE *f, const command_t *c)
+{
+    fputs(c->usage, f);
+    if (!c->mask)
+        return;
+    fprintf(f, "\nOptions:\n");
+    config_usage(f, c->mask);
+}
+
+int command_help_run(int argc, char **argv)
+{
+    const command_t *c;
+    if (argc > 2) {
+        fprintf(stderr, "etcd-monitor: help takes one command name (usage: etcd-monitor "
+                        "help [COMMAND])\n");
+        return EXIT_USAGE;
+    }
+    if (argc < 2) {
+        fprintf(stdout, "usage: etcd-monitor [COMMAND] [options]\n\n");
+        command_list(stdout);
+        fprintf(stdout, "\nWithout a COMMAND, etcd-monitor runs %s. etcd-monitor help "
+                        "COMMAND shows a\ncommand's usage and options.\n",
+                command_default()->name);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        c = command_find("help");
+    } else if (argv[1][0] == '-') {
+        fprintf(stderr, "etcd-monitor: options do not apply to `help` (usage: etcd-monitor "
+                        "help [COMMAND])\n");
+        return EXIT_USAGE;
+    } else if (!(c = command_find(argv[1]))) {
+        command_unknown(argv[1]);
+        return EXIT_USAGE;
+    }
+    command_help(stdout, c);
+    return 0;
+}
