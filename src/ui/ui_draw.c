@@ -25,9 +25,18 @@ void ui_fill(const ui_canvas_t *c, theme_role_t role)
         mvwhline(c->win, c->r.y + y, c->r.x, ' ', c->r.w);
 }
 
-/* Copy s into out, at most room cells, replacing control characters and
- * undecodable bytes with '?' (names and errors come from the network: nothing
- * may reach the terminal as an escape). Returns the cells taken. */
+/* Bidirectional overrides, isolates, marks and the line/paragraph separators:
+ * zero-width, yet they reorder or break what the terminal shows after them. */
+static bool ui_is_bidi_control(wchar_t wc)
+{
+    return (wc >= 0x200e && wc <= 0x200f) || (wc >= 0x2028 && wc <= 0x202e) ||
+           (wc >= 0x2066 && wc <= 0x2069) || wc == 0x061c;
+}
+
+/* Copy s into out, at most room cells, replacing control characters (C0, DEL,
+ * C1, bidirectional controls) and undecodable bytes with '?' (names and errors
+ * come from the network: nothing may reach the terminal as an escape or
+ * reorder the screen). Returns the cells taken. */
 static int sanitize(const char *s, int room, bool utf8, char *out, size_t size)
 {
     size_t o = 0;
@@ -52,7 +61,7 @@ static int sanitize(const char *s, int room, bool utf8, char *out, size_t size)
             continue;
         }
         int w = wcwidth(wc);
-        if (w < 0) {
+        if (w < 0 || ui_is_bidi_control(wc) || (wc >= 0x80 && wc <= 0x9f)) {
             out[o++] = '?';
             s += n;
             cells++;
