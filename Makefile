@@ -78,12 +78,12 @@ $(BUILD)/libem-san.a: $(SAN_OBJS)
 WRAP_ALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 $(BUILD)/tests/test_noalloc: WRAP = $(WRAP_ALLOC)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libem.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libem.a
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm $(WRAP)
 
-$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libem-san.a
+$(BUILD)/tests-san/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libem-san.a
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(BUILD)/libem-san.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "testutil.h"
 #include "config_internal.h"
 #include "csvrow.h"
 
@@ -66,8 +67,6 @@ static void load_err(const char *const *args, const char *want)
     assert_null(strchr(err, '\n'));
     config_free(&cfg);     /* harmless after an error */
 }
-
-static char *read_file(const char *path);
 
 /* Write text to a new temporary file; returns its malloc'ed path. */
 static char *write_temp(const char *text)
@@ -663,7 +662,7 @@ static void test_seed_config(void **state)
              "read: No such file or directory");
 
     /* The same file with readable TLS files in place of the placeholders. */
-    char *text = read_file("tests/data/config-seed.yaml");
+    char *text = test_slurp("tests/data/config-seed.yaml", NULL);
     char *p;
     while ((p = strstr(text, "/path/to/")))
         memcpy(p, "/dev/null", 9), memmove(p + 9, strchr(p, '\n'), strlen(strchr(p, '\n')) + 1);
@@ -1376,26 +1375,10 @@ static void test_endpoints(void **state)
 
 /* ---- the man page follows the table -------------------------------------- */
 
-/* Read a whole file (NUL-terminated, malloc'ed). */
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *s = calloc(1, (size_t)len + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return s;
-}
-
 static void test_man_page(void **state)
 {
     (void)state;
-    char *man = read_file("man/etcd-monitor.1");
+    char *man = test_slurp("man/etcd-monitor.1", NULL);
     size_t n, next = 0;
     const option_t *tab = config_options(&n);
 
@@ -1498,7 +1481,7 @@ static void check_man_columns(const char *man, const char *sec, const char *head
 static void test_man_page_columns(void **state)
 {
     (void)state;
-    char *man = read_file("man/etcd-monitor.1");
+    char *man = test_slurp("man/etcd-monitor.1", NULL);
     static const char seed_prefix[] = "timestamp,db_size_mb,fragmentation_pct,leader_changes,"
                                       "slow_ops,wal_latency_ms,backend_latency_ms,status,";
     assert_int_equal(strncmp(CSVROW_METRICS_HEADER, seed_prefix, strlen(seed_prefix)), 0);
