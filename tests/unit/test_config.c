@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -851,6 +852,62 @@ static void test_file_errors(void **state)
     config_free(&c);
 }
 
+/* "api: [[...]]" with the value's lists nested `levels` deep (malloc'ed). */
+static char *nested_lists(int levels)
+{
+    char *s = malloc((size_t)levels * 2 + 8);
+    assert_non_null(s);
+    char *p = s + sprintf(s, "api: ");
+    memset(p, '[', (size_t)levels);
+    memset(p + levels, ']', (size_t)levels);
+    strcpy(p + 2 * levels, "\n");
+    return s;
+}
+
+/* Lists and mappings nest at most 64 deep (the top-level mapping is the first
+ * level): deeper is one error line naming the file and the line, found at
+ * once even for 80,000 levels (libyaml alone took seconds over those). */
+static void test_file_nesting(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512] = "";
+    char *text = nested_lists(63);
+    assert_int_equal(load_text(&c, text, err, sizeof err), CONFIG_OK);
+    assert_string_equal(c.ignored_keys, "api");
+    config_free(&c);
+    free(text);
+
+    text = nested_lists(64);
+    text_err(text, "F:1: lists and mappings nested more than 64 levels deep");
+    free(text);
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    text = nested_lists(80000);
+    text_err(text, "F:1: lists and mappings nested more than 64 levels deep");
+    free(text);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs > 2.0)
+        fail_msg("80,000 nested lists took %.1f s to reject", secs);
+
+    /* Block style: the line of the mapping that goes one level too deep (k63:). */
+    size_t cap = 80 * 70, used = 0;
+    text = malloc(cap);
+    assert_non_null(text);
+    used += (size_t)snprintf(text, cap, "alerts:\n");
+    for (int i = 0; i < 70; i++)
+        used += (size_t)snprintf(text + used, cap - used, "%*sk%d:\n", i + 1, "", i);
+    text_err(text, "F:65: lists and mappings nested more than 64 levels deep");
+    free(text);
+
+    /* Skipped blocks count too, and the limit is per path, not a running total. */
+    assert_int_equal(load_text(&c, "api: [[1], [2], {a: [3]}]\nalerts: {b: [[4]]}\n", err,
+                               sizeof err), CONFIG_OK);
+    config_free(&c);
+}
+
 /* The rules: block, windows as a YAML list and no_leader_timeout: good values
  * and one-line errors naming the file and line. */
 static void test_file_rules(void **state)
@@ -1506,6 +1563,7 @@ int main(void)
         cmocka_unit_test_setup(test_secrets, clear_env),
         cmocka_unit_test_setup(test_full_config, clear_env),
         cmocka_unit_test_setup(test_file_errors, clear_env),
+        cmocka_unit_test_setup(test_file_nesting, clear_env),
         cmocka_unit_test_setup(test_file_rules, clear_env),
         cmocka_unit_test_setup(test_file_secrets, clear_env),
         cmocka_unit_test_setup(test_members_good, clear_env),
