@@ -95,12 +95,12 @@ $(BUILD)/libem-san.a: $(SAN_OBJS)
 WRAP_ALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 $(BUILD)/tests/test_noalloc: WRAP = $(WRAP_ALLOC)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libem.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libem.a
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm $(WRAP)
 
-$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libem-san.a
+$(BUILD)/tests-san/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libem-san.a
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(BUILD)/libem-san.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm
@@ -141,21 +141,57 @@ demo: etcd-monitor
 bench: etcd-monitor $(BENCH)
 	@bash bench/run.sh
 
-# libFuzzer targets (clang). `make fuzz` runs each for FUZZ_SECONDS;
-# `make check` runs a short smoke pass over the committed corpus.
-FUZZ_LIB_SRCS := src/parse/prom_parse.c src/parse/metrics_extract.c src/parse/status_json.c
-$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(HDRS) | $(DEPS_STAMP)
-	clang -std=c11 -g -O1 -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< \
-	  $(FUZZ_LIB_SRCS) $(PKG_LIBS) -lm
+# libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,
+# FUZZ_SRCS_NAME, compiled in with the same sanitizers (build/libem.a is built by
+# $(CC) and cannot be linked); seeds in tests/data/fuzz-seed/NAME/.
+#   make fuzz           each target for FUZZ_SECONDS, new inputs kept in build/corpus/NAME
+#   make fuzz-smoke     (make check) fuzz-selftest, then each for FUZZ_SMOKE_SECONDS
+#   make fuzz-selftest  fuzz/selftest_fail.c fails on purpose (overflow, UBSan, leak,
+#                       hang): each failure must fail the runner (tools/fuzz-selftest.sh)
+# Every run goes through tools/fuzz-run.sh: one line per target when it passes; a
+# crash, leak, sanitizer report or timeout shows the report, keeps the input in
+# build/fuzz_artifacts/ and fails the make (after the other targets have run).
+# Replay one: build/fuzz_NAME FILE; then add FILE to tests/data/fuzz-seed/NAME/.
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SEEDS := tests/data/fuzz-seed
+FUZZ_NAMES := $(FUZZ_SRCS:fuzz/fuzz_%.c=%)
+FUZZ_CFLAGS = -std=c11 $(WARN) -g -O1 -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS) \
+              -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/metrics_extract.c
+FUZZ_SRCS_gateway := src/parse/status_json.c src/net/auth.c src/net/http_multi.c \
+                     src/stats/cluster.c src/util/buf.c src/core/loop.c
+FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c
+FUZZ_SRCS_theme   := src/ui/theme.c
+FUZZ_SRCS_logline := src/parse/logwatch.c
 
-fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$n; \
-	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=262144 $(BUILD)/corpus/$$n tests/data/fuzz-seed 2>&1 | tail -3 || exit 1; done
+define FUZZ_RULE
+$(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(HDRS) | $$(DEPS_STAMP)
+	$$(call say,FUZZ-CC,$$@)
+	$$(Q)clang $$(FUZZ_CFLAGS) -o $$@ $$< $$(FUZZ_SRCS_$(1)) $$(PKG_LIBS) -lm
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
 
-fuzz-smoke: $(FUZZ_BINS)
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+$(BUILD)/fuzz_selftest: fuzz/selftest_fail.c | $(DEPS_STAMP)
+	$(call say,FUZZ-CC,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $<
+
+# fuzz-targets: run every target for FUZZ_SECONDS; fails when any one failed.
+.PHONY: fuzz-smoke fuzz-selftest fuzz-targets
+fuzz-targets: $(FUZZ_BINS)
+	@failed=; for n in $(FUZZ_NAMES); do \
+	  sh tools/fuzz-run.sh $(BUILD)/fuzz_$$n $(FUZZ_SECONDS) $(FUZZ_SEEDS)/$$n $(FUZZ_CORPUS:%=%/$$n) \
+	    || failed="$$failed $$n"; done; \
+	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed"; exit 1; fi
+
+fuzz: FUZZ_CORPUS = $(BUILD)/corpus
+fuzz: fuzz-targets
+
+fuzz-smoke: fuzz-selftest $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory fuzz-targets FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz-selftest: $(BUILD)/fuzz_selftest
+	@sh tools/fuzz-selftest.sh $(BUILD)/fuzz_selftest
 
 install: etcd-monitor $(LIBEM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -19,6 +19,8 @@
 #define MEMBERS_KEY "members"
 #define MEMBER_ROWS_MAX 16       /* more than the members[].* rows of the table */
 #define LIST_MAX 1024            /* a YAML list joined with commas, as a flag takes it */
+#define DEPTH_MAX 64             /* lists and mappings nested deeper are an error: no key
+                                    needs it, and libyaml slows down with depth */
 
 typedef struct {
     yaml_parser_t   parser;
@@ -32,6 +34,7 @@ typedef struct {
     size_t          n_tab;
     bool           *seen;        /* per table row: key present in the file */
     bool            seen_block[8];   /* nested blocks (config_nested_blocks) seen */
+    int             depth;       /* lists and mappings open at the current event */
 } yfile_t;
 
 static unsigned long ev_line(const yaml_event_t *ev)
@@ -53,7 +56,8 @@ static int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
     return -1;
 }
 
-/* Move to the next event; a YAML syntax error becomes "path:line: problem". */
+/* Move to the next event; a YAML syntax error becomes "path:line: problem",
+ * and so does nesting deeper than DEPTH_MAX. */
 static int yf_next(yfile_t *y)
 {
     if (y->have_ev) {
@@ -62,6 +66,13 @@ static int yf_next(yfile_t *y)
     }
     if (yaml_parser_parse(&y->parser, &y->ev)) {
         y->have_ev = true;
+        if (y->ev.type == YAML_SEQUENCE_START_EVENT || y->ev.type == YAML_MAPPING_START_EVENT) {
+            if (++y->depth > DEPTH_MAX)
+                return yf_error(y, ev_line(&y->ev),
+                                "lists and mappings nested more than %d levels deep", DEPTH_MAX);
+        } else if (y->ev.type == YAML_SEQUENCE_END_EVENT || y->ev.type == YAML_MAPPING_END_EVENT) {
+            y->depth--;
+        }
         return 0;
     }
     yaml_parser_t *p = &y->parser;

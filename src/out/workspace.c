@@ -69,8 +69,12 @@ int workspace_open(workspace_t *w, const char *workdir, double now, char *err, s
         return -1;
     }
     const char *headers[WS_FILES] = { CSVROW_METRICS_HEADER, CSVROW_MEMBERS_HEADER, NULL, NULL };
+    /* A copy of dir: gcc -O1 with sanitizers takes w->dir and w->path[i] for
+     * overlapping snprintf arguments (-Werror=restrict). */
+    char dir[sizeof(w->dir)];
+    memcpy(dir, w->dir, sizeof(dir));
     for (int i = 0; i < WS_FILES; i++) {
-        snprintf(w->path[i], sizeof(w->path[i]), "%s/%s", w->dir, ws_names[i]);
+        snprintf(w->path[i], sizeof(w->path[i]), "%s/%s", dir, ws_names[i]);
         if (csvfile_open(&w->f[i], w->path[i], headers[i]) != 0) {
             snprintf(err, errlen, "cannot open %s: %s", w->path[i], strerror(errno));
             workspace_close(w);

@@ -193,13 +193,15 @@ static void lw_compact(logwatch_t *w)
     w->head = 0;
 }
 
-/* Copy s[0..n) into a line slot: cut to LW_LINE - 1 bytes, no trailing CR. */
+/* Copy s[0..n) into a line slot: cut to LW_LINE - 1 bytes, then no trailing
+ * CR (cut first, so a long line reads the same whether its end was in the
+ * buffer or not). */
 static void lw_put(char *out, const char *s, size_t n)
 {
-    if (n > 0 && s[n - 1] == '\r')
-        n--;
     if (n > LW_LINE - 1)
         n = LW_LINE - 1;
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
     memcpy(out, s, n);
     out[n] = '\0';
 }

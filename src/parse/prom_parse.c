@@ -108,8 +108,10 @@ static bool float_scan(const char *p, size_t len, fscan_t *fs)
         return (n == 3 && ci_equal(p, 3, "inf")) || (n == 8 && ci_equal(p, 8, "infinity"));
     }
     if ((*p | 0x20) == 'n') {
-        fs->kind = FLT_NAN;   /* Go takes no sign on NaN */
-        return len == 3 && ci_equal(p, 3, "nan");
+        /* Go takes no sign on NaN: the whole token, not what follows a sign,
+         * must be the three letters (p + 3 may lie past the token's end) */
+        fs->kind = FLT_NAN;
+        return (size_t)(end - p) == 3 && len == 3 && ci_equal(p, 3, "nan");
     }
     fs->mant = p;
     int64_t k = 0, n = 0, lz = 0, nsig = 0;

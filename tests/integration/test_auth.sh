@@ -67,17 +67,16 @@ t_assert "the cluster now refuses a read without a token" bash -c \
 # calls are sent again in the same poll. With --probe-write the keys are deleted
 # at exit, ~4 s after the last poll: with a token renewed once more. --user
 # NAME:PASSWORD on the command line must not be in /proc/PID/cmdline while it runs.
-"$EM" --headless --workdir "$T/root" --endpoints "$M1_ENDPOINT" --interval 4 --duration 16s \
-    --probe-write --user "root:$ROOTPW" >"$T/root.out" 2>"$T/root.err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/root.out" "$T/root.err" --headless --workdir "$T/root" \
+    --endpoints "$M1_ENDPOINT" --interval 4 --duration 16s \
+    --probe-write --user "root:$ROOTPW"
 it_wait_rows "$T/root/metrics.csv" 1 10
-cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+cmdline=$(tr '\0' ' ' <"/proc/$EM_PID/cmdline")
 t_eq "running: the password is not in /proc/PID/cmdline" 0 "$(grep -c -- "$ROOTPW" <<<"$cmdline")"
 t_assert "running: the user name still is (--user root:****)" grep -q -- '--user root:\*' <<<"$cmdline"
 it_wait_rows "$T/root/metrics.csv" 2 10
 t_eq "running: the write probe keys exist" 3 "$(as_root get --prefix /etcd-monitor/probe/ --keys-only | grep -c .)"
-wait "$pid"
+wait "$EM_PID"
 t_eq "root: exit 0" 0 "$?"
 t_eq "root: the probe keys are gone after exit" "" "$(as_root get --prefix /etcd-monitor/ --keys-only)"
 t_assert "root: ... though the first delete met an expired token (etcd counted it)" \
@@ -123,14 +122,13 @@ t_eq "wrong password: leader still known (status answers without a token on etcd
 t_eq "wrong password: one AuthFailed alert, firing to the end" "1 WARNING" \
     "$(grep -c ' FIRING warning AuthFailed ' "$T/wrong/alerts.log") $(csv_col "$T/wrong/metrics.csv" status | tail -1)"
 
-"$EM" --headless --workdir "$T/fixed" --endpoints "$M1_ENDPOINT" --interval 1 --duration 10s \
-    --user root --password-file "$T/new.pw" >"$T/fixed.out" 2>"$T/fixed.err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/fixed.out" "$T/fixed.err" --headless --workdir "$T/fixed" \
+    --endpoints "$M1_ENDPOINT" --interval 1 --duration 10s \
+    --user root --password-file "$T/new.pw"
 t_wait_for "fixed: the problem is reported" 5 grep -q 'wrong user name or password' "$T/fixed/monitoring.log"
 t_assert "root's password changed to the one in the file" bash -c \
     "printf '%s\n' '$NEWPW' | ETCDCTL_API=3 etcdctl --endpoints='$CLUSTER_ENDPOINTS' --user root --password '$ROOTPW' user passwd root --interactive=false"
-wait "$pid"
+wait "$EM_PID"
 t_eq "fixed: the problem ended by itself" 1 "$(events fixed 'the authentication problem is over')"
 t_assert "fixed: AuthFailed resolved" grep -q ' RESOLVED warning AuthFailed ' "$T/fixed/alerts.log"
 t_eq "fixed: the last poll has read probes again" 0 "$(csv_col "$T/fixed/members.csv" probe_read_ms | tail -n 3 | grep -c '^$')"

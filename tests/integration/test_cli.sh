@@ -72,11 +72,10 @@ t_eq "status ALERT" "ALERT" "$(csv_col "$T/ws/metrics.csv" status | tail -1)"
 t_assert "alerts.log has the firing transition" grep -q ' FIRING critical AvailableMembersLow ' "$T/ws/alerts.log"
 
 # SIGTERM ends the session cleanly with the summary and the final status.
-"$EM" --headless --endpoints 127.0.0.1:1 --interval 1 --workdir "$T/ws2" >"$T/o" 2>"$T/e" &
-pid=$!
+it_em_start "$T/o" "$T/e" --headless --endpoints 127.0.0.1:1 --interval 1 --workdir "$T/ws2"
 it_wait_rows "$T/ws2/metrics.csv" 2 10
-kill -TERM "$pid"
-wait "$pid"
+kill -TERM "$EM_PID"
+wait "$EM_PID"
 t_eq "SIGTERM: exit code is the final status (2)" 2 "$?"
 t_assert "SIGTERM: summary printed" grep -q 'MONITORING SESSION COMPLETE' "$T/o"
 t_assert "SIGTERM: logged" grep -q 'stopping on Terminated' "$T/ws2/monitoring.log"

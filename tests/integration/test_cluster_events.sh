@@ -8,12 +8,11 @@ it_cluster 3
 # --- the leader is killed ---------------------------------------------------
 old=$(cluster_leader)
 W=$T/ws
-"$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 10s --workdir "$W" >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out" "$T/err" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 \
+    --duration 10s --workdir "$W"
 it_wait_rows "$W/metrics.csv" 3 15
 cluster_kill "$old"
-wait "$pid"
+wait "$EM_PID"
 rc=$?
 t_eq "leader killed: exit 1 (a member stays down: warning)" 1 "$rc"
 t_assert "leader change recorded from m$old to another member" \
@@ -30,9 +29,8 @@ t_eq "the raft term rose" 1 "$(csv_col "$W/metrics.csv" raft_term | awk 'NR==1{a
 cluster_restart "$old" >/dev/null 2>&1
 t_wait_for "m$old is healthy again" 30 cluster_health "$old"
 W=$T/ws2
-"$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 14s --workdir "$W" >"$T/out2" 2>"$T/err2" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out2" "$T/err2" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 \
+    --duration 14s --workdir "$W"
 it_wait_rows "$W/metrics.csv" 2 15
 a=$(( $(cluster_leader) % 3 + 1 )); b=$(( a % 3 + 1 ))
 cluster_pause "$a"
@@ -43,7 +41,7 @@ t_eq "status ALERT while quorum is lost" "ALERT" "$(csv_col "$W/metrics.csv" sta
 sleep 2
 cluster_resume "$a"
 cluster_resume "$b"
-wait "$pid"
+wait "$EM_PID"
 rc=$?
 # Requests failed while quorum was lost (our own linearizable read probes among
 # them), so the gRPC error rate over the 5m window legitimately stays high: the
@@ -59,13 +57,12 @@ t_assert "trend report in the session summary" grep -A1 -q '^Trend analysis:' "$
 
 # --- quorum lost at the end: exit 2 -----------------------------------------
 W=$T/ws3
-"$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 6s --workdir "$W" >"$T/out3" 2>"$T/err3" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out3" "$T/err3" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 \
+    --duration 6s --workdir "$W"
 it_wait_rows "$W/metrics.csv" 2 15
 cluster_kill "$a"
 cluster_kill "$b"
-wait "$pid"
+wait "$EM_PID"
 t_eq "two of three members gone at the end: exit 2" 2 "$?"
 t_assert "the summary says ALERT and names QuorumLost" grep -q 'Final status: ALERT - .*QuorumLost' "$T/out3"
 t_done

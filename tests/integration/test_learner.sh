@@ -61,10 +61,8 @@ rules:
     threshold: 5000
 EOF
 W=$T/ws
-"$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --config "$T/config.yaml" \
-    --workdir "$W" >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out" "$T/err" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 \
+    --config "$T/config.yaml" --workdir "$W"
 
 rows() { local n; n=$(wc -l 2>/dev/null <"$W/metrics.csv") || n=1; echo $((n > 0 ? n - 1 : 0)); }
 wait_rows() { t_wait_for "metrics.csv reaches $1 rows" 20 bash -c "[ \$((\$(wc -l <'$W/metrics.csv') - 1)) -ge $1 ]"; }
@@ -116,8 +114,8 @@ t_wait_for "QuorumLost fires" 10 grep -q ' FIRING critical QuorumLost member=- v
 wait_rows $(($(rows) + 1))
 t_eq "status ALERT" "ALERT" "$(csv_col "$W/metrics.csv" status | tail -n 1)"
 t_assert "EtcdInsufficientMembers is pending (3m)" grep -q ' PENDING critical EtcdInsufficientMembers member=- ' "$W/alerts.log"
-kill -TERM "$pid"
-wait "$pid"
+kill -TERM "$EM_PID"
+wait "$EM_PID"
 rc=$?
 t_eq "exit code 2 (ALERT)" 2 "$rc"
 t_assert "metrics.csv whole" csv_whole "$W/metrics.csv"

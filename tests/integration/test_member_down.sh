@@ -7,12 +7,11 @@ leader=$(cluster_leader)
 victim=$(( leader % 3 + 1 ))          # a follower
 vname=m$victim
 W=$T/ws
-"$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 9s --workdir "$W" >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out" "$T/err" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 \
+    --duration 9s --workdir "$W"
 it_wait_rows "$W/metrics.csv" 3 15
 cluster_kill "$victim"
-wait "$pid"
+wait "$EM_PID"
 rc=$?
 t_eq "exit code 1 (warning: a member is down)" 1 "$rc"
 polls=$(csv_rows "$W/metrics.csv")

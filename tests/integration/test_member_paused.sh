@@ -8,12 +8,11 @@ victim=$(( leader % 3 + 1 ))
 vname=m$victim
 t_cleanup_add "cluster_resume $victim"
 W=$T/ws
-"$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --duration 8s --workdir "$W" >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out" "$T/err" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 \
+    --duration 8s --workdir "$W"
 it_wait_rows "$W/metrics.csv" 2 15
 cluster_pause "$victim"
-wait "$pid"
+wait "$EM_PID"
 rc=$?
 cluster_resume "$victim"
 t_eq "exit code 1 (warning)" 1 "$rc"

@@ -8,14 +8,12 @@ it_cluster 3
 ctl() { ETCDCTL_API=3 etcdctl --endpoints="$CLUSTER_ENDPOINTS" "$@"; }
 
 W=$T/ws
-"$EM" --headless --endpoints "$M1_ENDPOINT" --interval 1 --duration 5s --probe-write \
-      --probe-prefix /em-test/probe/ --workdir "$W" >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out" "$T/err" --headless --endpoints "$M1_ENDPOINT" --interval 1 --duration 5s \
+      --probe-write --probe-prefix /em-test/probe/ --workdir "$W"
 it_wait_rows "$W/metrics.csv" 2 15
 t_eq "mid-run: one probe key per member" "/em-test/probe/m1 /em-test/probe/m2 /em-test/probe/m3" \
     "$(ctl get --prefix /em-test/probe/ --keys-only | grep -v '^$' | sort | xargs)"
-wait "$pid"
+wait "$EM_PID"
 t_eq "exit 0" 0 "$?"
 t_eq "after exit: the probe keys are deleted" "" "$(ctl get --prefix /em-test/probe/ --keys-only)"
 empty_r=$(csv_col "$W/members.csv" probe_read_ms | grep -c '^$')

@@ -44,10 +44,9 @@ ID3=1311094930227446630
 em() {
     local name=$1
     shift
-    "$EM" --headless --no-discover --interval 1 --health-check-interval 1s \
-        --workdir "$T/$name" "$@" >"$T/$name.out" 2>&1 &
-    printf -v "EM_PID_$name" '%s' "$!"
-    t_cleanup_add "kill $! 2>/dev/null || true"
+    it_em_start "$T/$name.out" - --headless --no-discover --interval 1 --health-check-interval 1s \
+        --workdir "$T/$name" "$@"
+    printf -v "EM_PID_$name" '%s' "$EM_PID"
 }
 
 rows() { # data rows of WS/metrics.csv so far

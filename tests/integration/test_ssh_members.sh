@@ -79,11 +79,9 @@ pid_in_tree() {   # pid_in_tree DIR PIDS... — 0 if some pid is under DIR's ssh
 pids_of() { owners "$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' '; }
 
 W=$T/ws
-"$EM" --headless --config "$T/members.yaml" --interval 1 --duration 60s --workdir "$W" \
-      --ssh "$USER_@127.0.0.1:${SPORT[B]}" --ssh-key "${SKEY[B]}" --ssh-known-hosts "$T/known_hosts" \
-      --log-source >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start "$T/out" "$T/err" --headless --config "$T/members.yaml" --interval 1 --duration 60s \
+      --workdir "$W" --ssh "$USER_@127.0.0.1:${SPORT[B]}" --ssh-key "${SKEY[B]}" \
+      --ssh-known-hosts "$T/known_hosts" --log-source
 it_wait_rows "$W/metrics.csv" 3 30
 t_wait_for "all three members up through their own tunnels" 20 \
     bash -c "[[ \$(tail -n 1 '$W/metrics.csv' | cut -d, -f9) == 3 ]]"
@@ -158,8 +156,8 @@ t_wait_for "member 2 comes back once its sshd is back" 30 \
     bash -c ". tests/lib/csv.sh; csv_col '$W/members.csv' up member m2 | tail -n 1 | grep -qx 1"
 t_assert "the lost and rebuilt tunnel of member 2's host are logged" \
     grep -Eq "ssh $USER_@127.0.0.1:${SPORT[H2]} via .*(lost|cannot connect)" "$W/monitoring.log"
-kill -INT "$pid"
-wait "$pid"
+kill -INT "$EM_PID"
+wait "$EM_PID"
 rc=$?
 t_assert "it ended on SIGINT by itself (exit $rc)" test "$rc" -lt 64
 t_assert "members.csv is whole" csv_whole "$W/members.csv"
@@ -169,18 +167,16 @@ t_assert "members.csv is whole" csv_whole "$W/members.csv"
 members_yaml "$T/known_hosts_no_h3" >"$T/members3.yaml"
 mark=$(wc -l <"${SDIR[H3]}/sshd.log")
 W=$T/ws3
-"$EM" --headless --config "$T/members3.yaml" --interval 1 --duration 40s --workdir "$W" \
-      --ssh "$USER_@127.0.0.1:${SPORT[B]}" --ssh-key "${SKEY[B]}" \
-      --ssh-known-hosts "$T/known_hosts" >/dev/null 2>&1 &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start /dev/null - --headless --config "$T/members3.yaml" --interval 1 --duration 40s \
+      --workdir "$W" --ssh "$USER_@127.0.0.1:${SPORT[B]}" --ssh-key "${SKEY[B]}" \
+      --ssh-known-hosts "$T/known_hosts"
 t_wait_for "members 1 and 2 up through their tunnels" 30 \
     bash -c ". tests/lib/csv.sh; [[ \$(csv_col '$W/members.csv' up member m1 | tail -n 1)\$(csv_col '$W/members.csv' up member m2 | tail -n 1) == 11 ]]"
 t_wait_for "discovery waits for member 3 (the member list came)" 20 \
     bash -c "grep -q 'discovery waits for .*localhost:' '$W/monitoring.log' || { tail -n 40 '$W/monitoring.log'; exit 1; }"
 it_wait_rows "$W/metrics.csv" "$(($(csv_rows "$W/metrics.csv") + 2))" 10
-kill -INT "$pid"
-wait "$pid"
+kill -INT "$EM_PID"
+wait "$EM_PID"
 t_eq "member 3 never up, under either URL (no fallback around its tunnel)" "0" \
     "$(awk -F, -v p=":$M3_CLIENT" 'NR > 1 && index($3, p) { print $4 }' "$W/members.csv" | sort -u | xargs)"
 t_eq "member 3 is polled under its configured URL only" "http://localhost:$M3_CLIENT" \

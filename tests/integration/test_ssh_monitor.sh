@@ -18,12 +18,11 @@ mkdir -p "$T/data"
 # threshold for a tunnel has to allow for it.
 printf 'alert_thresholds:\n  max_latency_ms: 1000\n' > "$T/lat.yaml"
 W=$T/ws
-"$EM" --headless --config "$T/lat.yaml" --endpoints "$M1_ENDPOINT" --interval 1 --duration 60s --workdir "$W" \
+it_em_start "$T/out" "$T/err" --headless --config "$T/lat.yaml" --endpoints "$M1_ENDPOINT" \
+      --interval 1 --duration 60s --workdir "$W" \
       --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --ssh-key "$SSHD_USER_KEY" \
       --ssh-known-hosts "$T/known_hosts" --log-source --log-command "tail -n 0 -F $LOG" \
-      --data-dir "$T/data" >"$T/out" 2>"$T/err" &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+      --data-dir "$T/data"
 it_wait_rows "$W/metrics.csv" 3 20
 # Who holds the connections to the members' client ports? sshd, not us.
 port1=${M1_ENDPOINT##*:}
@@ -44,8 +43,8 @@ printf '{"level":"warn","ts":"2026-11-23T15:00:00.100Z","caller":"etcdserver/uti
 printf '{"level":"info","ts":"2026-11-23T15:00:01.000Z","caller":"raft/node.go:325","msg":"raft.node: 8e9e05c52164694d elected leader 8e9e05c52164694d at term 5"}\n' >> "$LOG"
 t_wait_for "the log lines reach the capture" 15 grep -q 'log: .*elected leader' "$W/monitoring.log"
 it_wait_rows "$W/metrics.csv" "$(($(csv_rows "$W/metrics.csv") + 2))" 10
-kill -INT "$pid"
-wait "$pid"
+kill -INT "$EM_PID"
+wait "$EM_PID"
 rc=$?
 t_eq "exit 0 through the tunnel" 0 "$rc"
 t_eq "all three members up in the last poll (discovered through the tunnel)" "3" "$(csv_col "$W/metrics.csv" members_up | tail -1)"
@@ -55,15 +54,14 @@ t_assert "the tunnel coming up is logged" grep -qi 'ssh\|tunnel' "$W/monitoring.
 
 # df -P fills the disk figure: a min_disk_space_percent of 100 always trips it.
 printf 'alert_thresholds:\n  min_disk_space_percent: 100\n' > "$T/disk.yaml"
-"$EM" --headless --config "$T/disk.yaml" --endpoints "$M1_ENDPOINT" --interval 1 --duration 40s \
-      --workdir "$T/ws2" --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --ssh-key "$SSHD_USER_KEY" \
-      --ssh-known-hosts "$T/known_hosts" --data-dir "$T/data" >/dev/null 2>&1 &
-pid=$!
-t_cleanup_add "kill $pid 2>/dev/null || true"
+it_em_start /dev/null - --headless --config "$T/disk.yaml" --endpoints "$M1_ENDPOINT" \
+      --interval 1 --duration 40s --workdir "$T/ws2" \
+      --ssh "$SSHD_USER@127.0.0.1:$SSHD_PORT" --ssh-key "$SSHD_USER_KEY" \
+      --ssh-known-hosts "$T/known_hosts" --data-dir "$T/data"
 t_wait_for "DiskSpaceLow fires from df -P over SSH" 30 \
     grep -q ' FIRING warning DiskSpaceLow ' "$T/ws2/alerts.log"
-kill -INT "$pid"
-wait "$pid"
+kill -INT "$EM_PID"
+wait "$EM_PID"
 
 # An unknown host key: refused, never polled around the tunnel.
 : > "$T/empty_known_hosts"

@@ -39,12 +39,11 @@ t_assert "EFBIG: monitoring.log (still writable) says it too" \
 # SIGKILL at random moments: every file still ends on a whole line.
 for i in 1 2 3; do
     W=$T/kill$i
-    "$EM" --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --workdir "$W" >/dev/null 2>&1 &
-    pid=$!
+    it_em_start /dev/null - --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --workdir "$W"
     it_wait_rows "$W/metrics.csv" 2 10
     sleep 0.$((RANDOM % 10))
-    kill -KILL "$pid"
-    wait "$pid" 2>/dev/null
+    kill -KILL "$EM_PID"
+    wait "$EM_PID" 2>/dev/null
     t_assert "SIGKILL #$i: metrics.csv whole" csv_whole "$W/metrics.csv"
     t_assert "SIGKILL #$i: members.csv whole" csv_whole "$W/members.csv"
 done

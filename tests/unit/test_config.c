@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "command.h"
+#include "testutil.h"
 #include "config_internal.h"
 #include "csvrow.h"
 
@@ -67,8 +69,6 @@ static void load_err(const char *const *args, const char *want)
     assert_null(strchr(err, '\n'));
     config_free(&cfg);     /* harmless after an error */
 }
-
-static char *read_file(const char *path);
 
 /* Write text to a new temporary file; returns its malloc'ed path. */
 static char *write_temp(const char *text)
@@ -850,7 +850,7 @@ static void test_seed_config(void **state)
              "read: No such file or directory");
 
     /* The same file with readable TLS files in place of the placeholders. */
-    char *text = read_file("tests/data/config-seed.yaml");
+    char *text = test_slurp("tests/data/config-seed.yaml", NULL);
     char *p;
     while ((p = strstr(text, "/path/to/")))
         memcpy(p, "/dev/null", 9), memmove(p + 9, strchr(p, '\n'), strlen(strchr(p, '\n')) + 1);
@@ -1110,6 +1110,62 @@ static void test_file_errors(void **state)
                      CONFIG_OK);
     assert_null(c.ignored_keys);                  /* used by ErrorRateHigh */
     assert_true(c.thresholds.max_error_rate == 1);
+    config_free(&c);
+}
+
+/* "api: [[...]]" with the value's lists nested `levels` deep (malloc'ed). */
+static char *nested_lists(int levels)
+{
+    char *s = malloc((size_t)levels * 2 + 8);
+    assert_non_null(s);
+    char *p = s + sprintf(s, "api: ");
+    memset(p, '[', (size_t)levels);
+    memset(p + levels, ']', (size_t)levels);
+    strcpy(p + 2 * levels, "\n");
+    return s;
+}
+
+/* Lists and mappings nest at most 64 deep (the top-level mapping is the first
+ * level): deeper is one error line naming the file and the line, found at
+ * once even for 80,000 levels (libyaml alone took seconds over those). */
+static void test_file_nesting(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512] = "";
+    char *text = nested_lists(63);
+    assert_int_equal(load_text(&c, text, err, sizeof err), CONFIG_OK);
+    assert_string_equal(c.ignored_keys, "api");
+    config_free(&c);
+    free(text);
+
+    text = nested_lists(64);
+    text_err(text, "F:1: lists and mappings nested more than 64 levels deep");
+    free(text);
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    text = nested_lists(80000);
+    text_err(text, "F:1: lists and mappings nested more than 64 levels deep");
+    free(text);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs > 2.0)
+        fail_msg("80,000 nested lists took %.1f s to reject", secs);
+
+    /* Block style: the line of the mapping that goes one level too deep (k63:). */
+    size_t cap = 80 * 70, used = 0;
+    text = malloc(cap);
+    assert_non_null(text);
+    used += (size_t)snprintf(text, cap, "alerts:\n");
+    for (int i = 0; i < 70; i++)
+        used += (size_t)snprintf(text + used, cap - used, "%*sk%d:\n", i + 1, "", i);
+    text_err(text, "F:65: lists and mappings nested more than 64 levels deep");
+    free(text);
+
+    /* Skipped blocks count too, and the limit is per path, not a running total. */
+    assert_int_equal(load_text(&c, "api: [[1], [2], {a: [3]}]\nalerts: {b: [[4]]}\n", err,
+                               sizeof err), CONFIG_OK);
     config_free(&c);
 }
 
@@ -1637,26 +1693,10 @@ static void test_endpoints(void **state)
 
 /* ---- the man page follows the table -------------------------------------- */
 
-/* Read a whole file (NUL-terminated, malloc'ed). */
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *s = calloc(1, (size_t)len + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return s;
-}
-
 static void test_man_page(void **state)
 {
     (void)state;
-    char *man = read_file("man/etcd-monitor.1");
+    char *man = test_slurp("man/etcd-monitor.1", NULL);
     size_t n, next = 0;
     const option_t *tab = config_options(&n);
 
@@ -1780,7 +1820,7 @@ static void check_man_columns(const char *man, const char *sec, const char *head
 static void test_man_page_columns(void **state)
 {
     (void)state;
-    char *man = read_file("man/etcd-monitor.1");
+    char *man = test_slurp("man/etcd-monitor.1", NULL);
     static const char seed_prefix[] = "timestamp,db_size_mb,fragmentation_pct,leader_changes,"
                                       "slow_ops,wal_latency_ms,backend_latency_ms,status,";
     assert_int_equal(strncmp(CSVROW_METRICS_HEADER, seed_prefix, strlen(seed_prefix)), 0);
@@ -1808,6 +1848,7 @@ int main(void)
         cmocka_unit_test_setup(test_secrets, clear_env),
         cmocka_unit_test_setup(test_full_config, clear_env),
         cmocka_unit_test_setup(test_file_errors, clear_env),
+        cmocka_unit_test_setup(test_file_nesting, clear_env),
         cmocka_unit_test_setup(test_file_rules, clear_env),
         cmocka_unit_test_setup(test_file_secrets, clear_env),
         cmocka_unit_test_setup(test_members_good, clear_env),

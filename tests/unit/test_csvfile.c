@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "csvfile.h"
+#include "testutil.h"
 
 #define HEADER "time,member,value\n"          /* 18 bytes */
 #define MAX_STEPS 8
@@ -64,28 +65,6 @@ static int teardown(void **state)
     rmdir(t->dir);
     free(t);
     return 0;
-}
-
-/* Whole content of path, NUL-terminated (caller frees). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    if (p != NULL && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(fp);
-    if (p != NULL) {
-        p[n] = '\0';
-        *len = (size_t)n;
-    }
-    return p;
 }
 
 static long file_size(const char *path)
@@ -196,7 +175,7 @@ static void test_short_write_keeps_whole_lines(void **state)
     assert_int_equal(r->dropped, 0);
 
     size_t len = 0;
-    char *got = slurp(t->path, &len);
+    char *got = test_slurp(t->path, &len);
     assert_non_null(got);
     char want[256];
     snprintf(want, sizeof want, "%s%s%s%s%s%s", HEADER, LINES[0], LINES[1], LINES[2],
@@ -232,7 +211,7 @@ static void test_header_waits_when_refused(void **state)
     assert_int_equal(r->status[1], CSVFILE_RESUMED);
 
     size_t len = 0;
-    char *got = slurp(t->path, &len);
+    char *got = test_slurp(t->path, &len);
     assert_non_null(got);
     char want[128];
     snprintf(want, sizeof want, "%s%s%s", HEADER, LINES[0], LINES[1]);
@@ -288,7 +267,7 @@ static void test_backlog_cap_counts_dropped(void **state)
     assert_int_equal(r->backlog[1], 0);
 
     size_t len = 0;
-    char *got = slurp(t->path, &len);
+    char *got = test_slurp(t->path, &len);
     assert_non_null(got);
     assert_int_equal(len, HDR_LEN + (BIG_FIT + 1) * (size_t)BIG_LINE);
     /* kept lines in order: 'a', 'b', ... then the last one, 'Z' */
@@ -335,7 +314,7 @@ static void test_header_only_when_empty(void **state)
     csvfile_close(&f);
 
     size_t len = 0;
-    char *got = slurp(t->path, &len);
+    char *got = test_slurp(t->path, &len);
     assert_non_null(got);
     char want[128];
     snprintf(want, sizeof want, "%s%s%sx,y\n", HEADER, LINES[0], LINES[1]);
@@ -414,7 +393,7 @@ static void test_no_header_for_log_files(void **state)
     assert_int_equal(csvfile_append(&f, "a\n", 2), CSVFILE_WRITTEN);
     csvfile_close(&f);
     size_t len = 0;
-    char *got = slurp(t->path, &len);
+    char *got = test_slurp(t->path, &len);
     assert_non_null(got);
     assert_string_equal(got, "a\n");
     free(got);

@@ -263,6 +263,40 @@ static void test_long_line_cut(void **state)
     logwatch_close(w);
 }
 
+/* A long line whose 511th byte is a CR reads the same whether it arrives
+ * whole or in pieces: cut to 511 bytes, then the CR dropped (found by
+ * fuzz_logline; whole, it used to keep the CR). */
+static void test_long_line_cr_at_cut(void **state)
+{
+    tmp_t *t = *state;
+    char err[256] = "", line[600], want[512];
+    memset(line, 'x', 510);
+    line[510] = '\r';
+    memset(line + 511, 'y', 40);
+    strcpy(line + 551, "\r\n");
+    memset(want, 'x', 510);
+    want[510] = '\0';
+    logwatch_t *w = logwatch_open_file(t->path, err, sizeof err);
+    assert_non_null(w);
+    append(t->path, line);                           /* whole */
+    assert_int_equal(rd(w, 8), 1);
+    assert_string_equal(lines[0], want);
+    line[300] = '\0';                                /* in pieces: cut before its end */
+    append(t->path, line);
+    assert_int_equal(rd(w, 8), 0);
+    line[300] = 'x';
+    line[520] = '\0';
+    append(t->path, line + 300);
+    assert_int_equal(rd(w, 8), 1);
+    assert_string_equal(lines[0], want);
+    line[520] = 'y';
+    append(t->path, line + 520);
+    append(t->path, "next\n");
+    assert_int_equal(rd(w, 8), 1);
+    assert_string_equal(lines[0], "next");
+    logwatch_close(w);
+}
+
 static void test_created_later_and_truncated(void **state)
 {
     tmp_t *t = *state;
@@ -409,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test_setup_teardown(test_follow_from_end, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_long_line_cut, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_long_line_cr_at_cut, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_created_later_and_truncated, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_rotated, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_bounded_read, setup_tmp, teardown_tmp),

@@ -13,28 +13,7 @@
 #include <string.h>
 
 #include "metrics.h"
-
-/* Whole file into a malloc'd buffer (no terminator is added on purpose: the
- * parser must not need one). Paths are relative to the repository root. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        print_error("cannot open %s (run from the repository root)\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc(n > 0 ? (size_t)n : 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
+#include "testutil.h"
 
 static int extract_str(const char *body, metrics_sample_t *m, prom_error_t *err)
 {
@@ -78,7 +57,7 @@ static void test_real_leader(void **state)
 {
     (void)state;
     size_t len;
-    char *body = slurp("tests/data/etcd-3.4-leader.metrics", &len);
+    char *body = test_slurp_exact("tests/data/etcd-3.4-leader.metrics", &len);
     assert_non_null(body);
     metrics_sample_t m;
     prom_error_t err;
@@ -135,7 +114,7 @@ static void test_real_follower(void **state)
 {
     (void)state;
     size_t len;
-    char *body = slurp("tests/data/etcd-3.4-follower.metrics", &len);
+    char *body = test_slurp_exact("tests/data/etcd-3.4-follower.metrics", &len);
     assert_non_null(body);
     metrics_sample_t m;
     prom_error_t err;
@@ -188,7 +167,7 @@ static void test_real_sample_counts(void **state)
     };
     for (size_t i = 0; i < 2; i++) {
         size_t len;
-        char *body = slurp(files[i].path, &len);
+        char *body = test_slurp_exact(files[i].path, &len);
         assert_non_null(body);
         int n = 0;
         prom_error_t err;
@@ -373,7 +352,7 @@ static void test_all_or_nothing(void **state)
 {
     (void)state;
     size_t len;
-    char *good = slurp("tests/data/etcd-3.4-leader.metrics", &len);
+    char *good = test_slurp_exact("tests/data/etcd-3.4-leader.metrics", &len);
     assert_non_null(good);
     metrics_sample_t m, before;
     prom_error_t err;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "metrics.h"
+#include "testutil.h"
 
 static long allocations;
 void *__real_malloc(size_t n);
@@ -20,29 +21,13 @@ void *__wrap_malloc(size_t n) { allocations++; return __real_malloc(n); }
 void *__wrap_calloc(size_t n, size_t m) { allocations++; return __real_calloc(n, m); }
 void *__wrap_realloc(void *p, size_t n) { allocations++; return __real_realloc(p, n); }
 
-/* Read a whole file (allocations here happen before counting starts). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 static void test_extract_allocates_nothing(void **state)
 {
     (void)state;
     const char *files[] = { "tests/data/etcd-3.4-leader.metrics", "tests/data/etcd-3.4-follower.metrics" };
     for (size_t i = 0; i < 2; i++) {
         size_t len;
-        char *body = slurp(files[i], &len);
+        char *body = test_slurp_exact(files[i], &len);
         metrics_sample_t out;
         prom_error_t err;
         assert_int_equal(metrics_extract(body, len, &out, &err), 0);   /* warm-up */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "prom.h"
+#include "testutil.h"
 
 #define MAX_RECS 64
 
@@ -453,6 +454,35 @@ static void test_length_is_respected(void **state)
     assert_non_null(strstr(err.msg, "unterminated"));
 }
 
+/* A signed value cut short at the end of an unterminated body ("n +na"): the
+ * NaN check must look only at the bytes left in the token. The body is an
+ * exactly-sized heap copy, so ASan (make unit-san) sees a read past its end. */
+static void test_unterminated_body_end(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = { "n +na", "n -na", "n +n", "n +in", "n +inf", "n na" };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        size_t len = strlen(bodies[i]);
+        char *body = test_memdup_exact(bodies[i], len);
+        recs_t rs;
+        memset(&rs, 0, sizeof rs);
+        prom_error_t err;
+        int rc = prom_parse(body, len, NULL, record, &rs, &err);
+        if (strcmp(bodies[i], "n +inf") == 0) {
+            assert_int_equal(rc, 0);
+            assert_true(isinf(rs.r[0].value) && rs.r[0].value > 0);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_int_equal(err.line, 1);
+            assert_int_equal(err.col, 3);
+            assert_non_null(strstr(err.msg, "invalid value"));
+        }
+        double v = 42.0;
+        assert_int_equal(prom_parse_float(body + 2, len - 2, &v), rc);
+        free(body);
+    }
+}
+
 static void test_parse_float(void **state)
 {
     (void)state;
@@ -562,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_want_filter),
         cmocka_unit_test(test_null_callback_and_err),
         cmocka_unit_test(test_length_is_respected),
+        cmocka_unit_test(test_unterminated_body_end),
         cmocka_unit_test(test_parse_float),
         cmocka_unit_test(test_parse_float_long_mantissa),
         cmocka_unit_test(test_parse_float_round_trip),

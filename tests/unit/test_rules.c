@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "rules.h"
+#include "testutil.h"
 
 #define MIB  1048576.0
 #define T0   1000000000.0          /* 2001-09-09T01:46:40Z */
@@ -1264,27 +1265,11 @@ static void test_from_config(void **state)
     rules_free(r);
 }
 
-/* Read a whole file (NUL-terminated, malloc'ed). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *s = calloc(1, (size_t)len + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return s;
-}
-
 /* The man page's RULES section lists every built-in rule as a .TP item. */
 static void test_man_page_rules(void **state)
 {
     (void)state;
-    char *man = slurp("man/etcd-monitor.1");
+    char *man = test_slurp("man/etcd-monitor.1", NULL);
     const char *sec = strstr(man, "\n.SH RULES\n");
     assert_non_null(sec);
     const char *end = strstr(sec + 1, "\n.SH ");

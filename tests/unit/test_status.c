@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "testutil.h"
 
 /* Identities in the captured cluster (m0 was the leader). */
 #define CLUSTER 17606796453617027350ULL
@@ -33,16 +34,7 @@ static char *load(const char *name, size_t *len)
         int dl = slash != NULL ? (int)(slash - src) : 1;
         snprintf(path, sizeof path, "%.*s/../data/%s", dl, slash != NULL ? src : ".", name);
     }
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        fail_msg("cannot open %s", path);
-    char *buf = malloc(65536);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, 65535, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    return test_slurp(path, len);
 }
 
 static int parse_status_str(const char *json, status_sample_t *s, char *err, size_t errlen)
