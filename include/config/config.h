@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "figures.h"          /* FIG_MAX_WINDOWS */
+#include "util.h"
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
 #define CONFIG_MAX_ENDPOINTS 64
@@ -141,12 +142,12 @@ typedef enum {
  * every flag apply. On CONFIG_ERROR err holds one line; on CONFIG_EXIT and
  * CONFIG_HELP cfg holds nothing to free. */
 config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, char **argv,
-                            char *err, size_t errlen);
+                            char *err, size_t errlen) WARN_UNUSED_RESULT;
 void config_free(config_t *cfg);
 
 /* Parse "500ms", "5s", "2m", "1h" (or a bare number in default_unit_ms units).
  * Returns 0 and sets *ms, or -1 when malformed, negative or overflowing. */
-int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms);
+int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms) WARN_UNUSED_RESULT;
 
 /* Hide secrets given on the command line (--password VALUE, --user
  * NAME:PASSWORD) from the process title: their bytes are wiped and each shows
@@ -159,7 +160,7 @@ void config_scrub_argv(int argc, char **argv);
  * address canonical and bracketed ("[::1]:2379"), the port defaulted by scheme
  * (http 80, https 443). 0, or -1 when malformed or without a port. Both the
  * members: matching and the SSH routing compare these (pure). */
-int config_hostport(const char *url, char *out, size_t outlen);
+int config_hostport(const char *url, char *out, size_t outlen) WARN_UNUSED_RESULT;
 /* The members: entry whose endpoint has the same host:port as url ("h:p",
  * "http://h:p", "https://h:p/", "[::1]:2379"; host case-insensitive, IPv6
  * compared canonically, no port = the scheme's 80 or 443), or NULL. */

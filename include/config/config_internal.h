@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
+#include "util.h"
 
 #define OPTION_DAY_MS ((int64_t)24 * 3600 * 1000)
 
@@ -60,7 +61,7 @@ const option_t *config_option_by_key(const char *key);
 
 /* Validate one endpoint ("host:port", "http(s)://host:port", "[::1]:2379").
  * Returns SET_OK, or SET_BAD/SET_HIDE with the reason in why. */
-int config_check_endpoint(const char *ep, char *why, size_t whylen);
+int config_check_endpoint(const char *ep, char *why, size_t whylen) WARN_UNUSED_RESULT;
 /* Replace cfg's endpoints by items[0..n), taking ownership of the strings
  * (the caller sets endpoints_given). */
 void config_endpoints_replace(config_t *cfg, char **items, int n);
@@ -71,7 +72,7 @@ void config_members_free(config_t *cfg);
  * "[where: ]name: \"value\" reason" (the value left out when hide is set or
  * the setter asks for it). Returns 0 or -1. */
 int config_apply(config_t *cfg, const option_t *opt, const char *where, const char *name,
-                 const char *value, bool hide, char *err, size_t errlen);
+                 const char *value, bool hide, char *err, size_t errlen) WARN_UNUSED_RESULT;
 
 /* Copy s into dst (size n) as a printable, quoted, length-capped string. */
 void config_quote(char *dst, size_t n, const char *s);
@@ -87,21 +88,21 @@ option_num_t option_parse_u64(const char *s, uint64_t *out);
 option_num_t option_parse_duration(const char *s, int64_t unit_ms, int64_t *ms);
 /* A duration within lo..hi ms; range names the range for why ("1s to 24h"). */
 int option_duration_in_range(const char *v, int64_t unit_ms, int64_t lo, int64_t hi,
-                             const char *range, int64_t *out, char *why, size_t whylen);
+                             const char *range, int64_t *out, char *why, size_t whylen) WARN_UNUSED_RESULT;
 /* A plain decimal within lo..hi (lo excluded when lo_open). */
 int option_number_in_range(const char *v, double lo, bool lo_open, double hi,
-                           const char *range, double *out, char *why, size_t whylen);
+                           const char *range, double *out, char *why, size_t whylen) WARN_UNUSED_RESULT;
 /* true|false, yes|no, on|off; NULL (a switch given as a flag) is true. */
-int option_parse_bool(const char *v, bool *out, char *why, size_t whylen);
+int option_parse_bool(const char *v, bool *out, char *why, size_t whylen) WARN_UNUSED_RESULT;
 
 /* ---- storing values (options_set.c) ---- */
 
 /* Replace an owned string by a copy of v (not empty). */
-int option_store_string(char **field, const char *v, char *why, size_t whylen);
+int option_store_string(char **field, const char *v, char *why, size_t whylen) WARN_UNUSED_RESULT;
 /* The same for a file that must be readable now. */
-int option_store_readable(char **field, const char *v, char *why, size_t whylen);
+int option_store_readable(char **field, const char *v, char *why, size_t whylen) WARN_UNUSED_RESULT;
 /* Check an SSH target [USER@]HOST[:PORT]. */
-int option_check_ssh_target(const char *v, char *why, size_t whylen);
+int option_check_ssh_target(const char *v, char *why, size_t whylen) WARN_UNUSED_RESULT;
 
 /* The setters of the table's rows (options_set.c, options_endpoint.c,
  * options_blocks.c), each an option_set_fn. */
@@ -162,6 +163,6 @@ OPTION_SETTER(option_set_write_out);
 
 /* Read the YAML file at path into cfg (over the defaults) and set
  * cfg->ignored_keys. Returns 0, or -1 with "path:line: ..." in err. */
-int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen);
+int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen) WARN_UNUSED_RESULT;
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "util.h"
 
 #define CSVFILE_BACKLOG_MAX (8u << 20)  /* bytes of lines kept while the disk refuses */
 
@@ -36,7 +37,7 @@ typedef enum {
 /* Open (create, append) path, created with mode 0600 (owner only; the umask may
  * take more away); if the file is new or empty, header is written first.
  * Returns 0, or -1 with errno set. */
-int csvfile_open(csvfile_t *f, const char *path, const char *header);
+int csvfile_open(csvfile_t *f, const char *path, const char *header) WARN_UNUSED_RESULT;
 /* Append one line (must end in '\n'). */
 csvfile_status_t csvfile_append(csvfile_t *f, const char *line, size_t len);
 /* Try to write the backlog now, without a new line (e.g. the last try at exit);

@@ -9,16 +9,17 @@
 
 #include <stdio.h>
 #include "cluster.h"
+#include "util.h"
 
 /* Write the table (a row per member, in snapshot order). 0, or -1 when f
  * failed. */
-int status_report_table(FILE *f, const cluster_snapshot_t *snap);
+int status_report_table(FILE *f, const cluster_snapshot_t *snap) WARN_UNUSED_RESULT;
 /* Write the JSON array, one object per member:
  *   Endpoint, member_id, version, dbSize, dbSizeInUse, leader, isLeader,
  *   isLearner, raftTerm, raftIndex, raftAppliedIndex, errors (array of
  *   strings), health, fragmentationPct, raftLag.
  * Numbers are exact (uint64 IDs too). 0, or -1 when f failed. */
-int status_report_json(FILE *f, const cluster_snapshot_t *snap);
+int status_report_json(FILE *f, const cluster_snapshot_t *snap) WARN_UNUSED_RESULT;
 /* SI size as etcdctl (go-humanize) writes it: "9 B", "37 kB", "1.2 MB". */
 void status_report_bytes(char *out, size_t cap, uint64_t bytes);
 

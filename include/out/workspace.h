@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "cluster.h"
 #include "csvfile.h"
+#include "util.h"
 
 enum { WS_METRICS, WS_MEMBERS, WS_ALERTS, WS_LOG, WS_FILES };
 
@@ -28,7 +29,7 @@ typedef struct {
 /* Create workdir (or .work/etcd-realtime/<YYYYmmdd_HHMMSS> when NULL; new
  * directories 0700, files 0600, less if the umask says so) and open the files.
  * Returns 0, or -1 with one line in err. */
-int  workspace_open(workspace_t *w, const char *workdir, double now, char *err, size_t errlen);
+int  workspace_open(workspace_t *w, const char *workdir, double now, char *err, size_t errlen) WARN_UNUSED_RESULT;
 /* One timestamped line in monitoring.log; the message is cleaned (text.h). */
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

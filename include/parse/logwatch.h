@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util.h"
 
 typedef enum {
     LOG_NONE = 0,
@@ -35,7 +36,7 @@ void logwatch_close(logwatch_t *w);
 /* Read what has been appended (non-blocking); take up to max complete lines.
  * Each call reads at most 64 KiB: an endless file (/dev/zero, /dev/urandom)
  * or a fast-growing one is read a bounded piece at a time. */
-int logwatch_read_lines(logwatch_t *w, char (*lines)[512], int max);
+int logwatch_read_lines(logwatch_t *w, char (*lines)[512], int max) WARN_UNUSED_RESULT;
 /* Did the last logwatch_read_lines() stop on its bound (max lines or 64 KiB)
  * rather than at the end of what there is? Then call it again soon. */
 bool logwatch_more(const logwatch_t *w);

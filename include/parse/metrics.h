@@ -8,8 +8,9 @@
 #include <stddef.h>
 #include "prom.h"
 #include "sample.h"
+#include "util.h"
 
 /* Parse body into *out. Returns 0, or -1 with err filled (out unchanged). */
-int metrics_extract(const char *body, size_t len, metrics_sample_t *out, prom_error_t *err);
+int metrics_extract(const char *body, size_t len, metrics_sample_t *out, prom_error_t *err) WARN_UNUSED_RESULT;
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util.h"
 
 #define PROM_MAX_LABELS 32
 
@@ -45,7 +46,7 @@ typedef void (*prom_sample_fn)(const prom_sample_t *s, void *ctx);
 /* Parse a whole exposition. Returns 0 on success, -1 on the first syntax error
  * (err filled with line, column and message). want may be NULL (all wanted). */
 int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
-               void *ctx, prom_error_t *err);
+               void *ctx, prom_error_t *err) WARN_UNUSED_RESULT;
 
 /* Label lookup and comparison that resolve \\, \" and \n escapes. */
 const prom_label_t *prom_label_find(const prom_sample_t *s, const char *name);
@@ -53,6 +54,6 @@ bool prom_label_equals(const prom_label_t *l, const char *s);
 
 /* Parse a Prometheus float ("1.5e-3", "+Inf", "-Inf", "NaN") from exactly
  * [p, p+len); locale-independent. Returns 0 on success. */
-int prom_parse_float(const char *p, size_t len, double *out);
+int prom_parse_float(const char *p, size_t len, double *out) WARN_UNUSED_RESULT;
 
 #endif

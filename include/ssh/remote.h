@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "config.h"
 #include "logwatch.h"
+#include "util.h"
 
 typedef struct remote remote_t;
 
@@ -32,7 +33,7 @@ typedef struct remote remote_t;
  * outlive r) and route c's requests through the tunnels. NULL with a one-line
  * err when the configuration cannot work (e.g. --log-source without any SSH
  * host); a configuration with nothing remote gives an idle remote_t. */
-remote_t *remote_open(const config_t *cfg, collector_t *c, char *err, size_t errlen);
+remote_t *remote_open(const config_t *cfg, collector_t *c, char *err, size_t errlen) WARN_UNUSED_RESULT;
 /* Read the followed logs a bounded piece at a time: at most 64 lines from each
  * tunnel's log command and one logwatch_read_lines() (at most 64 KiB) of the
  * log file, classified and kept for the next remote_poll(). The event loop

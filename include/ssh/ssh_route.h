@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include "tunnel.h"
+#include "util.h"
 
 #define SSH_ROUTE_MAX 64
 
@@ -26,7 +27,7 @@ typedef struct {
 void ssh_route_init(ssh_route_t *r, tunnel_t *t);
 /* Send requests for url's host:port through t (a member's own tunnel). -1 when
  * the URL is malformed or the table is full. */
-int ssh_route_bind(ssh_route_t *r, const char *url, tunnel_t *t);
+int ssh_route_bind(ssh_route_t *r, const char *url, tunnel_t *t) WARN_UNUSED_RESULT;
 /* The tunnel requests for url go through, NULL when they go directly. */
 tunnel_t *ssh_route_tunnel(const ssh_route_t *r, const char *url);
 void ssh_route_free(ssh_route_t *r);
@@ -36,9 +37,9 @@ void ssh_route_free(ssh_route_t *r);
 struct curl_slist *ssh_route_for(void *ctx, const char *url);
 /* "host:port" of a URL (with a scheme) as config_hostport() spells it: the
  * key both tables use. 0 or -1 (pure). */
-int ssh_route_key(const char *url, char *key, size_t cap);
+int ssh_route_key(const char *url, char *key, size_t cap) WARN_UNUSED_RESULT;
 /* Split "scheme://host:port/..." into host (brackets kept off) and port
  * (default 80/443 by scheme). Returns 0 or -1 (pure; unit-tested). */
-int ssh_route_split(const char *url, char *host, size_t hostlen, int *port);
+int ssh_route_split(const char *url, char *host, size_t hostlen, int *port) WARN_UNUSED_RESULT;
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "cluster.h"     /* event_list_t */
+#include "util.h"
 
 typedef struct tunnel tunnel_t;
 
@@ -34,13 +35,13 @@ typedef enum {
 
 /* Start the tunnel thread; it connects in the background. NULL with err when
  * the configuration is unusable (e.g. a malformed target). */
-tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen);
+tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen) WARN_UNUSED_RESULT;
 /* Stop the thread, close every channel, listener and the session. */
 void tunnel_stop(tunnel_t *t);
 /* Forward host:port (as seen from the SSH server). Returns the loopback port
  * that accepts connections for it at once (held until the session is up), or
  * -1. The same host:port twice returns the same port. */
-int tunnel_forward(tunnel_t *t, const char *host, int port);
+int tunnel_forward(tunnel_t *t, const char *host, int port) WARN_UNUSED_RESULT;
 /* "user@host:port" (and " via user@bastion:port"), for messages. */
 const char *tunnel_label(const tunnel_t *t);
 /* The SSH host's name as the target gave it (no user, port or brackets). */
@@ -53,10 +54,10 @@ void tunnel_take_events(tunnel_t *t, event_list_t *out);
 
 /* Run cmd on the SSH host for as long as the tunnel lives, restarting it when
  * the session is rebuilt; its output lines are queued. Returns an id >= 0. */
-int tunnel_exec_follow(tunnel_t *t, const char *cmd);
+int tunnel_exec_follow(tunnel_t *t, const char *cmd) WARN_UNUSED_RESULT;
 /* Run cmd once (e.g. "df -P /var/lib/etcd"); its whole output is queued as
  * lines when it ends. Returns an id >= 0. */
-int tunnel_exec_once(tunnel_t *t, const char *cmd);
+int tunnel_exec_once(tunnel_t *t, const char *cmd) WARN_UNUSED_RESULT;
 /* Take up to max queued output lines (each NUL-terminated, at most len bytes,
  * longer lines cut) of command id; returns how many. */
 int tunnel_take_lines(tunnel_t *t, int id, char (*lines)[512], int max);

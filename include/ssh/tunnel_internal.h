@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <libssh2.h>
+#include "util.h"
 
 typedef struct {
     char user[64];            /* "" when the target names none */
@@ -17,7 +18,7 @@ typedef struct {
 
 /* Parse "[user@]host[:port]" (also "[v6addr]:port" and a bare v6 address).
  * 0, or -1 with a one-line reason in err. */
-int tunnel_parse_target(const char *s, tunnel_target_t *out, char *err, size_t errlen);
+int tunnel_parse_target(const char *s, tunnel_target_t *out, char *err, size_t errlen) WARN_UNUSED_RESULT;
 
 /* "SHA256:" and the unpadded base64 of a SHA-256 digest, as OpenSSH shows it. */
 void tunnel_fingerprint(const unsigned char digest[32], char *out, size_t outlen);
@@ -38,7 +39,7 @@ typedef enum {
  * proves nothing; err says why), -1 on failure (no list). *out is freed with
  * libssh2_knownhost_free(). */
 int tunnel_known_load(LIBSSH2_SESSION *s, const char *path, LIBSSH2_KNOWNHOSTS **out,
-                      char *err, size_t errlen);
+                      char *err, size_t errlen) WARN_UNUSED_RESULT;
 /* Check a server's raw host key (libssh2_session_hostkey) for host:port. Only
  * entries for exactly that name count (a key for host:22 does not vouch for
  * host:2222, as in OpenSSH). */

@@ -14,6 +14,7 @@
 #include <libssh2.h>
 #include "tunnel.h"
 #include "tunnel_internal.h"
+#include "util.h"
 
 #define TUN_MAX_FWD        64            /* forwarded host:port pairs per tunnel */
 #define TUN_MAX_CHAN       64            /* local connections at once per tunnel */
@@ -184,7 +185,7 @@ struct tunnel {
 /* Milliseconds on the monotonic clock. */
 int64_t tun_now_ms(void);
 /* Make fd non-blocking and close-on-exec; 0 or -1. */
-int tun_nonblock(int fd);
+int tun_nonblock(int fd) WARN_UNUSED_RESULT;
 /* Close a local connection so that its client sees a reset at once. */
 void tun_close_rst(int fd);
 /* The text of the session's last libssh2 error (never contains secrets). */

@@ -8,10 +8,11 @@
 
 #include <stdbool.h>
 #include "sample.h"
+#include "util.h"
 
 /* Per-bucket increase from prev to cur (same le layout expected; buckets are
  * matched by le). Returns false (out->ok = false) when either is unknown. */
-bool hist_increase(const hist_t *prev, const hist_t *cur, hist_t *out);
+bool hist_increase(const hist_t *prev, const hist_t *cur, hist_t *out) WARN_UNUSED_RESULT;
 
 /* histogram_quantile(q, h): NAN when there is no answer (fewer than 2 buckets,
  * no +Inf bucket, zero observations); see histogram.c for each rule. */

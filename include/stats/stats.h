@@ -9,11 +9,12 @@
 #include <stdint.h>
 #include "cluster.h"
 #include "history.h"
+#include "util.h"
 
 typedef struct stats stats_t;
 
 /* windows: durations in ms (at most FIG_MAX_WINDOWS); interval_ms sizes the rings. */
-stats_t *stats_new(int n_windows, const int64_t *window_ms, int interval_ms);
+stats_t *stats_new(int n_windows, const int64_t *window_ms, int interval_ms) WARN_UNUSED_RESULT;
 void stats_free(stats_t *st);
 /* Take one completed poll: update the rings and fill snap's figures and health. */
 void stats_update(stats_t *st, cluster_snapshot_t *snap);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sample.h"
+#include "util.h"
 
 /* Counters (monotonic, resets handled). */
 enum {
@@ -56,7 +57,7 @@ typedef struct {
 } series_t;
 
 /* Allocate a ring of cap points (the only allocation). 0 or -1. */
-int  series_init(series_t *s, int cap);
+int  series_init(series_t *s, int cap) WARN_UNUSED_RESULT;
 void series_free(series_t *s);
 void series_clear(series_t *s);
 /* Append a point. hist layouts (le bounds) come with the point: when a
@@ -71,23 +72,23 @@ const point_t *series_at(const series_t *s, int i);
 
 /* PromQL at evaluation time t_ms over range_ms. Each returns true and sets
  * *out, or false when PromQL would return no value (fewer than 2 points, ...). */
-bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out);
-bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out);
+bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out) WARN_UNUSED_RESULT;
+bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out) WARN_UNUSED_RESULT;
 /* rate(h_bucket[range]) per bucket, as a histogram to take several quantiles
  * from with hist_quantile() (histogram.h). */
-bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out);
+bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out) WARN_UNUSED_RESULT;
 /* histogram_quantile(q, rate(h_bucket[range])) */
 bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
-                          int64_t range_ms, double *out);
+                          int64_t range_ms, double *out) WARN_UNUSED_RESULT;
 /* deriv(g[range]) per second; predict_linear(g[range], ahead_s). */
-bool promql_deriv(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out);
+bool promql_deriv(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out) WARN_UNUSED_RESULT;
 bool promql_predict_linear(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms,
-                           double ahead_s, double *out);
+                           double ahead_s, double *out) WARN_UNUSED_RESULT;
 /* max_over_time / min_over_time / last value in range. */
-bool promql_max_over_time(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out);
-bool promql_last(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out);
+bool promql_max_over_time(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out) WARN_UNUSED_RESULT;
+bool promql_last(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out) WARN_UNUSED_RESULT;
 /* quantile_over_time(q, g[range]) — used for probe latencies (raw observations). */
 bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t_ms,
-                               int64_t range_ms, double *out);
+                               int64_t range_ms, double *out) WARN_UNUSED_RESULT;
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "util.h"
 
 typedef enum {
     THEME_NORMAL = 0,     /* body text */
@@ -62,11 +63,11 @@ typedef struct {
  * (default colours, no attributes), unless a first `base = NAME` line starts
  * from a built-in theme. Returns 0, or -1 with one line in err such as
  * `FILE:LINE: unknown color "redd"` (*out is then unchanged). */
-int theme_load(const char *path, theme_t *out, char *err, size_t errlen);
+int theme_load(const char *path, theme_t *out, char *err, size_t errlen) WARN_UNUSED_RESULT;
 
 /* The same for text already in memory; name is used in error messages. */
 int theme_parse(const char *text, size_t len, const char *name, theme_t *out, char *err,
-                size_t errlen);
+                size_t errlen) WARN_UNUSED_RESULT;
 
 /* A built-in theme by name, or NULL. The table is constant. */
 const theme_t *theme_builtin(const char *name);
@@ -90,6 +91,6 @@ const char *theme_attr_name(unsigned attr_bit);
 
 /* Parse one colour name ("red", "brightred", "color208", "default"); returns
  * 0 and sets *color, or -1. */
-int theme_parse_color(const char *name, int *color);
+int theme_parse_color(const char *name, int *color) WARN_UNUSED_RESULT;
 
 #endif

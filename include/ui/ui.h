@@ -14,6 +14,7 @@
 #include "rules.h"
 #include "history.h"
 #include "output.h"
+#include "util.h"
 
 /* What the loop should do after input (bitmask). */
 enum {
@@ -33,7 +34,7 @@ typedef struct {
 typedef struct ui ui_t;
 
 /* Start curses on the terminal (stdin/stdout). NULL with a one-line err. */
-ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen);
+ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen) WARN_UNUSED_RESULT;
 /* Restore the terminal exactly as it was. */
 void ui_close(ui_t *ui);
 /* The descriptor the loop waits on for keys and mouse (stdin). */

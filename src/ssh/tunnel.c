@@ -365,8 +365,13 @@ tunnel_t *tunnel_start(const tunnel_config_t *cfg, char *err, size_t errlen)
     }
     t->wake_rd = p[0];
     t->wake_wr = p[1];
-    tun_nonblock(p[0]);
-    tun_nonblock(p[1]);
+    if (tun_nonblock(p[0]) != 0 || tun_nonblock(p[1]) != 0) {
+        snprintf(err, errlen, "--ssh: pipe flags: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        free(t);
+        return NULL;
+    }
     pthread_mutex_init(&t->lock, NULL);
     int rc = pthread_create(&t->thread, NULL, tun_main, t);
     if (rc != 0) {

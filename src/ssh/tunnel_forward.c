@@ -197,7 +197,10 @@ void tun_accept(tunnel_t *t, int f, int64_t now)
                 io->accept_pause_until = now + 100;   /* e.g. EMFILE: do not spin */
             return;
         }
-        tun_nonblock(fd);
+        if (tun_nonblock(fd) != 0) {          /* a blocking socket would stall the thread */
+            tun_close_rst(fd);
+            continue;
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         int slot = -1;

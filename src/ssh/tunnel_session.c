@@ -165,7 +165,11 @@ static void tun_sess_connect_next(tunnel_t *t)
             last_err = errno;
             continue;
         }
-        tun_nonblock(fd);
+        if (tun_nonblock(fd) != 0) {
+            last_err = errno;
+            close(fd);
+            continue;
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "metrics.h"
 #include "testutil.h"
@@ -36,10 +37,13 @@ static void test_extract_allocates_nothing(void **state)
             assert_int_equal(metrics_extract(body, len, &out, &err), 0);
         assert_int_equal(allocations - before, 0);
         assert_true(out.wal_fsync.ok);
-        /* A malformed scrape allocates nothing either. */
-        body[len / 2] = '{';
+        /* A malformed scrape allocates nothing either: a line that starts
+         * with '{' has no metric name. */
+        char *nl = memchr(body + len / 2, '\n', len - len / 2 - 1);
+        assert_non_null(nl);
+        nl[1] = '{';
         before = allocations;
-        metrics_extract(body, len, &out, &err);
+        assert_int_not_equal(metrics_extract(body, len, &out, &err), 0);
         assert_int_equal(allocations - before, 0);
         free(body);
     }
