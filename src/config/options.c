@@ -1036,6 +1036,60 @@ static int set_member_accept_new(config_t *cfg, const char *v, char *why, size_t
 
 /* ---- the table ----------------------------------------------------------- */
 
+/* ---- rules.NAME.warning / critical / min_observations / keep_firing_for
+ * (issue 11; their rows are at the end of the table) ------------------------ */
+
+/* rules.NAME.warning: the warning level's threshold, 0 or more, in the rule's unit. */
+static int set_rule_warning(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || number_in_range(v, 0, false, 1e12, "0 or more", &r->warning, why, whylen))
+        return SET_BAD;
+    r->has_warning = true;
+    return SET_OK;
+}
+
+/* rules.NAME.critical: the critical level's threshold, likewise. */
+static int set_rule_critical(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || number_in_range(v, 0, false, 1e12, "0 or more", &r->critical, why, whylen))
+        return SET_BAD;
+    r->has_critical = true;
+    return SET_OK;
+}
+
+/* rules.NAME.min_observations: a whole number, 1 to 1000000. */
+static int set_rule_min_obs(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    uint64_t n = 0;
+    if (!r)
+        return SET_BAD;
+    num_status_t st = parse_u64(v, &n);
+    if (st == NUM_BAD) {
+        snprintf(why, whylen, "is not a whole number");
+        return SET_BAD;
+    }
+    if (st == NUM_RANGE || n < 1 || n > 1000000) {
+        snprintf(why, whylen, "is out of range (1 to 1000000)");
+        return SET_BAD;
+    }
+    r->min_obs = (int)n;
+    r->has_min_obs = true;
+    return SET_OK;
+}
+
+/* rules.NAME.keep_firing_for: 0 to 24h, bare = seconds. */
+static int set_rule_keep(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || duration_in_range(v, 1000, 0, DAY_MS, "0 to 24h", &r->keep_ms, why, whylen))
+        return SET_BAD;
+    r->has_keep = true;
+    return SET_OK;
+}
+
 static const option_t options[] = {
     { "endpoints", 0, OPT_VALUE, "LIST", { "ENDPOINTS", "ETCDCTL_ENDPOINTS" }, "endpoints",
       "127.0.0.1:2379",
@@ -1228,6 +1282,19 @@ static const option_t options[] = {
       "alerting channels", NULL, OPT_UNUSED },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
       "benchmark settings", NULL, OPT_UNUSED },
+    /* issue 11: two-level thresholds, min_observations, keep_firing_for */
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.warning", NULL,
+      "the warning level's threshold, in the rule's unit (turns that level on)",
+      set_rule_warning, 0 },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.critical", NULL,
+      "the critical level's threshold, in the rule's unit (turns that level on)",
+      set_rule_critical, 0 },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.min_observations", NULL,
+      "observations a latency quantile must rest on before it is judged, 1 or more "
+      "(default 20)", set_rule_min_obs, 0 },
+    { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "rules.NAME.keep_firing_for", NULL,
+      "how long a firing alert's condition must be false before it resolves, 0 to 24h "
+      "(default 2 poll intervals)", set_rule_keep, 0 },
 };
 
 const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", NULL };

@@ -12,6 +12,7 @@ static void engine_rules_config(const config_t *cfg, rules_config_t *rc)
     rc->level = cfg->alert_level;
     rc->thresholds = cfg->thresholds;
     rc->no_leader_timeout_s = cfg->no_leader_timeout_ms / 1000.0;
+    rc->interval_s = cfg->interval_ms / 1000.0;
     rc->n_windows = cfg->n_windows;
     memcpy(rc->window_ms, cfg->window_ms, sizeof(rc->window_ms));
     for (int i = 0; i < cfg->n_rule_overrides && i < RULES_MAX_OVERRIDES; i++) {
@@ -24,6 +25,14 @@ static void engine_rules_config(const config_t *cfg, rules_config_t *rc)
         r->threshold = o->threshold;
         r->has_enabled = o->has_enabled;
         r->enabled = o->enabled;
+        r->has_warning = o->has_warning;
+        r->warning = o->warning;
+        r->has_critical = o->has_critical;
+        r->critical = o->critical;
+        r->has_min_obs = o->has_min_obs;
+        r->min_obs = o->min_obs;
+        r->has_keep = o->has_keep;
+        r->keep_s = o->keep_ms / 1000.0;
     }
 }
 
