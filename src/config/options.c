@@ -1276,13 +1276,8 @@ static const option_t options[] = {
       "replaces --log-command for this member", set_member_log_command, 0 },
     { NULL, 0, OPT_VALUE, "PATH", { NULL, NULL }, "members[].data_dir", NULL,
       "replaces --data-dir for this member", set_member_data_dir, 0 },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
-      "API server settings", NULL, OPT_UNUSED },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
-      "alerting channels", NULL, OPT_UNUSED },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
-      "benchmark settings", NULL, OPT_UNUSED },
-    /* issue 11: two-level thresholds, min_observations, keep_firing_for */
+    /* issue 11: two-level thresholds, min_observations, keep_firing_for (before the
+     * unused blocks, which usage lists last) */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.warning", NULL,
       "the warning level's threshold, in the rule's unit (turns that level on)",
       set_rule_warning, 0 },
@@ -1295,6 +1290,12 @@ static const option_t options[] = {
     { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "rules.NAME.keep_firing_for", NULL,
       "how long a firing alert's condition must be false before it resolves, 0 to 24h "
       "(default 2 poll intervals)", set_rule_keep, 0 },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
+      "API server settings", NULL, OPT_UNUSED },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
+      "alerting channels", NULL, OPT_UNUSED },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
+      "benchmark settings", NULL, OPT_UNUSED },
 };
 
 const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", NULL };
