@@ -38,7 +38,13 @@ for ((k = 1; k <= NOISY + 12; k++)); do
     fixture_status "$d/status/$f.json" --id "$ID1" --index $((100 + k))
 done
 
+cat >"$T/new.yaml" <<EOF
+alert_thresholds:
+  min_available_nodes: 1
+EOF
 cat >"$T/old.yaml" <<EOF
+alert_thresholds:
+  min_available_nodes: 1
 rules:
   SeedWalFsyncSlow:
     min_observations: 1
@@ -58,7 +64,7 @@ run() {
     printf -v "PID_$name" '%s' "$!"
     t_cleanup_add "kill $! 2>/dev/null || true"
 }
-run new
+run new --config "$T/new.yaml"
 run old --config "$T/old.yaml"
 wait "$PID_new"
 rc_new=$?
