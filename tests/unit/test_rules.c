@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "rules.h"
@@ -1627,6 +1628,56 @@ static char *slurp(const char *path)
     return s;
 }
 
+/* The rules: block's warning / critical / min_observations / keep_firing_for keys
+ * reach the config, and the errors name the key. */
+static void test_config_new_keys(void **state)
+{
+    (void)state;
+    static const char *const good =
+        "rules:\n"
+        "  WalFsyncP99High:\n    warning: 15\n    critical: 150\n"
+        "    min_observations: 50\n    keep_firing_for: 30s\n";
+    static const char *const bad[][2] = {
+        { "rules:\n  EtcdNoLeader:\n    min_observations: 5\n", "judges no latency quantile" },
+        { "rules:\n  EtcdAlarm:\n    critical: 2\n", "has no threshold to override" },
+        { "rules:\n  WalFsyncP99High:\n    min_observations: 0\n", "out of range" },
+        { "rules:\n  WalFsyncP99High:\n    keep_firing_for: 25h\n", "out of range" },
+        { "rules:\n  WalFsyncP99High:\n    warning: 1\n    warning: 2\n", "duplicate" },
+    };
+    char path[] = "/tmp/test_rules_cfg_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char *argv[] = { (char *)"etcd-monitor", (char *)"--config", path, NULL };
+    config_t cfg;
+    char err[256] = "";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(good, f);
+    fclose(f);
+    if (config_load(&cfg, 3, argv, err, sizeof err) != CONFIG_OK)
+        fail_msg("config_load: %s", err);
+    assert_int_equal(cfg.n_rule_overrides, 1);
+    const config_rule_t *o = &cfg.rule_overrides[0];
+    assert_true(o->has_warning && o->has_critical && o->has_min_obs && o->has_keep);
+    assert_float_equal(o->warning, 15, 0);
+    assert_float_equal(o->critical, 150, 0);
+    assert_int_equal(o->min_obs, 50);
+    assert_true(o->keep_ms == 30000);
+    config_free(&cfg);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[k][0], f);
+        fclose(f);
+        err[0] = '\0';
+        assert_int_not_equal(config_load(&cfg, 3, argv, err, sizeof err), CONFIG_OK);
+        if (!strstr(err, bad[k][1]))
+            fail_msg("%s: error \"%s\" lacks \"%s\"", bad[k][0], err, bad[k][1]);
+    }
+    unlink(path);
+}
+
 /* The man page's RULES section lists every built-in rule as a .TP item. */
 static void test_man_page_rules(void **state)
 {
@@ -1671,6 +1722,7 @@ int main(void)
         cmocka_unit_test(test_min_observations_span),
         cmocka_unit_test(test_keep_firing_for),
         cmocka_unit_test(test_two_levels),
+        cmocka_unit_test(test_config_new_keys),
         cmocka_unit_test(test_status_and_order),
         cmocka_unit_test(test_transition_cap),
         cmocka_unit_test(test_format),
