@@ -56,6 +56,10 @@ typedef struct {
     int64_t for_ms;
     double  threshold;                  /* in the rule's unit (man page, RULES) */
     bool    enabled;
+    bool    has_warning, has_critical, has_min_obs, has_keep;
+    double  warning, critical;          /* each level's threshold, in the rule's unit */
+    int     min_obs;                    /* min_observations, 1 or more */
+    int64_t keep_ms;                    /* keep_firing_for */
 } config_rule_t;
 
 /* One entry of the config file's `members:` list: settings for the member whose

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "cluster.h"
 #include "config.h"
 
@@ -26,6 +27,9 @@ typedef struct {
     char          unit[8];         /* "ms", "%", "/s", "" ... */
     double        active_since;    /* wall time the condition became true */
     double        firing_since;    /* wall time it fired, 0 while pending */
+    double        false_since;     /* firing, condition false since (keep_firing_for); 0 */
+    double        observations;    /* a quantile rule's basis: observations, NAN otherwise */
+    int64_t       span_ms;         /* ... over this span (ms); 0 otherwise */
 } alert_t;
 
 typedef enum { TRANS_PENDING, TRANS_FIRING, TRANS_RESOLVED } transition_kind_t;
@@ -43,11 +47,18 @@ typedef struct {
     double for_s;
     double threshold;
     bool   enabled;
+    bool   has_warning, has_critical, has_min_obs, has_keep;
+    double warning, critical;      /* the thresholds of each level */
+    int    min_obs;                /* min_observations (quantile rules), >= 1 */
+    double keep_s;                 /* keep_firing_for, seconds */
 } rule_override_t;
 
 typedef struct {
-    alert_level_t   level;         /* --alert-threshold: seed thresholds and the
-                                      lowest severity reported (critical hides warnings) */
+    alert_level_t   level;         /* --alert-threshold: the seed checks' thresholds (they
+                                      stay on at every level) and, for the other rules,
+                                      the lowest severity reported (critical hides warnings) */
+    double          interval_s;    /* poll interval: keep_firing_for defaults to 2 of them
+                                      (0: no default hold) */
     thresholds_t    thresholds;    /* config alert_thresholds */
     double          no_leader_timeout_s;   /* default 60 */
     int             n_windows;     /* windows of the snapshot's figures ... */
@@ -67,9 +78,11 @@ void rules_free(rules_t *r);
 /* Evaluate every rule at snap->t; append transitions to out (at most cap),
  * return how many. */
 int rules_eval(rules_t *r, const cluster_snapshot_t *snap, alert_transition_t *out, int cap);
-/* The threshold rule name uses in this run (level and overrides applied),
- * NAN for an unknown or disabled rule. */
+/* The threshold rule name uses in this run (level and overrides applied; the
+ * warning one of a two-level rule), NAN for an unknown or disabled rule. */
 double rules_threshold(const rules_t *r, const char *rule);
+/* The same for one severity; NAN when that level is off. */
+double rules_threshold_sev(const rules_t *r, const char *rule, severity_t sev);
 /* Pending and firing alerts, firing first, most severe first. */
 int rules_active(const rules_t *r, const alert_t **list);
 /* ALERT if a critical alert fires, WARNING if a warning fires, else HEALTHY. */

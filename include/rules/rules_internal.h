@@ -36,6 +36,20 @@ typedef enum {
 #define RANGE_FIRST    ((int64_t)-1)
 #define RANGE_LARGEST  ((int64_t)-2)
 
+/* The latency quantile a quantile rule judges (the engine reads it itself:
+ * over the shortest span, from the rule's own, with min_observations). */
+typedef enum { Q_NONE = 0, Q_WAL_P99, Q_BACKEND_P99, Q_PEER_RTT_P99 } rule_quant_t;
+
+/* Rule flags. */
+enum {
+    RF_SEED     = 1u << 0,  /* a seed check: on at every --alert-threshold level, which
+                               chooses its threshold (threshold[] by level) */
+    RF_ALWAYS   = 1u << 1,  /* reported at every level (MemberUnreachable) */
+    RF_INTERVAL = 1u << 2,  /* a quantile rule whose spans start with the poll interval */
+    RF_TWO      = 1u << 3   /* two levels: threshold[] / thr_src is the warning one,
+                               crit the critical one */
+};
+
 /* What the engine hands an evaluation function for one instance. */
 typedef struct {
     const cluster_snapshot_t *snap;
@@ -44,6 +58,13 @@ typedef struct {
     int                       w;          /* window index, -1 when the rule has none */
     int64_t                   window_ms;  /* its length */
 } rule_input_t;
+
+/* The span a quantile rule's value was judged over, and its basis. */
+typedef struct {
+    int     w;             /* window index, -1 for the poll interval */
+    int64_t span_ms;       /* its length (the interval's, for -1) */
+    double  n;             /* observations in it */
+} rule_basis_t;
 
 /* The outcome of an evaluation function. */
 typedef enum {
@@ -68,14 +89,31 @@ typedef struct {
     bool            while_down;    /* evaluated for a member that does not answer */
     const char     *unit;
     const char     *summary;
-    rule_eval_fn    eval;
+    rule_eval_fn    eval;          /* NULL for a quantile rule (quant) */
+    rule_quant_t    quant;
+    unsigned        flags;         /* RF_* */
+    double          crit;          /* RF_TWO: the default critical threshold */
 } rule_def_t;
+
+#define RULES_DEFAULT_MIN_OBS   20  /* observations a quantile must rest on */
+#define RULES_DEFAULT_KEEP_IVS  2   /* keep_firing_for, in poll intervals */
+
+/* A quantile rule's figure for one member: over the first of its spans (the
+ * interval when RF_INTERVAL, then the windows from its own range up, shortest
+ * first) with at least min_obs observations. IN_UNKNOWN when none has them. */
+rule_in_t rules_quantile(const rule_def_t *def, const cluster_snapshot_t *snap,
+                         const member_view_t *m, int min_obs, double *value,
+                         rule_basis_t *basis);
+/* The window of snap a rule reads (-1 if none): see rules_span.c. */
+int rules_pick_window(const cluster_snapshot_t *snap, int64_t range_ms, int64_t *len);
 
 /* The row of built-in rule i (0 <= i < rules_builtin_count()). */
 const rule_def_t *rules_builtin_def(int i);
 /* The index of the built-in rule called name, or -1. */
 int rules_builtin_find(const char *name);
-/* Whether a `threshold:` override makes sense for rule i. */
+/* Whether a `threshold:` (`warning:`, `critical:`) override makes sense for rule i. */
 bool rules_builtin_adjustable(int i);
+/* Whether rule i judges a latency quantile (min_observations applies). */
+bool rules_builtin_quantile(int i);
 
 #endif

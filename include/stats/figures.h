@@ -14,6 +14,12 @@ typedef struct {
     double wal_p50, wal_p95, wal_p99;
     double backend_p50, backend_p95, backend_p99;
     double peer_rtt_p99;
+    /* what those quantiles rest on: observations in the window
+     * (increase(count[w])), and the bounds (ms) of the bucket each p99 was
+     * interpolated in (hi = INFINITY above the last finite bound) */
+    double wal_n, backend_n, peer_rtt_n;
+    double wal_p99_lo, wal_p99_hi, backend_p99_lo, backend_p99_hi;
+    double peer_rtt_p99_lo, peer_rtt_p99_hi;
     /* probe latencies in ms: quantile_over_time over the client-observed values */
     double read_p50, read_p95, read_p99;
     double write_p50, write_p95, write_p99;

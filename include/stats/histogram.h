@@ -18,6 +18,14 @@ bool hist_increase(const hist_t *prev, const hist_t *cur, hist_t *out) WARN_UNUS
  * no +Inf bucket, zero observations); see histogram.c for each rule. */
 double hist_quantile(double q, const hist_t *h);
 
+/* The same, also setting the bounds of the bucket the quantile was
+ * interpolated in (lo = 0 below the first bound, hi = +Inf above the last
+ * finite one); both NAN when there is no answer. lo or hi may be NULL. */
+double hist_quantile_bucket(double q, const hist_t *h, double *lo, double *hi);
+
+/* Observations of h: its +Inf bucket (NAN without one). */
+double hist_observations(const hist_t *h);
+
 /* increase() of a counter between two scrapes, a decrease meaning a reset. */
 double counter_increase(double prev, double cur);
 

@@ -13,6 +13,9 @@ typedef struct {
     double wal_p50_ms, wal_p95_ms, wal_p99_ms;
     double backend_p50_ms, backend_p95_ms, backend_p99_ms;
     double peer_rtt_p99_ms;
+    /* Observations behind those quantiles: the increase of each histogram's
+     * count over the interval (NAN unknown). */
+    double wal_n, backend_n, peer_rtt_n;
     mval_t leader_changes;       /* increase over the interval */
     mval_t slow_ops;             /* increase of slow applies + slow read indexes */
     mval_t proposals_failed;     /* increase */
@@ -29,5 +32,8 @@ void interval_derive(const metrics_sample_t *prev, double prev_t,
 
 /* Quantile q of the increase of h between two scrapes, in ms (NAN if none). */
 double interval_quantile_ms(double q, const hist_t *prev, const hist_t *cur);
+
+/* Observations of h between two scrapes: the increase of its +Inf bucket (NAN if none). */
+double interval_observations(const hist_t *prev, const hist_t *cur);
 
 #endif

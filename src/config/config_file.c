@@ -272,18 +272,27 @@ static int yf_rule_field(yfile_t *y, const char *rule, int idx)
     }
     bool dup = (strcmp(field, "for") == 0 && r->has_for) ||
                (strcmp(field, "threshold") == 0 && r->has_threshold) ||
-               (strcmp(field, "enabled") == 0 && r->has_enabled);
+               (strcmp(field, "enabled") == 0 && r->has_enabled) ||
+               (strcmp(field, "warning") == 0 && r->has_warning) ||
+               (strcmp(field, "critical") == 0 && r->has_critical) ||
+               (strcmp(field, "min_observations") == 0 && r->has_min_obs) ||
+               (strcmp(field, "keep_firing_for") == 0 && r->has_keep);
     if (dup)
         return yf_error(y, line, "duplicate key \"%s\"", key);
-    if (strcmp(field, "threshold") == 0 && !rules_builtin_adjustable(idx))
+    bool thr = strcmp(field, "threshold") == 0 || strcmp(field, "warning") == 0 ||
+               strcmp(field, "critical") == 0;
+    if (thr && !rules_builtin_adjustable(idx))
         return yf_error(y, line, "%s: %s has no threshold to override", key, rule);
+    if (strcmp(field, "min_observations") == 0 && !rules_builtin_quantile(idx))
+        return yf_error(y, line, "%s: %s judges no latency quantile", key, rule);
     if (yf_next(y))
         return -1;
     return yf_apply_scalar(y, opt, key, "a single value", false);
 }
 
 /* The rules: block: a mapping from built-in rule names to mappings of
- * for / threshold / enabled, stored in cfg->rule_overrides. */
+ * for / threshold / warning / critical / min_observations / keep_firing_for /
+ * enabled, stored in cfg->rule_overrides. */
 static int yf_rules(yfile_t *y)
 {
     char shown[128];

@@ -50,6 +50,58 @@ int option_set_rule_enabled(config_t *cfg, const char *v, char *why, size_t whyl
     return SET_OK;
 }
 
+/* rules.NAME.warning: the warning level's threshold, 0 or more, in the rule's unit. */
+int option_set_rule_warning(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || option_number_in_range(v, 0, false, 1e12, "0 or more", &r->warning, why, whylen))
+        return SET_BAD;
+    r->has_warning = true;
+    return SET_OK;
+}
+
+/* rules.NAME.critical: the critical level's threshold, likewise. */
+int option_set_rule_critical(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || option_number_in_range(v, 0, false, 1e12, "0 or more", &r->critical, why, whylen))
+        return SET_BAD;
+    r->has_critical = true;
+    return SET_OK;
+}
+
+/* rules.NAME.min_observations: a whole number, 1 to 1000000. */
+int option_set_rule_min_obs(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    uint64_t n = 0;
+    if (!r)
+        return SET_BAD;
+    option_num_t st = option_parse_u64(v, &n);
+    if (st == NUM_BAD) {
+        snprintf(why, whylen, "is not a whole number");
+        return SET_BAD;
+    }
+    if (st == NUM_RANGE || n < 1 || n > 1000000) {
+        snprintf(why, whylen, "is out of range (1 to 1000000)");
+        return SET_BAD;
+    }
+    r->min_obs = (int)n;
+    r->has_min_obs = true;
+    return SET_OK;
+}
+
+/* rules.NAME.keep_firing_for: 0 to 24h, bare = seconds. */
+int option_set_rule_keep(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    config_rule_t *r = rule_current(cfg, why, whylen);
+    if (!r || option_duration_in_range(v, 1000, 0, OPTION_DAY_MS, "0 to 24h", &r->keep_ms,
+                                       why, whylen))
+        return SET_BAD;
+    r->has_keep = true;
+    return SET_OK;
+}
+
 /* The members: entry being read: config_file.c appends it, then applies its
  * keys through the members[].* rows below. */
 static config_member_t *member_current(config_t *cfg, char *why, size_t whylen)

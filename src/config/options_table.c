@@ -201,6 +201,20 @@ static const option_t options[] = {
       "replaces --log-command for this member", option_set_member_log_command, 0, CMD_ALL },
     { NULL, 0, OPT_VALUE, "PATH", { NULL, NULL }, "members[].data_dir", NULL,
       "replaces --data-dir for this member", option_set_member_data_dir, 0, CMD_ALL },
+    /* two-level thresholds, min_observations, keep_firing_for (before the unused
+     * blocks, which usage lists last) */
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.warning", NULL,
+      "the warning level's threshold, in the rule's unit (turns that level on)",
+      option_set_rule_warning, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.critical", NULL,
+      "the critical level's threshold, in the rule's unit (turns that level on)",
+      option_set_rule_critical, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "rules.NAME.min_observations", NULL,
+      "observations a latency quantile must rest on before it is judged, 1 or more "
+      "(default 20)", option_set_rule_min_obs, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "rules.NAME.keep_firing_for", NULL,
+      "how long a firing alert's condition must be false before it resolves, 0 to 24h "
+      "(default 2 poll intervals)", option_set_rule_keep, 0, CMD_ALL },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
       "API server settings", NULL, OPT_UNUSED, CMD_ALL },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,

@@ -12,6 +12,16 @@ static const char *level_name(alert_level_t l)
     return l == LEVEL_CRITICAL ? "critical" : l == LEVEL_INFO ? "info" : "warning";
 }
 
+/* A seed threshold for the banner: "20ms", or "off" when the rule is disabled. */
+static const char *banner_thr(char *b, size_t n, double v, const char *unit)
+{
+    if (isnan(v))
+        snprintf(b, n, "off");
+    else
+        snprintf(b, n, "%g%s", v, unit);
+    return b;
+}
+
 void console_banner(FILE *out, const config_t *cfg, const rules_t *rules,
                     const char *workdir)
 {
@@ -31,10 +41,11 @@ void console_banner(FILE *out, const config_t *cfg, const rules_t *rules,
         fprintf(out, "Interval: %gs | Duration: Continuous\n", cfg->interval_ms / 1000.0);
     fprintf(out, "Alert Threshold: %s\n", level_name(cfg->alert_level));
     fprintf(out, "Workspace: %s\n\n", workdir);
-    fprintf(out, "Alert thresholds: WAL=%gms, Backend=%gms, Fragmentation=%g%%\n\n",
-            rules_threshold(rules, "SeedWalFsyncSlow"),
-            rules_threshold(rules, "SeedBackendCommitSlow"),
-            rules_threshold(rules, "SeedHighFragmentation"));
+    char wal[32], be[32], frag[32];
+    fprintf(out, "Alert thresholds: WAL=%s, Backend=%s, Fragmentation=%s\n\n",
+            banner_thr(wal, sizeof wal, rules_threshold(rules, "SeedWalFsyncSlow"), "ms"),
+            banner_thr(be, sizeof be, rules_threshold(rules, "SeedBackendCommitSlow"), "ms"),
+            banner_thr(frag, sizeof frag, rules_threshold(rules, "SeedHighFragmentation"), "%"));
     fflush(out);
 }
 

@@ -1,7 +1,11 @@
 /* rules.c — the alert rule engine: evaluates the built-in rules once per poll
  * for every scope instance (the cluster, each member, each member with an
- * alarm), moves each alert through inactive -> pending -> firing -> resolved,
- * and formats the alerts.log line of a transition. Pure: no I/O.
+ * alarm) and each of the rule's levels (warning, critical), moves each alert
+ * through inactive -> pending -> firing -> resolved, and formats the alerts.log
+ * line of a transition. Pure: no I/O.
+ *
+ * Hysteresis (Prometheus' keep_firing_for): a firing alert whose condition
+ * stops holding keeps firing until it has been false for keep_firing_for.
  *
  * Unknown figures: a rule whose input is unknown is not active, so it never
  * fires on an unknown. A pending alert whose input becomes unknown is dropped
@@ -12,37 +16,13 @@
  * in the window means nothing was slow). */
 #include "rules.h"
 #include "format.h"
-#include "rules_internal.h"
+#include "rules_engine.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DEFAULT_NO_LEADER_TIMEOUT_S 60.0
-
-/* One rule as configured for this session. */
-typedef struct {
-    bool   on;          /* enabled and at least as severe as the level asks */
-    double threshold;
-    double for_s;
-} rule_rt_t;
-
-/* One tracked (pending or firing) alert. */
-typedef struct {
-    alert_t a;
-    int     rule;       /* index in the built-in table */
-    bool    seen;       /* its instance was evaluated this poll */
-} slot_t;
-
-struct rules {
-    int        n_rules;
-    rule_rt_t *rt;
-    int        n;                          /* slots in use */
-    slot_t     slots[RULES_MAX_ALERTS];    /* sorted as rules_active() lists them */
-    alert_t    view[RULES_MAX_ALERTS];
-};
 
 /* Transitions being written by one rules_eval() call. */
 typedef struct {
@@ -51,148 +31,16 @@ typedef struct {
     double              t;
 } emit_t;
 
-/* ---- configuration ---------------------------------------------------------- */
-
-/* The threshold of rule def before overrides, from the table or the config. */
-static double rules_threshold_of(const rule_def_t *def, const rules_config_t *rc)
-{
-    int lv = rc->level == LEVEL_CRITICAL ? 2 : rc->level == LEVEL_INFO ? 0 : 1;
-    switch (def->thr_src) {
-    case THR_MAX_LATENCY_MS: return rc->thresholds.max_latency_ms;
-    case THR_MAX_DB_MB: return rc->thresholds.max_database_size_mb;
-    case THR_MIN_NODES: return rc->thresholds.min_available_nodes;
-    case THR_LEADER_CHANGES_PER_HOUR: return rc->thresholds.max_leader_changes_per_hour;
-    case THR_ERROR_RATE_PCT: return rc->thresholds.max_error_rate * 100.0;
-    case THR_MIN_FREE_PCT: return rc->thresholds.min_disk_space_percent;
-    case THR_NO_LEADER_TIMEOUT:
-        return rc->no_leader_timeout_s > 0 ? rc->no_leader_timeout_s
-                                           : DEFAULT_NO_LEADER_TIMEOUT_S;
-    case THR_TABLE:
-    case THR_FIXED:
-    default:
-        return def->threshold[lv];
-    }
-}
-
-/* Apply the overrides to rt; 0, or -1 with a one-line err. */
-static int rules_apply_overrides(rule_rt_t *rt, const rules_config_t *rc, char *err,
-                                 size_t errlen)
-{
-    if (rc->n_overrides < 0 || rc->n_overrides > RULES_MAX_OVERRIDES) {
-        snprintf(err, errlen, "rules: more than %d rule overrides", RULES_MAX_OVERRIDES);
-        return -1;
-    }
-    for (int k = 0; k < rc->n_overrides; k++) {
-        const rule_override_t *o = &rc->overrides[k];
-        char name[sizeof o->rule];
-        snprintf(name, sizeof name, "%s", o->rule);   /* NUL-terminated copy */
-        int i = rules_builtin_find(name);
-        if (i < 0) {
-            snprintf(err, errlen, "rules: unknown rule \"%s\"", name);
-            return -1;
-        }
-        if (o->has_threshold) {
-            if (!rules_builtin_adjustable(i)) {
-                snprintf(err, errlen, "rules: %s has no threshold to override", name);
-                return -1;
-            }
-            if (!isfinite(o->threshold)) {
-                snprintf(err, errlen, "rules: %s: the threshold is not a number", name);
-                return -1;
-            }
-            rt[i].threshold = o->threshold;
-        }
-        if (o->has_for) {
-            if (!isfinite(o->for_s) || o->for_s < 0) {
-                snprintf(err, errlen, "rules: %s: `for` must be 0 or more seconds", name);
-                return -1;
-            }
-            rt[i].for_s = o->for_s;
-        }
-        if (o->has_enabled && !o->enabled)
-            rt[i].on = false;
-    }
-    return 0;
-}
-
-rules_t *rules_new(const rules_config_t *rc, char *err, size_t errlen)
-{
-    char scratch[160];
-    if (!err || errlen == 0) {
-        err = scratch;
-        errlen = sizeof scratch;
-    }
-    err[0] = '\0';
-    if (!rc) {
-        snprintf(err, errlen, "rules: no configuration");
-        return NULL;
-    }
-    rules_t *r = calloc(1, sizeof *r);
-    if (r)
-        r->rt = calloc((size_t)rules_builtin_count(), sizeof *r->rt);
-    if (!r || !r->rt) {
-        snprintf(err, errlen, "rules: out of memory");
-        rules_free(r);
-        return NULL;
-    }
-    r->n_rules = rules_builtin_count();
-    severity_t least = rc->level == LEVEL_CRITICAL ? SEV_CRITICAL : SEV_WARNING;
-    for (int i = 0; i < r->n_rules; i++) {
-        const rule_def_t *def = rules_builtin_def(i);
-        r->rt[i].on = def->severity >= least;
-        r->rt[i].threshold = rules_threshold_of(def, rc);
-        r->rt[i].for_s = def->for_s;
-    }
-    if (rules_apply_overrides(r->rt, rc, err, errlen)) {
-        rules_free(r);
-        return NULL;
-    }
-    return r;
-}
-
-void rules_free(rules_t *r)
-{
-    if (!r)
-        return;
-    free(r->rt);
-    free(r);
-}
+/* What one instance's evaluation gave. */
+typedef struct {
+    rule_in_t    res;
+    double       value;
+    double       thr;       /* a threshold the evaluation computed (quorum), or NAN */
+    rule_basis_t basis;     /* quantile rules */
+    bool         blind;     /* unknown because nothing could be seen (member down) */
+} outcome_t;
 
 /* ---- evaluation ------------------------------------------------------------- */
-
-/* The window of snap a rule reads (-1 if none): the first, the largest, or the
- * one nearest to range_ms (a tie goes to the longer window, the calmer one). */
-static int rules_pick_window(const cluster_snapshot_t *snap, int64_t range_ms, int64_t *len)
-{
-    int n = snap->n_windows < FIG_MAX_WINDOWS ? snap->n_windows : FIG_MAX_WINDOWS;
-    int best = -1;
-    *len = 0;
-    if (range_ms == RANGE_NONE || n <= 0)
-        return -1;
-    for (int i = 0; i < n; i++) {
-        int64_t w = snap->window_ms[i];
-        if (w <= 0)
-            continue;
-        if (best < 0) {
-            best = i;
-            if (range_ms == RANGE_FIRST)
-                break;
-            continue;
-        }
-        int64_t b = snap->window_ms[best];
-        if (range_ms == RANGE_LARGEST) {
-            if (w > b)
-                best = i;
-        } else {
-            int64_t dw = llabs(w - range_ms), db = llabs(b - range_ms);
-            if (dw < db || (dw == db && w > b))
-                best = i;
-        }
-    }
-    if (best >= 0)
-        *len = snap->window_ms[best];
-    return best;
-}
 
 static bool rules_compare(rule_cmp_t cmp, double v, double thr)
 {
@@ -204,11 +52,11 @@ static bool rules_compare(rule_cmp_t cmp, double v, double thr)
     }
 }
 
-static slot_t *rules_find(rules_t *r, int rule, const char *member)
+static slot_t *rules_find(rules_t *r, int rule, const char *member, severity_t sev)
 {
     for (int i = 0; i < r->n; i++)
-        if (r->slots[i].rule == rule && r->slots[i].a.state != ALERT_INACTIVE &&
-            strcmp(r->slots[i].a.member, member) == 0)
+        if (r->slots[i].rule == rule && r->slots[i].a.severity == sev &&
+            r->slots[i].a.state != ALERT_INACTIVE && strcmp(r->slots[i].a.member, member) == 0)
             return &r->slots[i];
     return NULL;
 }
@@ -232,28 +80,47 @@ static void rules_end(slot_t *s, emit_t *em)
         rules_emit(em, TRANS_RESOLVED, &s->a);
 }
 
-/* One instance's outcome this poll: the state machine of its alert. blind
- * means the input is unknown because nothing could be seen (member down). */
-static void rules_step(rules_t *r, int rule, const char *member, rule_in_t res, double value,
-                       double thr, bool blind, emit_t *em)
+/* The latest figure of an alert (and what a quantile rested on). */
+static void rules_note(slot_t *s, const outcome_t *o, double thr)
+{
+    s->a.value = o->value;
+    s->a.threshold = thr;
+    s->a.observations = o->res == IN_VALUE ? o->basis.n : NAN;
+    s->a.span_ms = o->res == IN_VALUE && !isnan(o->basis.n) ? o->basis.span_ms : 0;
+}
+
+/* A tracked alert whose condition does not hold this poll. */
+static void rules_step_false(const rule_rt_t *rt, slot_t *s, const outcome_t *o, double thr,
+                             emit_t *em)
+{
+    if (o->res == IN_UNKNOWN && o->blind && s->a.state == ALERT_FIRING)
+        return;                                  /* hold: see the top comment */
+    if (o->res == IN_VALUE && !isnan(o->value))
+        rules_note(s, o, thr);
+    if (s->a.state == ALERT_FIRING && rt->keep_s > 0) {
+        if (s->a.false_since == 0)
+            s->a.false_since = em->t;
+        if (em->t - s->a.false_since < rt->keep_s - 1e-6)
+            return;                              /* keep_firing_for */
+    }
+    rules_end(s, em);
+}
+
+/* One level of one instance this poll: the state machine of its alert. */
+static void rules_step(rules_t *r, int rule, const char *member, severity_t sev,
+                       const outcome_t *o, double thr, emit_t *em)
 {
     const rule_def_t *def = rules_builtin_def(rule);
     const rule_rt_t *rt = &r->rt[rule];
-    bool cond = res == IN_VALUE && !isnan(value) && rules_compare(def->cmp, value, thr);
-    slot_t *s = rules_find(r, rule, member);
+    bool cond = o->res == IN_VALUE && !isnan(o->value) && !isnan(thr) &&
+                rules_compare(def->cmp, o->value, thr);
+    slot_t *s = rules_find(r, rule, member, sev);
 
     if (s)
         s->seen = true;
     if (!cond) {
-        if (!s)
-            return;
-        if (res == IN_UNKNOWN && blind && s->a.state == ALERT_FIRING)
-            return;                                  /* hold: see the top comment */
-        if (res == IN_VALUE && !isnan(value)) {
-            s->a.value = value;
-            s->a.threshold = thr;
-        }
-        rules_end(s, em);
+        if (s)
+            rules_step_false(rt, s, o, thr, em);
         return;
     }
     if (!s) {
@@ -266,9 +133,8 @@ static void rules_step(rules_t *r, int rule, const char *member, rule_in_t res, 
         snprintf(s->a.rule, sizeof s->a.rule, "%s", def->name);
         snprintf(s->a.member, sizeof s->a.member, "%s", member);
         snprintf(s->a.unit, sizeof s->a.unit, "%s", def->unit);
-        s->a.severity = def->severity;
-        s->a.value = value;
-        s->a.threshold = thr;
+        s->a.severity = sev;
+        rules_note(s, o, thr);
         s->a.active_since = em->t;
         if (rt->for_s <= 0) {
             s->a.state = ALERT_FIRING;
@@ -280,8 +146,8 @@ static void rules_step(rules_t *r, int rule, const char *member, rule_in_t res, 
         }
         return;
     }
-    s->a.value = value;
-    s->a.threshold = thr;
+    rules_note(s, o, thr);
+    s->a.false_since = 0;
     if (s->a.state == ALERT_PENDING && em->t - s->a.active_since >= rt->for_s) {
         s->a.state = ALERT_FIRING;
         s->a.firing_since = em->t;
@@ -289,16 +155,30 @@ static void rules_step(rules_t *r, int rule, const char *member, rule_in_t res, 
     }
 }
 
-/* Evaluate one instance of a rule and step its alert. */
+/* Evaluate one instance of a rule and step the alert of each of its levels. */
 static void rules_instance(rules_t *r, int rule, const char *member, const rule_input_t *in,
                            bool blind, emit_t *em)
 {
     const rule_def_t *def = rules_builtin_def(rule);
-    double value = NAN, thr = r->rt[rule].threshold;
-    rule_in_t res = IN_UNKNOWN;
-    if (!(blind && def->scope == SCOPE_MEMBER && !def->while_down))
-        res = def->eval(in, &value, &thr);
-    rules_step(r, rule, member, res, value, thr, blind, em);
+    const rule_rt_t *rt = &r->rt[rule];
+    outcome_t o = { IN_UNKNOWN, NAN, NAN, { -1, 0, NAN }, blind };
+    if (!(blind && def->scope == SCOPE_MEMBER && !def->while_down)) {
+        if (def->quant != Q_NONE && in->m) {
+            o.res = rules_quantile(def, in->snap, in->m, rt->min_obs, &o.value, &o.basis);
+        } else if (def->eval) {
+            double thr = NAN;
+            o.res = def->eval(in, &o.value, &thr);
+            o.thr = thr;
+        }
+    }
+    for (int sev = SEV_CRITICAL; sev >= SEV_WARNING; sev--) {
+        double thr = rt->thr[sev - 1];
+        if (isnan(thr))
+            continue;
+        if (!isnan(o.thr))
+            thr = o.thr;                         /* computed by the rule (quorum) */
+        rules_step(r, rule, member, (severity_t)sev, &o, thr, em);
+    }
 }
 
 /* The name an alarm's member is shown under: its name, else its ID in hex. */
@@ -395,14 +275,6 @@ int rules_eval(rules_t *r, const cluster_snapshot_t *snap, alert_transition_t *o
 }
 
 /* ---- queries ------------------------------------------------------------- */
-
-double rules_threshold(const rules_t *r, const char *rule)
-{
-    int i = rules_builtin_find(rule);
-    if (i < 0 || !r->rt[i].on)
-        return NAN;
-    return r->rt[i].threshold;
-}
 
 int rules_active(const rules_t *r, const alert_t **list)
 {

@@ -76,8 +76,11 @@ static int buckets_search(const bucket_t *b, int n, double rank)
     return i;
 }
 
-double hist_quantile(double q, const hist_t *h)
+/* hist_quantile(), also giving the bounds of the bucket the rank fell in
+ * (lo = 0 for the first bucket, hi = +Inf past the last finite bound). */
+static double hist_quantile_at(double q, const hist_t *h, double *lo, double *hi)
 {
+    *lo = *hi = NAN;
     if (isnan(q))
         return NAN;
     if (q < 0)
@@ -108,10 +111,15 @@ double hist_quantile(double q, const hist_t *h)
     double rank = q * observations;
     int k = buckets_search(b, n - 1, rank);
 
-    if (k == n - 1)
+    if (k == n - 1) {
+        *lo = b[n - 2].upper;
+        *hi = INFINITY;
         return b[n - 2].upper;
-    if (k == 0 && b[0].upper <= 0)
+    }
+    if (k == 0 && b[0].upper <= 0) {
+        *lo = *hi = b[0].upper;
         return b[0].upper;
+    }
 
     double start = 0;
     double end = b[k].upper;
@@ -121,7 +129,39 @@ double hist_quantile(double q, const hist_t *h)
         count -= b[k - 1].count;
         rank -= b[k - 1].count;
     }
+    *lo = start;
+    *hi = end;
     return start + (end - start) * (rank / count);
+}
+
+double hist_quantile(double q, const hist_t *h)
+{
+    double lo, hi;
+    return hist_quantile_at(q, h, &lo, &hi);
+}
+
+double hist_quantile_bucket(double q, const hist_t *h, double *lo, double *hi)
+{
+    double l, u;
+    double v = hist_quantile_at(q, h, &l, &u);
+    if (lo)
+        *lo = l;
+    if (hi)
+        *hi = u;
+    return v;
+}
+
+double hist_observations(const hist_t *h)
+{
+    if (h == NULL || !h->ok || h->n <= 0)
+        return NAN;
+    double top = h->cum[0], le = h->le[0];
+    for (int i = 1; i < h->n && i < HIST_MAX_BUCKETS; i++)
+        if (h->le[i] > le) {
+            le = h->le[i];
+            top = h->cum[i];
+        }
+    return isinf(le) && le > 0 ? top : NAN;
 }
 
 double counter_increase(double prev, double cur)

@@ -14,6 +14,14 @@ double interval_quantile_ms(double q, const hist_t *prev, const hist_t *cur)
     return isnan(v) ? NAN : v * 1000.0;
 }
 
+double interval_observations(const hist_t *prev, const hist_t *cur)
+{
+    hist_t inc;
+    if (!hist_increase(prev, cur, &inc))
+        return NAN;
+    return hist_observations(&inc);
+}
+
 /* Increase of a counter that both scrapes reported; unknown otherwise. */
 static mval_t interval_increase(const mval_t *prev, const mval_t *cur)
 {
@@ -33,6 +41,7 @@ void interval_derive(const metrics_sample_t *prev, double prev_t,
     out->wal_p50_ms = out->wal_p95_ms = out->wal_p99_ms = NAN;
     out->backend_p50_ms = out->backend_p95_ms = out->backend_p99_ms = NAN;
     out->peer_rtt_p99_ms = NAN;
+    out->wal_n = out->backend_n = out->peer_rtt_n = NAN;
 
     if (st && st->ok) {
         out->db_size = (mval_t){ (double)st->db_size, true };
@@ -58,6 +67,9 @@ void interval_derive(const metrics_sample_t *prev, double prev_t,
     out->backend_p95_ms = interval_quantile_ms(0.95, &prev->backend_commit, &cur->backend_commit);
     out->backend_p99_ms = interval_quantile_ms(0.99, &prev->backend_commit, &cur->backend_commit);
     out->peer_rtt_p99_ms = interval_quantile_ms(0.99, &prev->peer_rtt, &cur->peer_rtt);
+    out->wal_n = interval_observations(&prev->wal_fsync, &cur->wal_fsync);
+    out->backend_n = interval_observations(&prev->backend_commit, &cur->backend_commit);
+    out->peer_rtt_n = interval_observations(&prev->peer_rtt, &cur->peer_rtt);
     out->leader_changes = interval_increase(&prev->leader_changes, &cur->leader_changes);
     out->proposals_failed = interval_increase(&prev->proposals_failed, &cur->proposals_failed);
     mval_t sa = interval_increase(&prev->slow_applies, &cur->slow_applies);

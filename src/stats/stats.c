@@ -117,6 +117,23 @@ static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures
     Q(backend_p99, has_be, be, 0.99);
     Q(peer_rtt_p99, has_rtt, rtt, 0.99);
 #undef Q
+    /* The basis of each p99: observations over the window (rate * range is
+     * increase()) and its bucket. */
+    double range_s = (double)w / 1000.0;
+#define B(field, ok, h, n, lo, hi)                                                             \
+    do {                                                                                       \
+        f->n = f->lo = f->hi = NAN;                                                            \
+        if (ok) {                                                                              \
+            f->n = hist_observations(&(h)) * range_s;                                          \
+            hist_quantile_bucket(0.99, &(h), &f->lo, &f->hi);                                  \
+            f->lo *= 1000.0;                                                                   \
+            f->hi *= 1000.0;                                                                   \
+        }                                                                                      \
+    } while (0)
+    B(wal_p99, has_wal, wal, wal_n, wal_p99_lo, wal_p99_hi);
+    B(backend_p99, has_be, be, backend_n, backend_p99_lo, backend_p99_hi);
+    B(peer_rtt_p99, has_rtt, rtt, peer_rtt_n, peer_rtt_p99_lo, peer_rtt_p99_hi);
+#undef B
 #define G(field, gauge, q) f->field = promql_quantile_over_time(s, gauge, q, t, w, &v) ? v : NAN
     G(read_p50, WG_PROBE_READ_MS, 0.50);
     G(read_p95, WG_PROBE_READ_MS, 0.95);

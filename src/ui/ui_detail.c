@@ -4,6 +4,7 @@
 #include "ui_internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,31 @@ static void triple(const ui_t *ui, fact_t *f, int *n, const char *label, double 
          ui_fmt_ms(ui, y, b), ui_fmt_ms(ui, z, c));
 }
 
+/* A bucket bound in ms, short: "8", "0.5", "inf". */
+static void basis_bound(char *b, size_t n, double v)
+{
+    if (isinf(v))
+        snprintf(b, n, "inf");
+    else
+        snprintf(b, n, "%g", v);
+}
+
+/* What a p99 rests on: "p99 15.7ms (n=64, bucket 8-16ms)"; "p99 -" unknown. */
+static void basis(const ui_t *ui, fact_t *f, int *n, const char *label, double p99, double obs,
+                  double lo, double hi, ui_thr_t thr)
+{
+    char v[FORMAT_BUF], l[24], h[24];
+    if (isnan(p99) || isnan(obs)) {
+        fact(f, n, label, THEME_MUTED, "p99 %s (n=%s)", ui_fmt_ms(ui, v, p99),
+             isnan(obs) ? "?" : "0");
+        return;
+    }
+    basis_bound(l, sizeof l, lo);
+    basis_bound(h, sizeof h, hi);
+    fact(f, n, label, ui_role_for(p99, thr, THEME_NORMAL), "p99 %s (n=%.0f, bucket %s-%sms)",
+         ui_fmt_ms(ui, v, p99), obs, l, h);
+}
+
 /* Every figure of member m, most important first. */
 static int facts(const ui_t *ui, const member_view_t *m, fact_t *f)
 {
@@ -70,6 +96,14 @@ static int facts(const ui_t *ui, const member_view_t *m, fact_t *f)
            UI_THR_BACKEND_MS);
     fact(f, &n, "peer rtt p99", ui_role_for(w->peer_rtt_p99, UI_THR_PEER_MS, THEME_NORMAL), "%s",
          ui_fmt_ms(ui, a, w->peer_rtt_p99));
+    /* the observations and bucket behind each p99 (alerts judge a quantile
+     * only on min_observations) */
+    basis(ui, f, &n, "WAL basis", w->wal_p99, w->wal_n, w->wal_p99_lo, w->wal_p99_hi,
+          UI_THR_WAL_MS);
+    basis(ui, f, &n, "commit basis", w->backend_p99, w->backend_n, w->backend_p99_lo,
+          w->backend_p99_hi, UI_THR_BACKEND_MS);
+    basis(ui, f, &n, "peer rtt basis", w->peer_rtt_p99, w->peer_rtt_n, w->peer_rtt_p99_lo,
+          w->peer_rtt_p99_hi, UI_THR_PEER_MS);
     triple(ui, f, &n, "read p50/95/99", w->read_p50, w->read_p95, w->read_p99, UI_THR_PROBE_MS);
     triple(ui, f, &n, "write 50/95/99", w->write_p50, w->write_p95, w->write_p99,
            UI_THR_PROBE_MS);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "rules.h"
@@ -59,6 +60,11 @@ static void snap_init(cluster_snapshot_t *s)
         m->iv.backend_p50_ms = m->iv.backend_p95_ms = m->iv.backend_p99_ms = NAN;
         m->iv.peer_rtt_p99_ms = NAN;
         figures_unknown(&m->fig);
+        /* Every quantile rests on plenty of observations unless a test says
+         * otherwise (min_observations is tested on its own). */
+        m->iv.wal_n = m->iv.backend_n = m->iv.peer_rtt_n = 1000;
+        for (int w = 0; w < FIG_MAX_WINDOWS; w++)
+            m->fig.w[w].wal_n = m->fig.w[w].backend_n = m->fig.w[w].peer_rtt_n = 1000;
     }
     s->members_up = s->members_total = s->voters = s->voters_up = 3;
     s->leader_id = 1;
@@ -105,6 +111,22 @@ static void add_override(rules_config_t *rc, const char *rule, rule_override_t o
 {
     snprintf(o.rule, sizeof o.rule, "%s", rule);
     rc->overrides[rc->n_overrides++] = o;
+}
+
+/* Seed 004's latency rules off: the engine tests below drive the seed's WAL
+ * check, and these would fire beside it on the same figures. */
+static void quiet_production(rules_config_t *rc)
+{
+    add_override(rc, "WalFsyncP99High", (rule_override_t){ .has_enabled = true });
+    add_override(rc, "BackendCommitP99High", (rule_override_t){ .has_enabled = true });
+}
+
+static rules_t *engine_seed(void)
+{
+    rules_config_t rc;
+    rc_init(&rc);
+    quiet_production(&rc);
+    return engine(&rc);
 }
 
 /* The transitions of one poll at time t. */
@@ -347,7 +369,46 @@ static void set_disk_free(cluster_snapshot_t *s, fig_mode_t m)
     s->members[1].disk_free_pct = pick(m, 50, 4);
 }
 
+static void set_prod_wal(cluster_snapshot_t *s, fig_mode_t m)
+{
+    m2(s)->iv.wal_p99_ms = pick(m, 9.5, 12);          /* above 10, below the critical 100 */
+    m2(s)->iv.backend_p99_ms = 5;                     /* keep the seed backend check quiet */
+}
+
+static void set_prod_backend(cluster_snapshot_t *s, fig_mode_t m)
+{
+    m2(s)->iv.backend_p99_ms = pick(m, 24, 26);       /* the seed check: above 25 too */
+}
+
+static void set_quota_usage(cluster_snapshot_t *s, fig_mode_t m)
+{
+    m2(s)->fig.quota_used_pct = pick(m, 80, 85);
+}
+
+static void set_proposal_failure(cluster_snapshot_t *s, fig_mode_t m)
+{
+    m2(s)->fig.w[1].proposals_committed_rate = pick(m, 99, 98);
+    m2(s)->fig.w[1].proposals_failed_rate = pick(m, 1, 2);
+}
+
+static void set_disk_used(cluster_snapshot_t *s, fig_mode_t m)
+{
+    s->members[1].disk_free_pct = pick(m, 20, 15);
+}
+
+static void set_memory(cluster_snapshot_t *s, fig_mode_t m)
+{
+    m2(s)->host_mem_bytes = m == MODE_UNKNOWN ? 0 : 1000 * MIB;
+    m2(s)->sample.m.rss = mv(pick(m, 800, 850) * MIB);
+}
+
 static const rule_case_t cases[] = {
+    { "WalFsyncP99High", "m2", SEV_WARNING, 0, 12, 10, "ms", true, set_prod_wal },
+    { "BackendCommitP99High", "m2", SEV_WARNING, 0, 26, 25, "ms", true, set_prod_backend },
+    { "DatabaseQuotaUsageHigh", "m2", SEV_WARNING, 0, 85, 80, "%", true, set_quota_usage },
+    { "ProposalFailureRateHigh", "m2", SEV_WARNING, 0, 2, 1, "%", true, set_proposal_failure },
+    { "DiskUsageHigh", "m2", SEV_WARNING, 0, 85, 80, "%", true, set_disk_used },
+    { "MemoryUsageHigh", "m2", SEV_WARNING, 0, 85, 80, "%", true, set_memory },
     { "SeedWalFsyncSlow", "m2", SEV_CRITICAL, 0, 12, 10, "ms", true, set_seed_wal },
     { "SeedBackendCommitSlow", "m2", SEV_CRITICAL, 0, 30, 25, "ms", true, set_seed_backend },
     { "SeedHighFragmentation", "m2", SEV_WARNING, 0, 40, 30, "%", true, set_seed_frag },
@@ -600,7 +661,7 @@ static void test_member_removed(void **state)
     cluster_snapshot_t s;
     polled_t p;
     const alert_transition_t *tr = NULL;
-    rules_t *r = engine_default();
+    rules_t *r = engine_seed();
     snap_init(&s);
 
     s.members[M3].iv.wal_p99_ms = 30;              /* fires at once */
@@ -658,7 +719,7 @@ static void test_unknown_while_firing(void **state)
     cluster_snapshot_t s;
     polled_t p;
     const alert_transition_t *tr = NULL;
-    rules_t *r = engine_default();
+    rules_t *r = engine_seed();
     snap_init(&s);
 
     s.members[M2].iv.wal_p99_ms = 30;
@@ -839,6 +900,7 @@ static void test_override_threshold(void **state)
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
+    quiet_production(&rc);
     add_override(&rc, "SeedWalFsyncSlow", (rule_override_t){ .has_threshold = true,
                                                              .threshold = 40 });
     add_override(&rc, "EtcdNoLeader", (rule_override_t){ .has_threshold = true,
@@ -976,6 +1038,7 @@ static void test_levels(void **state)
     };
     for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
         rc_init(&rc);
+        quiet_production(&rc);
         rc.level = seeds[k].lvl;
         rules_t *r = engine(&rc);
         snap_init(&s);
@@ -995,21 +1058,25 @@ static void test_levels(void **state)
         assert_float_equal(active_of(r, "SeedWalFsyncSlow", "m1")->threshold, seeds[k].wal, 0);
         assert_float_equal(active_of(r, "SeedBackendCommitSlow", "m1")->threshold,
                            seeds[k].backend, 0);
+        /* the seed checks stay on at every level, fragmentation included */
+        assert_float_equal(active_of(r, "SeedHighFragmentation", "m1")->threshold,
+                           seeds[k].frag, 0);
+        assert_int_equal(rules_threshold(r, "SeedHighFragmentation") == seeds[k].frag, 1);
         if (seeds[k].lvl == LEVEL_CRITICAL) {
-            assert_int_equal(p.n, 2);               /* warnings hidden */
-            assert_null(active_of(r, "SeedHighFragmentation", "m1"));
+            assert_int_equal(p.n, 3);               /* other warnings hidden */
             assert_null(active_of(r, "EtcdSplitView", ""));
-            assert_int_equal(rules_status(r), STATUS_ALERT);
         } else {
             assert_int_equal(p.n, 4);
-            assert_float_equal(active_of(r, "SeedHighFragmentation", "m1")->threshold,
-                               seeds[k].frag, 0);
             assert_non_null(active_of(r, "EtcdSplitView", ""));
         }
+        assert_int_equal(rules_status(r), STATUS_ALERT);
         rules_free(r);
     }
 
-    /* level critical: a warning rule never fires, even for a long time */
+    /* level critical: a warning rule never fires, even for a long time; the
+     * two-level fsync rule reports only its critical level (600 ms > 100), and
+     * the seed's WAL check (its interval unknown) judges the shortest window
+     * that has the p99, 5m: 600 ms > 20 */
     rc_init(&rc);
     rc.level = LEVEL_CRITICAL;
     rules_t *r = engine(&rc);
@@ -1018,9 +1085,289 @@ static void test_levels(void **state)
     set_split_view(&s, MODE_BAD);
     for (double t = T0; t < T0 + 7200; t += 300)
         poll_at(r, &s, t, &p);
-    assert_int_equal(rules_active(r, NULL), 0);
-    assert_int_equal(rules_status(r), STATUS_HEALTHY);
+    const alert_t *list;
+    assert_int_equal(rules_active(r, &list), 2);
+    assert_string_equal(list[0].rule, "SeedWalFsyncSlow");
+    assert_string_equal(list[1].rule, "WalFsyncP99High");
+    assert_int_equal(list[1].severity, SEV_CRITICAL);
+    assert_int_equal(rules_status(r), STATUS_ALERT);
+    assert_true(isnan(rules_threshold_sev(r, "WalFsyncP99High", SEV_WARNING)));
+    assert_float_equal(rules_threshold_sev(r, "WalFsyncP99High", SEV_CRITICAL), 100, 0);
     rules_free(r);
+}
+
+/* Issue 11: at level critical a 160 MB database at 76 % fragmentation reads
+ * WARNING (the seed's fragmentation check, threshold 60), and an unreachable
+ * member is reported: the level chooses the seed thresholds, it does not
+ * switch the seed checks off. */
+static void test_level_critical_keeps_seed_checks(void **state)
+{
+    (void)state;
+    cluster_snapshot_t s;
+    polled_t p;
+    const alert_transition_t *tr = NULL;
+    rules_config_t rc;
+    rc_init(&rc);
+    rc.level = LEVEL_CRITICAL;
+    rules_t *r = engine(&rc);
+    snap_init(&s);
+    s.members[M1].iv.db_size = mv(160e6);
+    s.members[M1].iv.db_size_in_use = mv(160e6 * 0.24);
+    s.members[M1].iv.fragmentation_pct = mv(76);
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(count_of(&p, "SeedHighFragmentation", "m1", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_FIRING);
+    assert_float_equal(tr->alert.threshold, 60, 0);
+    assert_int_equal(rules_status(r), STATUS_WARNING);
+    for (int i = 0; i < 3; i++)
+        s.members[i].iv.leader_changes = mv(i == M1 ? 3 : 0);
+    set_member_down(&s, MODE_BAD);
+    poll_at(r, &s, T0 + 5, &p);
+    assert_int_equal(count_of(&p, "SeedLeaderInstability", "", NULL), 1);
+    assert_int_equal(count_of(&p, "MemberUnreachable", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_FIRING);
+    assert_int_equal(rules_status(r), STATUS_WARNING);
+    rules_free(r);
+}
+
+
+/* ---- issue 11: min_observations, keep_firing_for, two levels -------------- */
+
+/* A quantile is judged over the shortest span with at least min_observations:
+ * the interval, then 1m, 5m ...; with none, the rule is unknown. */
+static void test_min_observations_span(void **state)
+{
+    (void)state;
+    cluster_snapshot_t s;
+    polled_t p;
+    const alert_transition_t *tr = NULL;
+    rules_config_t rc;
+    rc_init(&rc);
+    quiet_production(&rc);
+    rules_t *r = engine(&rc);
+    member_view_t *m = &s.members[M2];
+    snap_init(&s);
+
+    /* 2 fsyncs in the interval, one slow: p99 42 ms is not judged; 1m has 19
+     * (one short), 5m has 64 and a fine p99: nothing fires */
+    m->iv.wal_p99_ms = 42;
+    m->iv.wal_n = 2;
+    m->fig.w[0].wal_p99 = 30;
+    m->fig.w[0].wal_n = 19;
+    m->fig.w[1].wal_p99 = 8;
+    m->fig.w[1].wal_n = 64;
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", NULL, NULL), 0);
+
+    /* 1m reaches 20: its 30 ms is judged, and the alert says what it rests on */
+    m->fig.w[0].wal_n = 20;
+    poll_at(r, &s, T0 + 1, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_FIRING);
+    assert_float_equal(tr->alert.value, 30, 0);
+    assert_float_equal(tr->alert.observations, 20, 0);
+    assert_true(tr->alert.span_ms == 60000);
+
+    /* the interval itself has enough: it wins over every window */
+    m->iv.wal_n = 25;
+    m->iv.seconds = 1;
+    m->iv.wal_p99_ms = 4;
+    poll_at(r, &s, T0 + 2, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_RESOLVED);
+    assert_float_equal(tr->alert.value, 4, 0);
+    assert_true(tr->alert.span_ms == 1000);
+
+    /* no span has enough: unknown, never fires however slow */
+    m->iv.wal_p99_ms = 900;
+    m->iv.wal_n = 1;
+    for (int w = 0; w < FIG_MAX_WINDOWS; w++) {
+        m->fig.w[w].wal_p99 = 900;
+        m->fig.w[w].wal_n = 15;
+    }
+    poll_at(r, &s, T0 + 3, &p);
+    assert_int_equal(active_count(r, "SeedWalFsyncSlow"), 0);
+    assert_int_equal(active_count(r, "EtcdHighFsyncDurations"), 0);
+    rules_free(r);
+
+    /* min_observations: 1 judges the single interval fsync; the mixin rule
+     * (default 20, `for` 0 here) starts at its own window (5m), never at the
+     * interval, and goes to longer windows when that one is too thin */
+    rc_init(&rc);
+    quiet_production(&rc);
+    add_override(&rc, "SeedWalFsyncSlow", (rule_override_t){ .has_min_obs = true,
+                                                             .min_obs = 1 });
+    add_override(&rc, "EtcdHighFsyncDurations", (rule_override_t){ .has_for = true });
+    r = engine(&rc);
+    snap_init(&s);
+    m->iv.wal_p99_ms = 600;
+    m->iv.wal_n = 1;
+    m->fig.w[0].wal_p99 = 600;
+    m->fig.w[1].wal_p99 = 8;
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", NULL), 1);
+    assert_int_equal(count_of(&p, "EtcdHighFsyncDurations", NULL, NULL), 0);
+    m->fig.w[1].wal_n = 3;                        /* 5m too thin: 15m, then 1h */
+    m->fig.w[2].wal_p99 = 700;
+    poll_at(r, &s, T0 + 1, &p);
+    assert_int_equal(count_of(&p, "EtcdHighFsyncDurations", "m2", &tr), 1);
+    assert_float_equal(tr->alert.value, 700, 0);
+    assert_true(tr->alert.span_ms == 900000);
+    rules_free(r);
+
+    /* min_observations only for quantile rules, and 1 or more */
+    rc_init(&rc);
+    add_override(&rc, "EtcdNoLeader", (rule_override_t){ .has_min_obs = true, .min_obs = 5 });
+    assert_null(rules_new(&rc, NULL, 0));
+    rc_init(&rc);
+    add_override(&rc, "SeedWalFsyncSlow", (rule_override_t){ .has_min_obs = true });
+    assert_null(rules_new(&rc, NULL, 0));
+}
+
+/* keep_firing_for: a firing alert resolves only once its condition has been
+ * false that long; a true poll in between starts the hold again. Pending
+ * alerts are not held. The default is 2 poll intervals. */
+static void test_keep_firing_for(void **state)
+{
+    (void)state;
+    cluster_snapshot_t s;
+    polled_t p;
+    const alert_transition_t *tr = NULL;
+    rules_config_t rc;
+    rc_init(&rc);
+    quiet_production(&rc);
+    rc.interval_s = 1;                           /* default hold: 2 s */
+    rules_t *r = engine(&rc);
+    member_view_t *m = &s.members[M2];
+    snap_init(&s);
+
+    m->iv.wal_p99_ms = 15;
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", NULL), 1);
+    /* noisy: false, true, false, false ... */
+    m->iv.wal_p99_ms = 8;
+    poll_at(r, &s, T0 + 1, &p);
+    assert_int_equal(p.n, 0);
+    m->iv.wal_p99_ms = 16;
+    poll_at(r, &s, T0 + 2, &p);
+    assert_int_equal(p.n, 0);
+    m->iv.wal_p99_ms = 7;
+    poll_at(r, &s, T0 + 3, &p);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(active_of(r, "SeedWalFsyncSlow", "m2")->state, ALERT_FIRING);
+    assert_float_equal(active_of(r, "SeedWalFsyncSlow", "m2")->value, 7, 0);
+    assert_true(active_of(r, "SeedWalFsyncSlow", "m2")->false_since == T0 + 3);
+    poll_at(r, &s, T0 + 4, &p);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(rules_status(r), STATUS_ALERT);
+    /* false for 2 s: resolved */
+    poll_at(r, &s, T0 + 5, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_RESOLVED);
+    assert_int_equal(rules_status(r), STATUS_HEALTHY);
+    /* unknown (no fsync) is false too: held, then resolved */
+    m->iv.wal_p99_ms = 15;
+    poll_at(r, &s, T0 + 6, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", NULL), 1);
+    m->iv.wal_p99_ms = NAN;
+    poll_at(r, &s, T0 + 7, &p);
+    assert_int_equal(p.n, 0);
+    poll_at(r, &s, T0 + 9, &p);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_RESOLVED);
+    /* a pending alert is dropped at once, not held */
+    set_fsync_warning(&s, MODE_BAD);
+    poll_at(r, &s, T0 + 10, &p);
+    assert_int_equal(active_of(r, "EtcdHighFsyncDurations", "m2")->state, ALERT_PENDING);
+    set_fsync_warning(&s, MODE_OK);
+    poll_at(r, &s, T0 + 11, &p);
+    assert_null(active_of(r, "EtcdHighFsyncDurations", "m2"));
+    rules_free(r);
+
+    /* configured per rule: 0 resolves at the first false poll, 10s holds 10 s */
+    rc_init(&rc);
+    quiet_production(&rc);
+    rc.interval_s = 1;
+    add_override(&rc, "SeedWalFsyncSlow", (rule_override_t){ .has_keep = true, .keep_s = 0 });
+    add_override(&rc, "SeedBackendCommitSlow", (rule_override_t){ .has_keep = true,
+                                                                  .keep_s = 10 });
+    r = engine(&rc);
+    snap_init(&s);
+    m->iv.wal_p99_ms = 15;
+    m->iv.backend_p99_ms = 30;
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(p.n, 2);
+    m->iv.wal_p99_ms = m->iv.backend_p99_ms = 1;
+    poll_at(r, &s, T0 + 1, &p);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(count_of(&p, "SeedWalFsyncSlow", "m2", NULL), 1);
+    poll_at(r, &s, T0 + 10.9, &p);
+    assert_int_equal(p.n, 0);
+    poll_at(r, &s, T0 + 11, &p);
+    assert_int_equal(count_of(&p, "SeedBackendCommitSlow", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_RESOLVED);
+    rules_free(r);
+    rc_init(&rc);
+    add_override(&rc, "SeedWalFsyncSlow", (rule_override_t){ .has_keep = true, .keep_s = -1 });
+    assert_null(rules_new(&rc, NULL, 0));
+}
+
+/* A two-level rule: one alert per level, each with its own threshold; the
+ * warning and critical thresholds can be set, and a level added. */
+static void test_two_levels(void **state)
+{
+    (void)state;
+    cluster_snapshot_t s;
+    polled_t p;
+    const alert_transition_t *tr = NULL;
+    rules_t *r = engine_default();
+    member_view_t *m = &s.members[M2];
+    snap_init(&s);
+
+    assert_float_equal(rules_threshold_sev(r, "WalFsyncP99High", SEV_WARNING), 10, 0);
+    assert_float_equal(rules_threshold_sev(r, "WalFsyncP99High", SEV_CRITICAL), 100, 0);
+    assert_float_equal(rules_threshold_sev(r, "BackendCommitP99High", SEV_CRITICAL), 250, 0);
+    assert_float_equal(rules_threshold_sev(r, "DatabaseQuotaUsageHigh", SEV_CRITICAL), 90, 0);
+    assert_float_equal(rules_threshold(r, "LeaderChangesPerHourHigh"), 3, 0);
+    assert_true(isnan(rules_threshold_sev(r, "LeaderChangesPerHourHigh", SEV_CRITICAL)));
+    m->fig.quota_used_pct = 85;
+    poll_at(r, &s, T0, &p);
+    assert_int_equal(count_of(&p, "DatabaseQuotaUsageHigh", "m2", &tr), 1);
+    assert_int_equal(tr->alert.severity, SEV_WARNING);
+    assert_int_equal(rules_status(r), STATUS_WARNING);
+    m->fig.quota_used_pct = 91;
+    poll_at(r, &s, T0 + 5, &p);
+    assert_int_equal(count_of(&p, "DatabaseQuotaUsageHigh", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_FIRING);
+    assert_int_equal(tr->alert.severity, SEV_CRITICAL);
+    assert_float_equal(tr->alert.threshold, 90, 0);
+    assert_int_equal(active_count(r, "DatabaseQuotaUsageHigh"), 2);
+    assert_int_equal(rules_status(r), STATUS_ALERT);
+    m->fig.quota_used_pct = 85;
+    poll_at(r, &s, T0 + 10, &p);
+    assert_int_equal(count_of(&p, "DatabaseQuotaUsageHigh", "m2", &tr), 1);
+    assert_int_equal(tr->kind, TRANS_RESOLVED);
+    assert_int_equal(tr->alert.severity, SEV_CRITICAL);
+    assert_int_equal(rules_status(r), STATUS_WARNING);
+    rules_free(r);
+
+    rules_config_t rc;
+    rc_init(&rc);
+    add_override(&rc, "DatabaseQuotaUsageHigh", (rule_override_t){
+        .has_warning = true, .warning = 70, .has_critical = true, .critical = 75 });
+    add_override(&rc, "ProposalFailureRateHigh", (rule_override_t){ .has_critical = true,
+                                                                    .critical = 5 });
+    add_override(&rc, "LeaderChangesPerHourHigh", (rule_override_t){ .has_threshold = true,
+                                                                     .threshold = 6 });
+    r = engine(&rc);
+    assert_float_equal(rules_threshold_sev(r, "DatabaseQuotaUsageHigh", SEV_WARNING), 70, 0);
+    assert_float_equal(rules_threshold_sev(r, "DatabaseQuotaUsageHigh", SEV_CRITICAL), 75, 0);
+    assert_float_equal(rules_threshold_sev(r, "ProposalFailureRateHigh", SEV_CRITICAL), 5, 0);
+    assert_float_equal(rules_threshold(r, "LeaderChangesPerHourHigh"), 6, 0);
+    rules_free(r);
+    rc_init(&rc);
+    add_override(&rc, "EtcdAlarm", (rule_override_t){ .has_critical = true, .critical = 2 });
+    assert_null(rules_new(&rc, NULL, 0));
 }
 
 /* ---- queries ------------------------------------------------------------- */
@@ -1030,7 +1377,7 @@ static void test_status_and_order(void **state)
     (void)state;
     cluster_snapshot_t s;
     polled_t p;
-    rules_t *r = engine_default();
+    rules_t *r = engine_seed();
     snap_init(&s);
 
     poll_at(r, &s, T0, &p);
@@ -1039,8 +1386,9 @@ static void test_status_and_order(void **state)
     rules_firing_names(r, names, sizeof names);
     assert_string_equal(names, "");
 
-    /* pending only: still healthy */
+    /* pending only: still healthy (m2's last interval was fine) */
     set_fsync_critical(&s, MODE_BAD);                /* critical and warning pending */
+    s.members[M2].iv.wal_p99_ms = 2;
     poll_at(r, &s, T0 + 5, &p);
     assert_int_equal(rules_active(r, NULL), 2);
     assert_int_equal(rules_status(r), STATUS_HEALTHY);
@@ -1110,7 +1458,7 @@ static void test_transition_cap(void **state)
     (void)state;
     cluster_snapshot_t s;
     alert_transition_t tr[1];
-    rules_t *r = engine_default();
+    rules_t *r = engine_seed();
     snap_init(&s);
     for (int i = 0; i < 3; i++)
         s.members[i].iv.wal_p99_ms = 30;
@@ -1265,6 +1613,56 @@ static void test_from_config(void **state)
     rules_free(r);
 }
 
+/* The rules: block's warning / critical / min_observations / keep_firing_for keys
+ * reach the config, and the errors name the key. */
+static void test_config_new_keys(void **state)
+{
+    (void)state;
+    static const char *const good =
+        "rules:\n"
+        "  WalFsyncP99High:\n    warning: 15\n    critical: 150\n"
+        "    min_observations: 50\n    keep_firing_for: 30s\n";
+    static const char *const bad[][2] = {
+        { "rules:\n  EtcdNoLeader:\n    min_observations: 5\n", "judges no latency quantile" },
+        { "rules:\n  EtcdAlarm:\n    critical: 2\n", "has no threshold to override" },
+        { "rules:\n  WalFsyncP99High:\n    min_observations: 0\n", "out of range" },
+        { "rules:\n  WalFsyncP99High:\n    keep_firing_for: 25h\n", "out of range" },
+        { "rules:\n  WalFsyncP99High:\n    warning: 1\n    warning: 2\n", "duplicate" },
+    };
+    char path[] = "/tmp/test_rules_cfg_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char *argv[] = { (char *)"etcd-monitor", (char *)"--config", path, NULL };
+    config_t cfg;
+    char err[256] = "";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(good, f);
+    fclose(f);
+    if (config_load(&cfg, NULL, 3, argv, err, sizeof err) != CONFIG_OK)
+        fail_msg("config_load: %s", err);
+    assert_int_equal(cfg.n_rule_overrides, 1);
+    const config_rule_t *o = &cfg.rule_overrides[0];
+    assert_true(o->has_warning && o->has_critical && o->has_min_obs && o->has_keep);
+    assert_float_equal(o->warning, 15, 0);
+    assert_float_equal(o->critical, 150, 0);
+    assert_int_equal(o->min_obs, 50);
+    assert_true(o->keep_ms == 30000);
+    config_free(&cfg);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[k][0], f);
+        fclose(f);
+        err[0] = '\0';
+        assert_int_not_equal(config_load(&cfg, NULL, 3, argv, err, sizeof err), CONFIG_OK);
+        if (!strstr(err, bad[k][1]))
+            fail_msg("%s: error \"%s\" lacks \"%s\"", bad[k][0], err, bad[k][1]);
+    }
+    unlink(path);
+}
+
 /* The man page's RULES section lists every built-in rule as a .TP item. */
 static void test_man_page_rules(void **state)
 {
@@ -1305,6 +1703,11 @@ int main(void)
         cmocka_unit_test(test_override_disabled),
         cmocka_unit_test(test_override_rejected),
         cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_level_critical_keeps_seed_checks),
+        cmocka_unit_test(test_min_observations_span),
+        cmocka_unit_test(test_keep_firing_for),
+        cmocka_unit_test(test_two_levels),
+        cmocka_unit_test(test_config_new_keys),
         cmocka_unit_test(test_status_and_order),
         cmocka_unit_test(test_transition_cap),
         cmocka_unit_test(test_format),
