@@ -17,6 +17,7 @@
 #include "rules.h"
 #include "format.h"
 #include "rules_engine.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -331,7 +332,9 @@ static void rules_fmt_num(double v, char *buf, size_t n)
         snprintf(buf, n, "%s", v > 0 ? "inf" : "-inf");
     else if (v == 0)
         snprintf(buf, n, "%s", "0");
-    else if (v == floor(v) && fabs(v) < 1e15)
+    else if (fabs(v) >= 1e15)                /* bounded: 1e+308 is 6 characters */
+        snprintf(buf, n, "%.6g", v);
+    else if (v == floor(v))
         snprintf(buf, n, "%.0f", v);
     else if (fabs(v) >= 100)
         snprintf(buf, n, "%.1f", v);
@@ -341,8 +344,11 @@ static void rules_fmt_num(double v, char *buf, size_t n)
 
 /* Copy a field keeping the line grep-friendly: blanks and controls become '_',
  * an empty field becomes "-". */
-static void rules_fmt_field(const char *s, char *buf, size_t n)
+static void rules_fmt_field(const char *raw, char *buf, size_t n)
 {
+    char clean[256];
+    text_clean(clean, sizeof clean, raw);      /* C1, invalid UTF-8, bidi: escaped */
+    const char *s = clean;
     size_t o = 0;
     for (; *s && o + 1 < n; s++) {
         unsigned char c = (unsigned char)*s;

@@ -1516,6 +1516,15 @@ static void test_format(void **state)
     rules_format_transition(&tr, line, sizeof line);
     assert_non_null(strstr(line, " value=inf threshold=unknown "));
 
+    /* A huge value stays short and exact; a hostile member name is escaped (C1,
+     * bidi override, invalid UTF-8), never copied raw. */
+    tr.alert.value = 1e308;
+    tr.alert.threshold = 123456789012345678.0;
+    snprintf(tr.alert.member, sizeof tr.alert.member, "a\xc2\x9b" "b\xe2\x80\xae" "c\xff");
+    rules_format_transition(&tr, line, sizeof line);
+    assert_non_null(strstr(line, " value=1e+308 threshold=1.23457e+17 "));
+    assert_non_null(strstr(line, " member=a\\u009bb\\u202ec\xef\xbf\xbd "));
+
     /* one byte short: nothing */
     size_t len = strlen(line);
     assert_int_equal(rules_format_transition(&tr, line, len), 0);
