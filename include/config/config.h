@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "figures.h"          /* FIG_MAX_WINDOWS */
+#include "config_alerts.h"    /* alerts: channels, --silence */
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
 #define CONFIG_MAX_ENDPOINTS 64
@@ -107,6 +108,8 @@ typedef struct {
     char         *warnings;              /* owned; start-up warnings (one per line) or NULL */
     int           n_rule_overrides;     /* the `rules:` block, in file order */
     config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
+    config_alerts_t alerts;              /* alerts: channels, --notify-webhook, --alertmanager,
+                                            --silence (config_alerts.h) */
 } config_t;
 
 typedef enum {

@@ -1177,6 +1177,16 @@ static const option_t options[] = {
     { "help", 'h', OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
       "print this help and exit",
       NULL, OPT_HELP },
+    /* Alert delivery (config_alerts.c). */
+    { "notify-webhook", 0, OPT_VALUE, "URL", { NULL, NULL }, NULL, NULL,
+      "also POST alert transitions to URL as an Alertmanager-style webhook (repeatable)",
+      alerts_set_notify_webhook, 0 },
+    { "alertmanager", 0, OPT_VALUE, "URL", { NULL, NULL }, NULL, NULL,
+      "also send alerts to the Alertmanager at URL (repeatable)",
+      alerts_set_alertmanager, 0 },
+    { "silence", 0, OPT_VALUE, "RULE[@MEMBER]:DURATION", { NULL, NULL }, NULL, NULL,
+      "send no notification for that alert for DURATION from the start (repeatable)",
+      alerts_set_silence, 0 },
     /* Config-file keys without a flag. */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
       "members that must be up, 0 to 1000", set_min_nodes, 0 },
@@ -1222,10 +1232,11 @@ static const option_t options[] = {
       "replaces --log-command for this member", set_member_log_command, 0 },
     { NULL, 0, OPT_VALUE, "PATH", { NULL, NULL }, "members[].data_dir", NULL,
       "replaces --data-dir for this member", set_member_data_dir, 0 },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
+      "alert delivery channels: a list of mappings (type: console, slack, email, "
+      "pagerduty, webhook, alertmanager; see the man page, ALERT DELIVERY)", NULL, 0 },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
       "API server settings", NULL, OPT_UNUSED },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
-      "alerting channels", NULL, OPT_UNUSED },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
       "benchmark settings", NULL, OPT_UNUSED },
 };
@@ -1581,6 +1592,7 @@ void config_free(config_t *cfg)
     free(cfg->log_file);
     free(cfg->data_dir);
     free(cfg->warnings);
+    alerts_free(&cfg->alerts);
     memset(cfg, 0, sizeof *cfg);
 }
 
