@@ -30,3 +30,27 @@ nt_gaps() {
     csv_col "$1" timestamp | while read -r ts; do date -d "$ts" +%s.%N; done |
         awk 'NR > 1 { d = $1 - p; if (d > 1.5 || d < 0.5) bad++ } { p = $1 } END { print bad + 0 }'
 }
+
+# A free TCP port on 127.0.0.1.
+nt_free_port() {
+    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Start a real Alertmanager (cluster mode off) on a free port; sets NT_AM_URL.
+nt_alertmanager() {
+    local port dir=$T/am
+    mkdir -p "$dir"
+    port=$(nt_free_port)
+    cat >"$dir/am.yml" <<'YAML'
+route:
+  receiver: blackhole
+receivers:
+  - name: blackhole
+YAML
+    /usr/bin/prometheus-alertmanager --config.file="$dir/am.yml" --storage.path="$dir" \
+        --web.listen-address="127.0.0.1:$port" --cluster.listen-address= >"$dir/log" 2>&1 &
+    local pid=$!
+    t_cleanup_add "kill $pid 2>/dev/null || true"
+    NT_AM_URL=http://127.0.0.1:$port
+    t_wait_for "Alertmanager is ready" 20 curl -sf "$NT_AM_URL/-/ready" || { tail -5 "$dir/log"; t_done; }
+}
