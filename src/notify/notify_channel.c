@@ -17,6 +17,8 @@ static const chan_ops_t *chan_ops_for(chan_type_t t)
     switch (t) {
     case CHAN_WEBHOOK: return &chan_webhook_ops;
     case CHAN_ALERTMANAGER: return &chan_alertmanager_ops;
+    case CHAN_SLACK: return &chan_slack_ops;
+    case CHAN_PAGERDUTY: return &chan_pagerduty_ops;
     default: return NULL;
     }
 }

@@ -54,3 +54,8 @@ YAML
     NT_AM_URL=http://127.0.0.1:$port
     t_wait_for "Alertmanager is ready" 20 curl -sf "$NT_AM_URL/-/ready" || { tail -5 "$dir/log"; t_done; }
 }
+
+# 0 when some request in the receiver's log matches the jq FILTER.
+nt_has() {
+    [[ -n $(jq -c "$1" "$NT_LOG") ]]
+}
