@@ -19,6 +19,7 @@ static const chan_ops_t *chan_ops_for(chan_type_t t)
     case CHAN_ALERTMANAGER: return &chan_alertmanager_ops;
     case CHAN_SLACK: return &chan_slack_ops;
     case CHAN_PAGERDUTY: return &chan_pagerduty_ops;
+    case CHAN_EMAIL: return &chan_email_ops;
     default: return NULL;
     }
 }
@@ -145,8 +146,10 @@ static void chan_flush_group(notify_chan_t *c, double now)
 static const char *chan_reason(notify_chan_t *c, char *buf, size_t n)
 {
     const char *why = c->ops->explain ? c->ops->explain(c, c->result, c->status) : NULL;
-    if (why)
-        return why;
+    if (why) {
+        snprintf(buf, n, "%s", why);
+        return buf;
+    }
     if (c->result != CURLE_OK) {
         /* libcurl's text names hosts, never paths or keys; TLS details help. */
         bool tls = c->result == CURLE_PEER_FAILED_VERIFICATION ||
