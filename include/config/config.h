@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "figures.h"          /* FIG_MAX_WINDOWS */
 #include "util.h"
+#include "config_alerts.h"    /* alerts: channels, --silence */
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
 #define CONFIG_MAX_ENDPOINTS 64
@@ -131,6 +132,8 @@ typedef struct {
     write_format_t write_out;           /* --write-out / -w (status): table or json */
     int           n_rule_overrides;     /* the `rules:` block, in file order */
     config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
+    config_alerts_t alerts;              /* alerts: channels, --notify-webhook, --alertmanager,
+                                            --silence (config_alerts.h) */
 } config_t;
 
 typedef enum {

@@ -169,4 +169,9 @@ OPTION_SETTER(option_set_write_out);
  * cfg->ignored_keys. Returns 0, or -1 with "path:line: ..." in err. */
 int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen) WARN_UNUSED_RESULT;
 
+/* Setters of the alert delivery flags (config_alerts.c). */
+int alerts_set_notify_webhook(config_t *cfg, const char *v, char *why, size_t whylen);
+int alerts_set_alertmanager(config_t *cfg, const char *v, char *why, size_t whylen);
+int alerts_set_silence(config_t *cfg, const char *v, char *why, size_t whylen);
+
 #endif

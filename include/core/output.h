@@ -45,6 +45,11 @@ typedef struct {
     const rules_t  *rules;
     loop_t         *loop;
     const char     *workspace_dir;
+    /* Raise a notice of the output's own (monitoring.log; stderr too for
+     * NOTICE_WARN when there is no dashboard); NULL when nobody listens.
+     * Outputs already closed no longer receive it. */
+    void          (*notice)(void *ctx, notice_kind_t kind, const char *line);
+    void           *notice_ctx;
 } output_env_t;
 
 typedef struct output_ops {
@@ -77,7 +82,8 @@ void outputs_notice(const output_list_t *l, double t, notice_kind_t kind, const 
 unsigned outputs_tick(const output_list_t *l, double now);
 /* The soonest next_tick_ms of any output, or -1. */
 int  outputs_next_tick_ms(const output_list_t *l, double now);
-/* Close every output, in the order they were opened. */
+/* Close every output, in the order they were opened; each leaves the list
+ * before its close runs (notices raised then reach only the later ones). */
 void outputs_close(output_list_t *l, double t);
 /* Is an output with this ops table open? */
 bool outputs_have(const output_list_t *l, const output_ops_t *ops);

@@ -96,5 +96,9 @@ size_t rules_format_transition(const alert_transition_t *tr, char *out, size_t c
 int rules_builtin_count(void);
 const char *rules_builtin_name(int i);
 const char *rules_builtin_summary(int i);
+/* The troubleshooting hint and the one-line description of a built-in rule
+ * (by name), NULL for an unknown one (rules_hints.c). */
+const char *rules_hint(const char *rule);
+const char *rules_summary(const char *rule);
 
 #endif

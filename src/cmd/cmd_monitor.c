@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "config.h"
 #include "engine.h"
+#include "notify.h"
 #include "output.h"
 #include "outputs.h"
 #include "session.h"
@@ -31,6 +32,7 @@ typedef struct {
     output_list_t      outs;
     bool               interactive;    /* the dashboard is one of the outputs */
     char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
+    notify_stats_t     notify;         /* alert delivery counters, for the summary */
     bool               stopping;
     double             next_poll;      /* monotonic */
     double             end;            /* monotonic; INFINITY without --duration */
@@ -46,6 +48,13 @@ static void app_say(app_t *a, notice_kind_t kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    outputs_notice(&a->outs, loop_wall(), kind, line);
+}
+
+/* An output's own notice (output_env_t.notice). */
+static void app_output_notice(void *ctx, notice_kind_t kind, const char *line)
+{
+    app_t *a = ctx;
     outputs_notice(&a->outs, loop_wall(), kind, line);
 }
 
@@ -169,12 +178,14 @@ static void app_run(app_t *a)
 }
 
 /* The outputs of this run, in order: the dashboard (on a terminal, unless
- * --headless) or the console, the workspace files, the closing summary. */
+ * --headless) or the console, alert delivery (when channels are configured),
+ * the workspace files, the closing summary (then the delivery lines). */
 static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errlen)
 {
     const config_t *cfg = a->cfg;
     output_env_t env = { .cfg = cfg, .rules = a->eng->rules, .loop = a->eng->loop,
-                         .workspace_dir = a->ws->dir };
+                         .workspace_dir = a->ws->dir, .notice = app_output_notice,
+                         .notice_ctx = a };
     a->interactive = !cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     if (a->interactive) {
         if (outputs_open(&a->outs, &output_dashboard, &env, NULL, err, errlen) != 0) {
@@ -185,8 +196,14 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
     } else if (outputs_open(&a->outs, &output_console, &env, NULL, err, errlen) != 0) {
         return -1;
     }
-    if (outputs_open(&a->outs, &output_files, &env, a->ws, err, errlen) != 0 ||
-        outputs_open(&a->outs, &output_summary, &env, sum, err, errlen) != 0)
+    /* Alert delivery closes (its bounded flush) while monitoring.log is open;
+     * its lines follow the summary. */
+    bool notify = notify_wanted(cfg);
+    if ((notify && outputs_open(&a->outs, &output_notify, &env, &a->notify, err, errlen) != 0) ||
+        outputs_open(&a->outs, &output_files, &env, a->ws, err, errlen) != 0 ||
+        outputs_open(&a->outs, &output_summary, &env, sum, err, errlen) != 0 ||
+        (notify &&
+         outputs_open(&a->outs, &output_notify_summary, &env, &a->notify, err, errlen) != 0))
         return -1;
     return 0;
 }

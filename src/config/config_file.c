@@ -17,6 +17,7 @@
 #define THRESHOLDS_KEY "alert_thresholds"
 #define RULES_KEY "rules"
 #define MEMBERS_KEY "members"
+#define ALERTS_KEY "alerts"
 #define MEMBER_ROWS_MAX 16       /* more than the members[].* rows of the table */
 #define LIST_MAX 1024            /* a YAML list joined with commas, as a flag takes it */
 #define DEPTH_MAX 64             /* lists and mappings nested deeper are an error: no key
@@ -454,6 +455,110 @@ static int yf_members(yfile_t *y)
     return 0;
 }
 
+/* One key of an alerts: entry (the current event) and its value: a scalar, a
+ * list for "to", a mapping for "headers". Values never appear in errors. */
+static int yf_alert_key(yfile_t *y, config_channel_t *c, int idx)
+{
+    char key[64], why[256], shown[96];
+    unsigned long line = ev_line(&y->ev);
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, line, ALERTS_KEY "[%d]: keys must be plain names, found %s", idx,
+                        node_kind(&y->ev));
+    if (y->ev.data.scalar.length >= sizeof key) {
+        config_quote(shown, sizeof shown, (const char *)y->ev.data.scalar.value);
+        return yf_error(y, line, ALERTS_KEY "[%d]: unknown key %s", idx, shown);
+    }
+    snprintf(key, sizeof key, "%s", (const char *)y->ev.data.scalar.value);
+    if (yf_next(y))
+        return -1;
+    line = ev_line(&y->ev);
+    if (strcmp(key, "headers") == 0) {
+        if (y->ev.type != YAML_MAPPING_START_EVENT)
+            return yf_error(y, line, ALERTS_KEY "[%d].headers: expected a mapping, found %s",
+                            idx, node_kind(&y->ev));
+        for (;;) {
+            char name[80];
+            if (yf_next(y))
+                return -1;
+            if (y->ev.type == YAML_MAPPING_END_EVENT)
+                return 0;
+            if (yf_check_scalar(y, ALERTS_KEY ".headers", "a header name"))
+                return -1;
+            snprintf(name, sizeof name, "%s", (const char *)y->ev.data.scalar.value);
+            if (yf_next(y) || yf_check_scalar(y, ALERTS_KEY ".headers", "a header value"))
+                return -1;
+            if (alerts_channel_header(c, name, (const char *)y->ev.data.scalar.value, why,
+                                      sizeof why))
+                return yf_error(y, ev_line(&y->ev), ALERTS_KEY "[%d].headers: %s", idx, why);
+        }
+    }
+    if (strcmp(key, "to") == 0 && y->ev.type == YAML_SEQUENCE_START_EVENT) {
+        for (;;) {
+            if (yf_next(y))
+                return -1;
+            if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+                return 0;
+            if (yf_check_scalar(y, ALERTS_KEY ".to", "an address"))
+                return -1;
+            if (alerts_channel_set(c, key, (const char *)y->ev.data.scalar.value, why,
+                                   sizeof why))
+                return yf_error(y, ev_line(&y->ev), ALERTS_KEY "[%d].to: an address %s", idx,
+                                why);
+        }
+    }
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, line, ALERTS_KEY "[%d].%s: expected a single value, found %s", idx,
+                        key, node_kind(&y->ev));
+    if (is_null_scalar(&y->ev))
+        return yf_error(y, line, ALERTS_KEY "[%d].%s: missing value", idx, key);
+    if (strlen((const char *)y->ev.data.scalar.value) != y->ev.data.scalar.length)
+        return yf_error(y, line, ALERTS_KEY "[%d].%s: the value contains a NUL byte", idx, key);
+    if (alerts_channel_set(c, key, (const char *)y->ev.data.scalar.value, why, sizeof why)) {
+        if (strstr(why, "not a channel key")) {
+            config_quote(shown, sizeof shown, key);
+            return yf_error(y, line, ALERTS_KEY "[%d]: unknown key %s", idx, shown);
+        }
+        return yf_error(y, line, ALERTS_KEY "[%d].%s: the value %s", idx, key, why);
+    }
+    return 0;
+}
+
+/* The alerts: block: a list of channel mappings into cfg->alerts (seed 004's
+ * format: type plus the type's keys); null means none. */
+static int yf_alerts(yfile_t *y)
+{
+    char why[256];
+    if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+        return 0;
+    if (y->ev.type != YAML_SEQUENCE_START_EVENT)
+        return yf_error(y, ev_line(&y->ev), ALERTS_KEY ": expected a list, found %s",
+                        node_kind(&y->ev));
+    for (int idx = 0;; idx++) {
+        if (yf_next(y))
+            return -1;
+        if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 0;
+        unsigned long line = ev_line(&y->ev);
+        if (y->ev.type != YAML_MAPPING_START_EVENT)
+            return yf_error(y, line, ALERTS_KEY "[%d]: expected a mapping, found %s", idx,
+                            node_kind(&y->ev));
+        config_channel_t *c = alerts_channel_new(&y->cfg->alerts, CHAN_CONSOLE);
+        if (!c)
+            return yf_error(y, line, ALERTS_KEY ": more than %d channels", ALERTS_MAX_CHANNELS);
+        c->line = line;
+        for (;;) {
+            if (yf_next(y))
+                return -1;
+            if (y->ev.type == YAML_MAPPING_END_EVENT)
+                break;
+            if (yf_alert_key(y, c, idx))
+                return -1;
+        }
+        if (alerts_channel_check(c, why, sizeof why))
+            return yf_error(y, line, ALERTS_KEY "[%d]: %s", idx, why);
+    }
+}
+
 /* The value (current event) of a known key: blocks skipped, scalars applied. */
 static int yf_value(yfile_t *y, const option_t *opt, const char *key)
 {
@@ -461,6 +566,8 @@ static int yf_value(yfile_t *y, const option_t *opt, const char *key)
         return yf_rules(y);
     if (strcmp(key, MEMBERS_KEY) == 0)
         return yf_members(y);
+    if (strcmp(key, ALERTS_KEY) == 0)
+        return yf_alerts(y);
     if (opt->kind == OPT_BLOCK)
         return yf_skip(y);
     if ((opt->attrs & OPT_LIST) && y->ev.type == YAML_SEQUENCE_START_EVENT)

@@ -338,5 +338,6 @@ void config_free(config_t *cfg)
     free(cfg->log_file);
     free(cfg->data_dir);
     free(cfg->warnings);
+    alerts_free(&cfg->alerts);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -155,6 +155,16 @@ static const option_t options[] = {
     { "help", 'h', OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
       "print this help and exit",
       NULL, OPT_HELP, CMD_ALL },
+    /* Alert delivery (config_alerts.c). */
+    { "notify-webhook", 0, OPT_VALUE, "URL", { NULL, NULL }, NULL, NULL,
+      "also POST alert transitions to URL as an Alertmanager-style webhook (repeatable)",
+      alerts_set_notify_webhook, 0, CMD_MONITOR },
+    { "alertmanager", 0, OPT_VALUE, "URL", { NULL, NULL }, NULL, NULL,
+      "also send alerts to the Alertmanager at URL (repeatable)",
+      alerts_set_alertmanager, 0, CMD_MONITOR },
+    { "silence", 0, OPT_VALUE, "RULE[@MEMBER]:DURATION", { NULL, NULL }, NULL, NULL,
+      "send no notification for that alert for DURATION from the start (repeatable)",
+      alerts_set_silence, 0, CMD_MONITOR },
     /* Config-file keys without a flag. */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
       "members that must be up, 0 to 1000", option_set_min_nodes, 0, CMD_ALL },
@@ -215,10 +225,11 @@ static const option_t options[] = {
     { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "rules.NAME.keep_firing_for", NULL,
       "how long a firing alert's condition must be false before it resolves, 0 to 24h "
       "(default 2 poll intervals)", option_set_rule_keep, 0, CMD_ALL },
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
+      "alert delivery channels: a list of mappings (type: console, slack, email, "
+      "pagerduty, webhook, alertmanager; see the man page, ALERT DELIVERY)", NULL, 0, CMD_ALL },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
       "API server settings", NULL, OPT_UNUSED, CMD_ALL },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
-      "alerting channels", NULL, OPT_UNUSED, CMD_ALL },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
       "benchmark settings", NULL, OPT_UNUSED, CMD_ALL },
 };

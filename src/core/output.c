@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int outputs_open(output_list_t *l, const output_ops_t *ops, const output_env_t *env,
                  void *arg, char *err, size_t errlen)
@@ -63,10 +64,15 @@ int outputs_next_tick_ms(const output_list_t *l, double now)
 
 void outputs_close(output_list_t *l, double t)
 {
-    for (int i = 0; i < l->n; i++)
-        if (l->ops[i]->close)
-            l->ops[i]->close(l->state[i], t);
-    l->n = 0;
+    while (l->n > 0) {
+        const output_ops_t *ops = l->ops[0];
+        void *state = l->state[0];
+        l->n--;
+        memmove(&l->ops[0], &l->ops[1], (size_t)l->n * sizeof l->ops[0]);
+        memmove(&l->state[0], &l->state[1], (size_t)l->n * sizeof l->state[0]);
+        if (ops->close)
+            ops->close(state, t);
+    }
 }
 
 bool outputs_have(const output_list_t *l, const output_ops_t *ops)

@@ -341,6 +341,13 @@ static void test_flags_bad(void **state)
     (void)state;
     static const struct { const char *args[4]; const char *want; } cases[] = {
         { { "--endpoints", "" }, "--endpoints: missing value" },
+        { { "--notify-webhook", "ftp://h/secret" },
+          "--notify-webhook: the value must be an http:// or https:// URL" },
+        { { "--alertmanager", "http:///x" }, "--alertmanager: the value has no host" },
+        { { "--silence", "MemberUnreachable" },
+          "--silence: \"MemberUnreachable\" must be RULE[@MEMBER]:DURATION" },
+        { { "--silence", "QuorumLost:soon" },
+          "--silence: \"QuorumLost:soon\" has no valid duration after the colon (e.g. 30m)" },
         { { "--endpoints", "a:1,,b:2" }, "--endpoints: \"a:1,,b:2\" has an empty item" },
         { { "--endpoints=ftp://x:1" },
           "--endpoints: \"ftp://x:1\" is not a valid endpoint: unsupported scheme (use http:// or https://)" },
@@ -476,7 +483,7 @@ static void test_flags_bad_cover_table(void **state)
         "insecure-skip-tls-verify", "insecure-skip-verify", "insecure-transport",
         "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
         "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
-        "data-dir", "write-out", "version", "help",
+        "data-dir", "write-out", "version", "help", "notify-webhook", "alertmanager", "silence",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -876,7 +883,13 @@ static void test_seed_config(void **state)
     assert_string_equal(c.ca_file, "/dev/null");
     assert_false(c.insecure_skip_verify);
     /* tls is used now: only the blocks of later features are ignored */
-    assert_string_equal(c.ignored_keys, "api,alerts,benchmark");
+    assert_string_equal(c.ignored_keys, "api,benchmark");
+    assert_int_equal(c.alerts.n, 2);
+    assert_int_equal(c.alerts.ch[0].type, CHAN_SLACK);
+    assert_string_equal(c.alerts.ch[0].channel, "#etcd-alerts");
+    assert_int_equal(c.alerts.ch[1].type, CHAN_EMAIL);
+    assert_int_equal(c.alerts.ch[1].n_to, 2);
+    assert_int_equal(c.alerts.ch[1].smtp_port, 587);
     config_free(&c);
     unlink(path);
     free(path);
@@ -1157,14 +1170,14 @@ static void test_file_nesting(void **state)
     size_t cap = 80 * 70, used = 0;
     text = malloc(cap);
     assert_non_null(text);
-    used += (size_t)snprintf(text, cap, "alerts:\n");
+    used += (size_t)snprintf(text, cap, "benchmark:\n");
     for (int i = 0; i < 70; i++)
         used += (size_t)snprintf(text + used, cap - used, "%*sk%d:\n", i + 1, "", i);
     text_err(text, "F:65: lists and mappings nested more than 64 levels deep");
     free(text);
 
     /* Skipped blocks count too, and the limit is per path, not a running total. */
-    assert_int_equal(load_text(&c, "api: [[1], [2], {a: [3]}]\nalerts: {b: [[4]]}\n", err,
+    assert_int_equal(load_text(&c, "api: [[1], [2], {a: [3]}]\nbenchmark: {b: [[4]]}\n", err,
                                sizeof err), CONFIG_OK);
     config_free(&c);
 }
@@ -1533,7 +1546,7 @@ static void test_file_secrets(void **state)
     config_t c;
     char err[512] = "";
     load_err(ARGS("--config", "tests/data/config-secret.yaml"),
-             "tests/data/config-secret.yaml:4: unknown key \"password\"");
+             "tests/data/config-secret.yaml:2: alerts[0]: the email channel needs smtp_server");
 
     static const char *const texts[] = {
         "alerts:\n  - password: \"hunter2\n",                 /* unterminated quote */
