@@ -9,10 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "endpoint.h"         /* ENDPOINT_MAX */
 #include "figures.h"          /* FIG_MAX_WINDOWS */
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
-#define CONFIG_MAX_ENDPOINTS 64
+#define CONFIG_MAX_ENDPOINTS ENDPOINT_MAX   /* the one limit: --help and the man page say it */
 #define EXIT_USAGE 64          /* usage or configuration error (sysexits EX_USAGE) */
 #define CONFIG_MAX_RULE_OVERRIDES 64   /* entries of the `rules:` block (RULES_MAX_OVERRIDES) */
 
@@ -81,6 +82,8 @@ typedef struct {
     char         *ca_file, *cert_file, *key_file;   /* --cacert, --cert, --key / tls: */
     bool          insecure_skip_verify;  /* --insecure-skip-tls-verify: explicit opt-out */
     bool          insecure_transport;    /* --insecure-transport: plain http allowed with TLS files */
+    bool          use_proxy_env;         /* --use-proxy-env: member traffic may go through the
+                                            proxy http_proxy/https_proxy/ALL_PROXY name */
     char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order;
                                              an entry may be NULL (that endpoint's client URL) */
     int           n_metrics_endpoints;

@@ -262,6 +262,13 @@ int cmd_monitor(config_t *cfg)
         fprintf(stderr, "etcd-monitor: cannot initialise: %s\n", strerror(errno));
         goto out;
     }
+    /* Endpoints first: a bad one is a usage error naming its flag, and leaves
+     * no empty session folder behind. */
+    if (collector_check_endpoints(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "etcd-monitor: %s\n", err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
     rules_config_fill(cfg, &rcfg);
     if (!(rules = rules_new(&rcfg, err, sizeof(err)))) {
         fprintf(stderr, "etcd-monitor: %s\n", err);
@@ -278,6 +285,13 @@ int cmd_monitor(config_t *cfg)
         fprintf(stderr, "etcd-monitor: %s\n", err);
         rc = EXIT_USAGE;
         goto out;
+    }
+    /* The collector's auth keeps the password on a page of its own (secmem.h):
+     * the configuration's heap copy is wiped now rather than at exit. */
+    if (cfg->password) {
+        explicit_bzero(cfg->password, strlen(cfg->password));
+        free(cfg->password);
+        cfg->password = NULL;
     }
     if (!(stats = stats_new(cfg->n_windows, cfg->window_ms, cfg->interval_ms))) {
         fprintf(stderr, "etcd-monitor: out of memory\n");

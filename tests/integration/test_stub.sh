@@ -189,6 +189,18 @@ short_pid=$T_STUB_PID
 t_wait_for "--max-seconds 1: exits by itself" 4 bash -c "! kill -0 $short_pid 2>/dev/null || grep -q '^[^)]*) Z' /proc/$short_pid/stat"
 t_assert "--max-seconds: logged" grep -q 'exiting (max-seconds)' "$T_STUB_LOG"
 
+# ---- echo (hostile members, test_net_secrets.sh) ----
+t_stub_start echo --max-seconds 60 --route "POST /echo echo 400" || t_fail "echo stub starts"
+E=http://127.0.0.1:$T_STUB_PORT
+t_eq "echo: the status" 400 "$(code -X POST -d '{"a":"b\\c"}' "$E/echo")"
+t_eq "echo: the request quoted in the gateway's error fields" \
+    '{"error":"{\"a\":\"b\\\\c\"}","code":3,"message":"{\"a\":\"b\\\\c\"}"}' \
+    "$(cget -X POST -d '{"a":"b\\c"}' "$E/echo")"
+t_eq "echo: valid JSON" "b\\c" "$(cget -X POST -d '{"a":"b\\c"}' "$E/echo" | python3 -c 'import json,sys; print(json.loads(json.load(sys.stdin)["error"])["a"])')"
+"$STUB" --port-file "$d/bad.port" --route "POST /x echo" 2>/dev/null
+t_eq "echo without CODE: exit 2" 2 "$?"
+# ---- end of echo ----
+
 # fixed --port and bad arguments
 "$STUB" --port-file "$d/bad.port" --route "GET /x nosuchmode" 2>/dev/null
 t_eq "unknown mode: exit 2" 2 "$?"
