@@ -38,12 +38,16 @@ void collector_delete_probe_keys(collector_t *c, int timeout_ms);
 void collector_set_route(collector_t *c, http_route_fn fn, void *ctx);
 /* Connections opened and transfers completed so far (keep-alive check). */
 void collector_counters(const collector_t *c, long *connects, long *transfers);
-/* Normalize an endpoint ("host:port", "http://h:p/") to "scheme://host:port". */
-int collector_normalize_url(const char *in, char *out, size_t outlen);
-/* The same, but a bare host:port gets https when tls is true. */
-int collector_normalize_endpoint(const char *in, bool tls, char *out, size_t outlen);
 /* Do endpoints without a scheme use TLS under cfg? (a CA or client certificate
  * is set and --insecure-transport is not) */
 bool collector_default_tls(const config_t *cfg);
+/* The endpoint_parse() flags (endpoint.h) every endpoint is checked with under
+ * cfg, given or discovered: ENDPOINT_CHECK, and https for a bare host:port
+ * when collector_default_tls(). */
+unsigned collector_endpoint_flags(const config_t *cfg);
+/* Check cfg's endpoints and metrics endpoints as collector_new() will, before
+ * anything is created: 0, or -1 with err naming the flag and the problem
+ * ("--endpoints: host too long (300 characters, at most 253)"). */
+int collector_check_endpoints(const config_t *cfg, char *err, size_t errlen);
 
 #endif

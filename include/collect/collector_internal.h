@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "auth.h"
 #include "collector.h"
+#include "endpoint.h"
 #include "http.h"
 #include "status.h"
 
@@ -40,11 +41,18 @@ static inline bool rk_is_api(int kind)
 #define PROBE_READ_BODY_LEARNER \
     "{\"key\":\"L2V0Y2QtbW9uaXRvci9wcm9iZS9hYnNlbnQ=\",\"serializable\":true}"
 
+/* A member that refuses tokens the others accept: its calls of that kind are
+ * not sent for this long after the first fresh token it refuses (then twice
+ * as long each time, up to TOKEN_HOLD_MAX_S). */
+#define TOKEN_HOLD_S     10.0
+#define TOKEN_HOLD_MAX_S 300.0
+
 typedef struct {
     char             name[64];
-    char             url[256];           /* normalized client URL; "" = not started */
-    char             metrics_base[256];  /* --metrics-endpoints URL; "" = the client URL */
-    char             req_url[RK_COUNT][300];
+    char             url[ENDPOINT_URL_LEN];          /* normalized client URL; "" = not started */
+    char             metrics_base[ENDPOINT_URL_LEN]; /* --metrics-endpoints URL; "" = the client URL */
+    char             req_url[RK_COUNT][ENDPOINT_URL_LEN + 32];
+    char             refused[128];       /* why its listed client URL is not polled ("" = none) */
     const char      *post[RK_COUNT];     /* this poll's body of each request (borrowed) */
     bool             waiting[RK_COUNT];  /* held until the authenticate in flight ends */
     bool             retried[RK_COUNT];  /* sent again this poll after a token refusal */
@@ -58,6 +66,14 @@ typedef struct {
     member_sample_t  cur;                /* filled during the poll in flight */
     char             err[RK_COUNT][160]; /* each request's failure, self-describing */
     char             cause[RK_COUNT][128]; /* transport cause alone, to say it once */
+    bool             denied[RK_COUNT];   /* etcd said permission denied: not asked again */
+    /* Tokens this member refuses (collector_auth.c): per call, the token
+     * generation last refused (0 once one is accepted), how many fresh tokens it
+     * refused in a row, and until when that call is not sent. */
+    unsigned         refused_gen[RK_COUNT];
+    int              fresh_refusals[RK_COUNT];
+    double           hold_until[RK_COUNT];
+    char             token_reason[48];   /* etcd's reason ("invalid auth token") */
     char             probe_key[256];     /* write probe key, base64 (empty = none) */
     char             probe_body[640];    /* its /v3/kv/put body */
     metrics_sample_t prev_m;             /* last good /metrics, for deltas */
@@ -81,7 +97,7 @@ struct collector {
     int             list_from;           /* member asked for the member list */
     bool            list_asked;          /* asked this poll */
     bool            list_ok;
-    status_member_t list[CLUSTER_MAX_MEMBERS];
+    status_member_t list[CLUSTER_MAX_MEMBERS + 1]; /* one more: to know it is over the cap */
     int             n_list;
     uint64_t        cluster_id;
     bool            alarms_ok;
@@ -97,8 +113,10 @@ struct collector {
     int             auth_from;           /* member asked to authenticate */
     int             auth_tries;          /* members asked this poll */
     bool            auth_required;       /* no --user, and etcd wants a token */
-    bool            denied[RK_COUNT];    /* the user may not: never asked again */
-    char            told_held[256];      /* the pinned member discovery last waited for */
+    bool            told_denied[RK_COUNT]; /* a member denied it: said once */
+    bool            told_cap;            /* the member list is over ENDPOINT_MAX: said */
+    unsigned        endpoint_flags;      /* endpoint_parse() flags of every endpoint */
+    char            told_held[ENDPOINT_URL_LEN];      /* the pinned member discovery last waited for */
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
                                            without one before then (monotonic) */
 };
@@ -121,6 +139,8 @@ bool collector_auth_start(collector_t *c);
 void collector_on_auth_done(collector_t *c);
 bool collector_auth_answer(collector_t *c, member_t *mb, http_req_t *r);
 void collector_tokenless_ok(collector_t *c, int kind);
+void collector_token_ok(collector_t *c, member_t *mb, int kind);
+bool collector_held(collector_t *c, member_t *mb, int kind);
 void collector_add_listed(collector_t *c, bool start_now);
 void collector_apply_list(collector_t *c);
 void collector_complete(collector_t *c, cluster_snapshot_t *s);

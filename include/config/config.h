@@ -10,12 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "endpoint.h"         /* ENDPOINT_MAX */
 #include "figures.h"          /* FIG_MAX_WINDOWS */
 #include "util.h"
 #include "config_alerts.h"    /* alerts: channels, --silence */
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
-#define CONFIG_MAX_ENDPOINTS 64
+#define CONFIG_MAX_ENDPOINTS ENDPOINT_MAX   /* the one limit: --help and the man page say it */
 #define EXIT_USAGE 64          /* usage or configuration error (sysexits EX_USAGE) */
 #define CONFIG_MAX_RULE_OVERRIDES 64   /* entries of the `rules:` block (RULES_MAX_OVERRIDES) */
 
@@ -105,6 +106,8 @@ typedef struct {
     char         *ca_file, *cert_file, *key_file;   /* --cacert, --cert, --key / tls: */
     bool          insecure_skip_verify;  /* --insecure-skip-tls-verify: explicit opt-out */
     bool          insecure_transport;    /* --insecure-transport: plain http allowed with TLS files */
+    bool          use_proxy_env;         /* --use-proxy-env: member traffic may go through the
+                                            proxy http_proxy/https_proxy/ALL_PROXY name */
     char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order;
                                              an entry may be NULL (that endpoint's client URL) */
     int           n_metrics_endpoints;
@@ -151,6 +154,9 @@ typedef enum {
 config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, char **argv,
                             char *err, size_t errlen) WARN_UNUSED_RESULT;
 void config_free(config_t *cfg);
+/* Wipe and free the password once the auth module holds its own copy on a page
+ * of its own (secmem.h): the heap copy is not kept for the whole run. */
+void config_forget_password(config_t *cfg);
 
 /* Parse "500ms", "5s", "2m", "1h" (or a bare number in default_unit_ms units).
  * Returns 0 and sets *ms, or -1 when malformed, negative or overflowing. */
@@ -162,12 +168,6 @@ int config_parse_duration(const char *s, int64_t default_unit_ms, int64_t *ms) W
  * title's arguments (a trailing one may be dropped, empty, when a secret
  * shorter than the mask leaves no room); call it once options are read. */
 void config_scrub_argv(int argc, char **argv);
-
-/* "host:port" of an endpoint or URL in one spelling: host lower case, an IPv6
- * address canonical and bracketed ("[::1]:2379"), the port defaulted by scheme
- * (http 80, https 443). 0, or -1 when malformed or without a port. Both the
- * members: matching and the SSH routing compare these (pure). */
-int config_hostport(const char *url, char *out, size_t outlen) WARN_UNUSED_RESULT;
 /* The members: entry whose endpoint has the same host:port as url ("h:p",
  * "http://h:p", "https://h:p/", "[::1]:2379"; host case-insensitive, IPv6
  * compared canonically, no port = the scheme's 80 or 443), or NULL. */

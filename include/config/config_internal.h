@@ -59,6 +59,9 @@ const option_t *config_options(size_t *n);
 /* The row whose file key is key, or NULL. */
 const option_t *config_option_by_key(const char *key);
 
+/* --use-proxy-env (config_net.c). */
+int config_set_use_proxy_env(config_t *cfg, const char *v, char *why, size_t whylen);
+
 /* Validate one endpoint ("host:port", "http(s)://host:port", "[::1]:2379").
  * Returns SET_OK, or SET_BAD/SET_HIDE with the reason in why. */
 int config_check_endpoint(const char *ep, char *why, size_t whylen) WARN_UNUSED_RESULT;

@@ -4,8 +4,12 @@
  * POST /v3/auth/authenticate request (at most one in flight) and the token it
  * returns. The collector sends the token with its requests (http_set_token),
  * reports a token etcd refused (auth_token_rejected) and asks for a new one
- * (auth_start); failures back off 1s, 2s, 4s ... 60s. The password, the request
- * body and the token never reach a log, an event, an error text or the screen.
+ * (auth_start); failures back off 1s, 2s, 4s ... 60s, and a refused token is
+ * renewed at most once per AUTH_RENEW_GAP_S (auth_renew_allowed): one member
+ * refusing every token never makes an authentication storm. The password, the
+ * request body and the token never reach a log, an event, an error text or the
+ * screen; neither does any text of an answer (only auth_error_message()'s fixed
+ * phrases). They live on a secmem block (secmem.h).
  *
  * States:  NEED --auth_start--> IN_FLIGHT --token--> READY --rejected--> NEED
  *                                   |  \--"auth not enabled"--> UNUSED --rejected--> NEED
@@ -21,14 +25,18 @@
 
 #define AUTH_SECRET_MAX 1024       /* longest password accepted */
 #define AUTH_ERROR_LEN  160        /* = cluster_snapshot_t.auth_error */
+#define AUTH_RENEW_GAP_S 2.0       /* a refused token: at most one renewal this often */
 
 /* ---- pure helpers -------------------------------------------------------- */
 
-/* What an etcd (gRPC gateway) answer says about authentication. */
+/* What an etcd (gRPC gateway) answer says about authentication. Only etcd's
+ * own error body counts (JSON with its message and gRPC code): a proxy's bare
+ * 401 or 403 is AUTH_RESP_NONE, an ordinary failure of that member. */
 typedef enum {
     AUTH_RESP_NONE = 0,         /* nothing about auth: success, or another failure */
     AUTH_RESP_TOKEN,            /* token missing, invalid or expired: authenticate again */
-    AUTH_RESP_DENIED,           /* the user lacks the permission (HTTP 403, code 7) */
+    AUTH_RESP_DENIED,           /* the user lacks the permission ("etcdserver: permission
+                                   denied", code 7) */
     AUTH_RESP_BAD_CREDENTIALS,  /* wrong user name or password */
     AUTH_RESP_NOT_ENABLED       /* authentication is not enabled on the cluster */
 } auth_resp_t;
@@ -41,7 +49,10 @@ int auth_build_body(const char *user, const char *password, char *out, size_t ca
 /* The "token" of an authenticate answer. Returns 0, or -1 with why (no secret in it). */
 int auth_parse_token(const char *body, size_t len, char *token, size_t cap,
                      char *why, size_t whylen);
-/* etcd's own message of an error answer ("etcdserver: ..."), or "HTTP <status>". */
+/* A fixed, known phrase for an error answer ("etcdserver: invalid auth token",
+ * "etcdserver: authentication failed, invalid user ID or password", ...), or
+ * "HTTP <status>": never text of the answer itself (it may echo the request,
+ * and so the password or the token). */
 void auth_error_message(long http_status, const char *body, size_t len, char *out, size_t cap);
 /* Seconds to wait after the n-th consecutive failure (n >= 1): 1, 2, 4 ... 60. */
 double auth_backoff_s(int failures);
@@ -70,6 +81,9 @@ void auth_free(auth_t *a, http_t *h);
 auth_state_t auth_state(const auth_t *a);
 /* May an authenticate start now (state NEED and the backoff over)? */
 bool auth_can_start(const auth_t *a, double now);
+/* May a refused token be given up for a new one now (the last authenticate
+ * started AUTH_RENEW_GAP_S ago or more)? */
+bool auth_renew_allowed(const auth_t *a, double now);
 /* Start POST base_url/v3/auth/authenticate. 0, or -1 (not started). */
 int auth_start(auth_t *a, http_t *h, const char *base_url, double now, long timeout_ms,
                long connect_timeout_ms);

@@ -5,7 +5,12 @@
  * body buffer keeps its allocation. Only http and https are allowed, bodies are
  * capped, redirects are not followed. TLS peer and host verification are on
  * unless the caller's http_tls_t says insecure; the TLS files are set once per
- * easy handle. An optional token goes out as a raw "Authorization:" header. */
+ * easy handle. An optional token goes out as a raw "Authorization:" header,
+ * kept on a secmem page (secmem.h: no core dump, wiped).
+ *
+ * Proxies: member traffic carries the etcd token and password, so it never
+ * goes through a proxy named by http_proxy, https_proxy or ALL_PROXY unless
+ * the operator asks for it (http_set_proxy_env, --use-proxy-env). */
 #ifndef EM_HTTP_H
 #define EM_HTTP_H
 
@@ -16,6 +21,7 @@
 #include "loop_xfer.h"
 
 #define HTTP_TOKEN_MAX 2048            /* longest token accepted (JWTs included) */
+#define HTTP_AUTH_HDR_LEN (HTTP_TOKEN_MAX + 32) /* "Authorization: <token>" and the NUL */
 
 /* TLS settings of every request; the strings are borrowed and must outlive the
  * http_t. Set before the first request starts. */
@@ -65,7 +71,9 @@ typedef struct http {
     long       connects;               /* connections opened so far */
     long       transfers;              /* transfers completed so far */
     unsigned   auth_gen;               /* bumped at every token change; never 0 */
-    char       auth_hdr[HTTP_TOKEN_MAX + 32]; /* "Authorization: <token>", "" = none; wiped */
+    char      *auth_hdr;               /* HTTP_AUTH_HDR_LEN bytes on a secmem page:
+                                          "Authorization: <token>", "" = none; wiped */
+    bool       use_proxy_env;          /* honour http_proxy & co. (default: never) */
     struct curl_slist *(*route)(void *ctx, const char *url); /* http_set_route */
     void      *route_ctx;
 } http_t;
@@ -76,11 +84,16 @@ typedef struct http {
 typedef struct curl_slist *(*http_route_fn)(void *ctx, const char *url);
 
 /* A client on loop's multi handle; done(r, ctx) is called for each request
- * that ends (not for one cancelled). */
+ * that ends (not for one cancelled). -1 (nothing to clean up) when loop is
+ * NULL or the token's page cannot be mapped. */
 int  http_init(http_t *h, loop_t *loop, http_done_fn done, void *ctx) WARN_UNUSED_RESULT;
 /* Route every later request through fn (NULL: direct). */
 void http_set_route(http_t *h, http_route_fn fn, void *ctx);
 void http_cleanup(http_t *h);
+/* Let requests use the proxy the environment names (http_proxy, https_proxy,
+ * ALL_PROXY, NO_PROXY): libcurl's default, off unless asked for. Set before
+ * the first request starts. */
+void http_set_proxy_env(http_t *h, bool use);
 /* TLS settings for every request (copied; strings borrowed). */
 void http_set_tls(http_t *h, const http_tls_t *tls);
 /* Send this token (NULL or "" = none) with every later request that does not

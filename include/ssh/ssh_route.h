@@ -7,6 +7,7 @@
 #define EM_SSH_ROUTE_H
 
 #include <curl/curl.h>
+#include "endpoint.h"
 #include "tunnel.h"
 #include "util.h"
 
@@ -15,10 +16,10 @@
 typedef struct {
     tunnel_t          *tunnel;               /* default; not owned; NULL = direct */
     int                n_bound;
-    char               bound_hostport[SSH_ROUTE_MAX][272];
+    char               bound_hostport[SSH_ROUTE_MAX][ENDPOINT_KEY_LEN]; /* endpoint_hostport() */
     tunnel_t          *bound[SSH_ROUTE_MAX]; /* not owned */
     int                n;
-    char               hostport[SSH_ROUTE_MAX][272];
+    char               hostport[SSH_ROUTE_MAX][ENDPOINT_KEY_LEN];
     struct curl_slist *list[SSH_ROUTE_MAX];  /* owned; NULL = direct */
     struct curl_slist *blocked[SSH_ROUTE_MAX]; /* owned: fail-closed lists */
     int                n_blocked;
@@ -35,11 +36,4 @@ void ssh_route_free(ssh_route_t *r);
  * NULL for a direct request. When the URL cannot be forwarded it fails closed: the request is pointed at
  * a port nothing listens on, never sent around the tunnel. */
 struct curl_slist *ssh_route_for(void *ctx, const char *url);
-/* "host:port" of a URL (with a scheme) as config_hostport() spells it: the
- * key both tables use. 0 or -1 (pure). */
-int ssh_route_key(const char *url, char *key, size_t cap) WARN_UNUSED_RESULT;
-/* Split "scheme://host:port/..." into host (brackets kept off) and port
- * (default 80/443 by scheme). Returns 0 or -1 (pure; unit-tested). */
-int ssh_route_split(const char *url, char *host, size_t hostlen, int *port) WARN_UNUSED_RESULT;
-
 #endif

@@ -6,12 +6,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "endpoint.h"
 #include "figures.h"
 #include "interval.h"
 #include "sample.h"
 #include "status.h"
 
-#define CLUSTER_MAX_MEMBERS 32
+#define CLUSTER_MAX_MEMBERS ENDPOINT_MAX   /* the one limit (endpoint.h) */
 #define CLUSTER_MAX_ALARMS  16
 #define CLUSTER_MAX_EVENTS  32
 #define CLUSTER_EVENT_LEN   200
@@ -26,7 +27,7 @@ typedef enum { STATUS_HEALTHY = 0, STATUS_WARNING = 1, STATUS_ALERT = 2 } health
 
 typedef struct {
     char              name[64];      /* member name, or host:port until known */
-    char              endpoint[256]; /* client URL polled */
+    char              endpoint[ENDPOINT_URL_LEN]; /* client URL polled */
     uint64_t          id;            /* 0 until known */
     bool              is_learner;
     bool              in_member_list;

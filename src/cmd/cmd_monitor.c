@@ -247,6 +247,7 @@ int cmd_monitor(config_t *cfg)
         curl_global_cleanup();
         return rc;
     }
+    config_forget_password(cfg);         /* auth has its own copy (secmem.h) */
     rc = 70;
     bool ws_open = false;
     if (signals_setup(eng.loop) != 0) {

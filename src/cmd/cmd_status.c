@@ -64,6 +64,7 @@ int cmd_status(config_t *cfg)
         curl_global_cleanup();
         return rc;
     }
+    config_forget_password(cfg);         /* auth has its own copy (secmem.h) */
     double limit_s = (cfg->interval_ms + cfg->dial_timeout_ms) / 1000.0 + 2.0;
     if (!status_poll(&eng, limit_s)) {
         fprintf(stderr, "etcd-monitor: status: the poll did not end within %.0fs\n", limit_s);

@@ -2,7 +2,6 @@
  * multi handle: members, requests, and what each answer means. */
 #include "collector_internal.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -24,42 +23,46 @@ bool collector_default_tls(const config_t *cfg)
     return (cfg->ca_file || cfg->cert_file) && !cfg->insecure_transport;
 }
 
-int collector_normalize_url(const char *in, char *out, size_t outlen)
+unsigned collector_endpoint_flags(const config_t *cfg)
 {
-    return collector_normalize_endpoint(in, false, out, outlen);
+    return ENDPOINT_CHECK | (collector_default_tls(cfg) ? ENDPOINT_HTTPS : 0u);
 }
 
-int collector_normalize_endpoint(const char *in, bool tls, char *out, size_t outlen)
+/* Normalize configured endpoint i of list (n items) named flag; 0, or -1 with
+ * err naming the flag (the input is never echoed: it may hold credentials). */
+static int collector_config_url(const config_t *cfg, const char *flag, char *const *list, int n,
+                                int i, char *out, size_t cap, char *err, size_t errlen)
 {
-    const char *scheme = tls ? "https" : "http";
-    const char *rest = in;
-    if (strncasecmp(in, "http://", 7) == 0) {
-        scheme = "http";
-        rest = in + 7;
-    } else if (strncasecmp(in, "https://", 8) == 0) {
-        scheme = "https";
-        rest = in + 8;
-    } else if (strstr(in, "://")) {
+    char why[128];
+    if (endpoint_normalize(list[i], collector_endpoint_flags(cfg), out, cap, why,
+                           sizeof why) == ENDPOINT_OK)
+        return 0;
+    if (n > 1)
+        snprintf(err, errlen, "%s: item %d of %d: %s", flag, i + 1, n, why);
+    else
+        snprintf(err, errlen, "%s: %s", flag, why);
+    return -1;
+}
+
+int collector_check_endpoints(const config_t *cfg, char *err, size_t errlen)
+{
+    char url[ENDPOINT_URL_LEN];
+    const char *flag = cfg->endpoints_given || cfg->n_members == 0 ? "--endpoints"
+                                                                     : "members: endpoint";
+    if (cfg->n_endpoints > ENDPOINT_MAX) {
+        snprintf(err, errlen, "%s: more than %d endpoints", flag, ENDPOINT_MAX);
         return -1;
     }
-    size_t len = strlen(rest);
-    while (len > 0 && rest[len - 1] == '/')
-        len--;
-    if (len == 0)
-        return -1;
-    int n = snprintf(out, outlen, "%s://%.*s", scheme, (int)len, rest);
-    if (n < 0 || (size_t)n >= outlen)
-        return -1;
-    for (char *p = out; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
+    for (int i = 0; i < cfg->n_endpoints; i++)
+        if (collector_config_url(cfg, flag, cfg->endpoints, cfg->n_endpoints, i, url,
+                                 sizeof url, err, errlen) != 0)
+            return -1;
+    for (int i = 0; i < cfg->n_metrics_endpoints; i++)
+        if (cfg->metrics_endpoints[i] &&
+            collector_config_url(cfg, "--metrics-endpoints", cfg->metrics_endpoints,
+                                 cfg->n_metrics_endpoints, i, url, sizeof url, err, errlen) != 0)
+            return -1;
     return 0;
-}
-
-/* Host:port part of a URL, used as a name until the member list names it. */
-static void collector_url_hostport(const char *url, char *out, size_t len)
-{
-    const char *p = strstr(url, "://");
-    snprintf(out, len, "%s", p ? p + 3 : url);
 }
 
 /* Set the client URL and every request's URL; /metrics comes from the
@@ -96,10 +99,11 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
     }
     snprintf(mb->metrics_base, sizeof(mb->metrics_base), "%s", metrics_base ? metrics_base : "");
     member_set_url(mb, url);
+    /* Named by host:port until the member list names it. */
     if (name && *name)
         snprintf(mb->name, sizeof(mb->name), "%s", name);
-    else
-        collector_url_hostport(url, mb->name, sizeof(mb->name));
+    else if (endpoint_hostport(url, mb->name, sizeof(mb->name)) != 0)
+        snprintf(mb->name, sizeof(mb->name), "%.63s", url);
     mb->was_up = -1;
     c->m[c->n++] = mb;
     return mb;
@@ -160,17 +164,19 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
     c->timeout_ms = iv - (iv / 5 > 200 ? iv / 5 : 200);
     if (c->timeout_ms < 300)
         c->timeout_ms = 300;
+    c->endpoint_flags = collector_endpoint_flags(cfg);
+    http_set_proxy_env(&c->http, cfg->use_proxy_env);
+    if (collector_check_endpoints(cfg, err, errlen) != 0) {
+        collector_free(c);
+        return NULL;
+    }
     for (int i = 0; i < cfg->n_endpoints; i++) {
-        char url[256], murl[256] = "";
-        if (collector_normalize_endpoint(cfg->endpoints[i], c->tls_default, url, sizeof(url)) != 0) {
-            snprintf(err, errlen, "bad endpoint \"%s\"", cfg->endpoints[i]);
-            collector_free(c);
-            return NULL;
-        }
-        if (i < cfg->n_metrics_endpoints && cfg->metrics_endpoints[i] &&
-            collector_normalize_endpoint(cfg->metrics_endpoints[i], c->tls_default, murl,
-                                         sizeof(murl)) != 0) {
-            snprintf(err, errlen, "bad metrics endpoint \"%s\"", cfg->metrics_endpoints[i]);
+        char url[ENDPOINT_URL_LEN], murl[ENDPOINT_URL_LEN] = "";
+        if (endpoint_normalize(cfg->endpoints[i], c->endpoint_flags, url, sizeof url, NULL, 0) != 0 ||
+            (i < cfg->n_metrics_endpoints && cfg->metrics_endpoints[i] &&
+             endpoint_normalize(cfg->metrics_endpoints[i], c->endpoint_flags, murl, sizeof murl,
+                                NULL, 0) != 0)) {
+            snprintf(err, errlen, "bad endpoint");   /* collector_check_endpoints said OK */
             collector_free(c);
             return NULL;
         }
@@ -251,6 +257,8 @@ static void collector_on_done(http_req_t *r, void *ctx)
     }
     if (!r->auth_gen && c->token_only_until[r->kind] > 0)
         collector_tokenless_ok(c, r->kind);
+    if (r->auth_gen && rk_is_api(r->kind))
+        collector_token_ok(c, mb, r->kind);
     const char *body = r->body.data ? r->body.data : "";
     size_t len = r->body.len;
     switch (r->kind) {
@@ -290,7 +298,7 @@ static void collector_on_done(http_req_t *r, void *ctx)
     case RK_MEMBERS: {
         int n = 0;
         uint64_t cid = 0;
-        if (status_parse_member_list(body, len, c->list, CLUSTER_MAX_MEMBERS, &n, &cid,
+        if (status_parse_member_list(body, len, c->list, CLUSTER_MAX_MEMBERS + 1, &n, &cid,
                                      why, sizeof(why)) == 0) {
             c->list_ok = true;
             c->n_list = n;
@@ -318,13 +326,14 @@ static void collector_on_done(http_req_t *r, void *ctx)
     }
 }
 
-/* Start one request of this poll: not at all when the user may not make it (or
- * etcd wants a token we do not have), later when it needs the token that an
+/* Start one request of this poll: not at all when etcd denied it to the user
+ * on this member, when etcd wants a token we do not have, or while this member
+ * refuses fresh tokens for it; later when it needs the token that an
  * authenticate in flight will bring. */
 static void collector_start_req(collector_t *c, member_t *mb, int kind, const char *post)
 {
     mb->post[kind] = post;
-    if (c->denied[kind])
+    if (mb->denied[kind] || collector_held(c, mb, kind))
         return;
     if (rk_is_api(kind) && c->auth && auth_state(c->auth) == AUTH_IN_FLIGHT) {
         mb->waiting[kind] = true;
@@ -403,7 +412,8 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
         /* Ask one member for the member list and alarms; rotate when it fails. */
         for (int tries = 0; tries < c->n && asked < 0; tries++) {
             int i = (c->list_from + tries) % c->n;
-            if (c->m[i]->url[0])
+            const member_t *m = c->m[i];
+            if (m->url[0] && !m->denied[RK_MEMBERS] && m->hold_until[RK_MEMBERS] <= mono)
                 asked = i;
         }
         if (asked >= 0) {

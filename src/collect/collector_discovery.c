@@ -15,10 +15,10 @@ static const status_member_t *collector_list_entry(const collector_t *c, const m
         const status_member_t *e = &c->list[i];
         if (mb->id && e->id == mb->id)
             return e;
-        for (int u = 0; u < e->n_client_urls; u++) {
-            char url[256];
-            if (collector_normalize_endpoint(e->client_urls[u], c->tls_default, url,
-                                             sizeof(url)) == 0 &&
+        for (int u = 0; u < e->n_client_urls && mb->url[0]; u++) {
+            char url[ENDPOINT_URL_LEN];
+            if (endpoint_normalize(e->client_urls[u], c->endpoint_flags, url, sizeof(url),
+                                   NULL, 0) == ENDPOINT_OK &&
                 strcmp(url, mb->url) == 0)
                 return e;
         }
@@ -44,8 +44,39 @@ static void collector_listed_metrics(const collector_t *c, const char *url, char
     const config_member_t *cm = url[0] ? config_member_for(c->cfg, url) : NULL;
     murl[0] = '\0';
     if (cm && cm->metrics_endpoint &&
-        collector_normalize_endpoint(cm->metrics_endpoint, c->tls_default, murl, cap) != 0)
+        endpoint_normalize(cm->metrics_endpoint, c->endpoint_flags, murl, cap, NULL, 0) != 0)
         murl[0] = '\0';
+}
+
+/* The client URL of a member-list entry, checked exactly as --endpoints are:
+ * the first of its URLs that passes into url, or "" with why the first one is
+ * refused in why ("" too when it lists none: not started yet). */
+static void collector_listed_url(const collector_t *c, const status_member_t *e, char *url,
+                                 size_t cap, char *why, size_t whylen)
+{
+    url[0] = why[0] = '\0';
+    for (int u = e->n_client_urls - 1; u >= 0; u--) {
+        char w[128], got[ENDPOINT_URL_LEN];
+        if (endpoint_normalize(e->client_urls[u], c->endpoint_flags, got, sizeof got, w,
+                               sizeof w) == ENDPOINT_OK)
+            snprintf(url, cap, "%s", got);
+        else if (u == 0 || !why[0])
+            snprintf(why, whylen, "%s", w);
+    }
+    if (url[0])
+        why[0] = '\0';
+}
+
+/* Record on mb why its listed URL is refused: an event when the reason is new
+ * (the URL itself is never shown: it may hold credentials). */
+static void collector_refuse_url(collector_t *c, member_t *mb, const char *why)
+{
+    if (strcmp(mb->refused, why) == 0)
+        return;
+    snprintf(mb->refused, sizeof(mb->refused), "%s", why);
+    if (why[0])
+        events_add(&c->events, "discovery: member %s is not polled: its client URL is refused: %s",
+                   mb->name, why);
 }
 
 /* Add members that the member list names and we do not poll yet. During a poll
@@ -69,24 +100,31 @@ void collector_add_listed(collector_t *c, bool start_now)
                    (c->m[j]->id && c->m[j]->id == e->id);
         if (have)
             continue;
-        char url[256] = "";
-        if (e->n_client_urls > 0 &&
-            collector_normalize_endpoint(e->client_urls[0], c->tls_default, url, sizeof(url)) != 0)
-            url[0] = '\0';
-        char name[64], murl[256];
+        char url[ENDPOINT_URL_LEN], why[128];
+        collector_listed_url(c, e, url, sizeof url, why, sizeof why);
+        char name[64], murl[ENDPOINT_URL_LEN];
         if (e->name[0])
             snprintf(name, sizeof(name), "%s", e->name);
         else
             snprintf(name, sizeof(name), "%016" PRIx64, e->id);
+        if (c->n >= CLUSTER_MAX_MEMBERS) {
+            if (!c->told_cap)
+                events_add(&c->events, "discovery: the member list names more members than "
+                           "the %d that can be monitored: the others are not polled",
+                           CLUSTER_MAX_MEMBERS);
+            c->told_cap = true;
+            break;
+        }
         collector_listed_metrics(c, url, murl, sizeof murl);
         member_t *mb = collector_add_member(c, url, name, murl);
         if (!mb)
             continue;
         mb->id = e->id;
         mb->is_learner = e->is_learner;
-        if (c->iteration > 1)
+        if (c->iteration > 1 && !why[0])
             events_add(&c->events, "member %s discovered (%s)", name,
                        url[0] ? url : "not started");
+        collector_refuse_url(c, mb, why);
         mb->cur.probe_read_ms = mb->cur.probe_write_ms = NAN;
         if (start_now && url[0]) {
             mb->cur.t = c->poll_wall;
@@ -109,11 +147,13 @@ void collector_apply_list(collector_t *c)
         mb->is_learner = e->is_learner;
         if (e->name[0])
             snprintf(mb->name, sizeof(mb->name), "%s", e->name);
-        /* A member that was not started when first listed now has a URL. */
-        if (!mb->url[0] && e->n_client_urls > 0) {
-            char url[256];
-            if (collector_normalize_endpoint(e->client_urls[0], c->tls_default, url,
-                                             sizeof(url)) == 0)
+        /* A member that was not started when first listed now has a URL (or
+         * one that is refused, said once). */
+        if (!mb->url[0]) {
+            char url[ENDPOINT_URL_LEN], why[128];
+            collector_listed_url(c, e, url, sizeof url, why, sizeof why);
+            collector_refuse_url(c, mb, why);
+            if (url[0])
                 member_set_url(mb, url);
         }
     }

@@ -53,7 +53,7 @@ static void collector_drain(collector_t *c)
 
 void collector_delete_probe_keys(collector_t *c, int timeout_ms)
 {
-    if (!c->cfg->probe_write || c->denied[RK_PROBE_WRITE])
+    if (!c->cfg->probe_write)
         return;
     collector_abort(c);
     /* Our keys only (another monitor may share the prefix), each through its
@@ -65,7 +65,7 @@ void collector_delete_probe_keys(collector_t *c, int timeout_ms)
         bool refused = false;
         for (int i = 0; i < c->n; i++) {
             member_t *mb = c->m[i];
-            if (!mb->url[0] || !mb->probe_key[0])
+            if (!mb->url[0] || !mb->probe_key[0] || mb->denied[RK_PROBE_WRITE])
                 continue;
             snprintf(mb->probe_body, sizeof(mb->probe_body), "{\"key\":\"%s\"}", mb->probe_key);
             char url[300];

@@ -14,7 +14,10 @@ static void member_reason(const member_t *mb, char *out, size_t len)
     size_t used = 0;
     out[0] = '\0';
     if (!mb->url[0]) {
-        snprintf(out, len, "not started");
+        if (mb->refused[0])
+            snprintf(out, len, "client URL refused: %s", mb->refused);
+        else
+            snprintf(out, len, "not started");
         return;
     }
     /* When the calls failed the same way (refused, timeout), say it once. */

@@ -309,6 +309,15 @@ void config_members_free(config_t *cfg)
 }
 
 /* Free everything cfg owns and leave it zeroed (calling it twice is harmless). */
+void config_forget_password(config_t *cfg)
+{
+    if (!cfg->password)
+        return;
+    explicit_bzero(cfg->password, strlen(cfg->password));
+    free(cfg->password);
+    cfg->password = NULL;
+}
+
 void config_free(config_t *cfg)
 {
     if (!cfg)

@@ -93,6 +93,10 @@ static const option_t options[] = {
       "keep plain http for endpoints given without a scheme even when TLS files "
       "are set",
       option_set_insecure_transport, 0, CMD_ALL },
+    { "use-proxy-env", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
+      "let member traffic go through the proxy that http_proxy, https_proxy or "
+      "ALL_PROXY names (by default it never does: it carries the etcd token and password)",
+      config_set_use_proxy_env, 0, CMD_ALL },
     { "metrics-endpoints", 0, OPT_VALUE, "LIST", { NULL, NULL }, "metrics_endpoints", NULL,
       "scrape /metrics from these URLs instead of the client URLs (etcd's "
       "--listen-metrics-urls), in the order of --endpoints",

@@ -52,6 +52,7 @@ em_monitor_t *em_open(int argc, char **argv, char *err, size_t errlen)
         free(m);
         return NULL;
     }
+    config_forget_password(&m->cfg);   /* auth has its own copy (secmem.h) */
     return m;
 }
 

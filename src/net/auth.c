@@ -1,4 +1,11 @@
-/* auth.c — etcd authentication: the token, its renewal and the backoff. */
+/* auth.c — etcd authentication: the token, its renewal and the backoff.
+ *
+ * Secrets: the auth_t (password, authenticate body, token) lives on a secmem
+ * block (secmem.h): out of core dumps where MADV_DONTDUMP exists, wiped when
+ * freed; the body is wiped after each authenticate, the token when replaced.
+ * Not covered: libcurl's and jansson's own copies (see secmem.h). No text of
+ * an authenticate answer is ever shown: only the fixed phrases of
+ * auth_error_message(). */
 #include "auth.h"
 
 #include <errno.h>
@@ -8,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <jansson.h>
+#include "secmem.h"
 
 #define AUTH_BODY_MAX (6 * (AUTH_SECRET_MAX + 256) + 64)   /* worst-case escaping */
 
@@ -21,6 +29,8 @@ struct auth {
     auth_state_t state;
     int          failures;                    /* consecutive failed authenticates */
     double       retry_at;                    /* monotonic: no authenticate before */
+    double       last_start;                  /* monotonic: the last authenticate sent */
+    bool         started;                     /* one was sent */
     long         attempts, tokens;
     bool         told_unused;                 /* "auth not enabled" said once */
     http_req_t   req;
@@ -70,6 +80,34 @@ static void auth_gateway_error(const char *body, size_t len, char *msg, size_t c
     json_decref(root);
 }
 
+/* etcd's own messages that may be shown (no answer text ever is): a phrase
+ * to find in the gateway's message, and the line shown for it. */
+static const struct { const char *find, *show; } auth_phrases[] = {
+    { "authentication is not enabled", "etcdserver: authentication is not enabled" },
+    { "invalid user ID or password", "etcdserver: authentication failed, invalid user ID or password" },
+    { "authentication failed", "etcdserver: authentication failed" },
+    { "invalid auth token", "etcdserver: invalid auth token" },
+    { "revision of auth store is old", "etcdserver: revision of auth store is old" },
+    { "user name is empty", "etcdserver: user name is empty" },
+    { "permission denied", "etcdserver: permission denied" },
+    { "no leader", "etcdserver: no leader" },
+    { "leader changed", "etcdserver: leader changed" },
+    { "request timed out", "etcdserver: request timed out" },
+    { "too many requests", "etcdserver: too many requests" },
+    { "not capable", "etcdserver: not capable" },
+};
+
+/* The shown line of the first known phrase in t (tl bytes), or NULL. */
+static const char *auth_known_phrase(const char *t, size_t tl)
+{
+    for (size_t i = 0; i < sizeof(auth_phrases) / sizeof(auth_phrases[0]); i++)
+        if (mem_icontains(t, tl, auth_phrases[i].find))
+            return auth_phrases[i].show;
+    return NULL;
+}
+
+/* Only etcd's own answers count: the gateway's JSON error with its gRPC code.
+ * A proxy's bare 401 or 403 (or any other text) is an ordinary failure. */
 auth_resp_t auth_classify(long http_status, const char *body, size_t len)
 {
     if (http_status >= 200 && http_status <= 299)
@@ -77,16 +115,17 @@ auth_resp_t auth_classify(long http_status, const char *body, size_t len)
     char msg[256];
     int code;
     auth_gateway_error(body, len, msg, sizeof(msg), &code);
-    const char *t = msg[0] ? msg : body;
-    size_t tl = msg[0] ? strlen(msg) : (body ? (len < 4096 ? len : 4096) : 0);
-    if (mem_icontains(t, tl, "authentication is not enabled"))
+    size_t ml = strlen(msg);
+    if (code < 0 && !msg[0])
+        return AUTH_RESP_NONE;                  /* not the gateway's error body */
+    if (mem_icontains(msg, ml, "authentication is not enabled"))
         return AUTH_RESP_NOT_ENABLED;
-    if (mem_icontains(t, tl, "invalid user ID or password"))
+    if (mem_icontains(msg, ml, "invalid user ID or password"))
         return AUTH_RESP_BAD_CREDENTIALS;
-    if (mem_icontains(t, tl, "invalid auth token") || mem_icontains(t, tl, "user name is empty") ||
-        mem_icontains(t, tl, "revision of auth store is old") || code == 16 || http_status == 401)
+    if (mem_icontains(msg, ml, "invalid auth token") || mem_icontains(msg, ml, "user name is empty") ||
+        mem_icontains(msg, ml, "revision of auth store is old") || code == 16)
         return AUTH_RESP_TOKEN;
-    if (mem_icontains(t, tl, "permission denied") || code == 7 || http_status == 403)
+    if (code == 7 && mem_icontains(msg, ml, "permission denied"))
         return AUTH_RESP_DENIED;
     return AUTH_RESP_NONE;
 }
@@ -167,9 +206,14 @@ int auth_parse_token(const char *body, size_t len, char *token, size_t cap,
 void auth_error_message(long http_status, const char *body, size_t len, char *out, size_t cap)
 {
     int code;
-    auth_gateway_error(body, len, out, cap, &code);
-    if (!out[0])
+    char msg[256];
+    auth_gateway_error(body, len, msg, sizeof(msg), &code);
+    const char *known = msg[0] ? auth_known_phrase(msg, strlen(msg)) : NULL;
+    if (known)
+        snprintf(out, cap, "%s", known);
+    else
         snprintf(out, cap, "HTTP %ld", http_status);
+    explicit_bzero(msg, sizeof(msg));
 }
 
 double auth_backoff_s(int failures)
@@ -232,7 +276,7 @@ auth_t *auth_new(const char *user, const char *password, const char *password_fi
         snprintf(err, errlen, "the etcd user name is too long");
         return NULL;
     }
-    auth_t *a = calloc(1, sizeof(*a));
+    auth_t *a = secmem_alloc(sizeof(*a));
     if (!a) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -264,8 +308,7 @@ auth_t *auth_new(const char *user, const char *password, const char *password_fi
     a->state = AUTH_NEED;
     return a;
 fail:
-    explicit_bzero(a, sizeof(*a));
-    free(a);
+    secmem_free(a, sizeof(*a));
     return NULL;
 }
 
@@ -274,8 +317,7 @@ void auth_free(auth_t *a, http_t *h)
     if (!a)
         return;
     http_req_free(h, &a->req);
-    explicit_bzero(a, sizeof(*a));
-    free(a);
+    secmem_free(a, sizeof(*a));                 /* wiped, then unmapped */
 }
 
 auth_state_t auth_state(const auth_t *a)
@@ -286,6 +328,11 @@ auth_state_t auth_state(const auth_t *a)
 bool auth_can_start(const auth_t *a, double now)
 {
     return a->state == AUTH_NEED && now >= a->retry_at;
+}
+
+bool auth_renew_allowed(const auth_t *a, double now)
+{
+    return !a->started || now >= a->last_start + AUTH_RENEW_GAP_S;
 }
 
 int auth_start(auth_t *a, http_t *h, const char *base_url, double now, long timeout_ms,
@@ -301,6 +348,8 @@ int auth_start(auth_t *a, http_t *h, const char *base_url, double now, long time
         return -1;
     }
     a->attempts++;
+    a->started = true;
+    a->last_start = now;
     a->state = AUTH_IN_FLIGHT;
     return 0;
 }
@@ -395,7 +444,7 @@ auth_outcome_t auth_finish(auth_t *a, double now, event_list_t *ev)
         auth_error_message(r->status, body, r->body.len, msg, sizeof(msg));
         /* A busy or leaderless cluster refuses now and then: a problem from the third. */
         if (a->failures >= 3 || a->error[0])
-            auth_set_error(a, ev, "cannot authenticate as user %s: %.100s", a->user, msg);
+            auth_set_error(a, ev, "cannot authenticate as user %s: %s", a->user, msg);
         return AUTH_REFUSED;
     }
 }

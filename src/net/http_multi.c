@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <stdio.h>
+#include "secmem.h"
 #include <string.h>
 #include <strings.h>
 
@@ -49,7 +50,14 @@ int http_init(http_t *h, loop_t *loop, http_done_fn done, void *ctx)
     h->loop = loop;
     h->done = done;
     h->done_ctx = ctx;
-    return loop ? 0 : -1;
+    if (!loop || !(h->auth_hdr = secmem_alloc(HTTP_AUTH_HDR_LEN)))
+        return -1;
+    return 0;
+}
+
+void http_set_proxy_env(http_t *h, bool use)
+{
+    h->use_proxy_env = use;
 }
 
 void http_set_route(http_t *h, http_route_fn fn, void *ctx)
@@ -60,7 +68,8 @@ void http_set_route(http_t *h, http_route_fn fn, void *ctx)
 
 void http_cleanup(http_t *h)
 {
-    explicit_bzero(h->auth_hdr, sizeof(h->auth_hdr));
+    secmem_free(h->auth_hdr, HTTP_AUTH_HDR_LEN);      /* wiped, then unmapped */
+    h->auth_hdr = NULL;
 }
 
 void http_set_tls(http_t *h, const http_tls_t *tls)
@@ -70,10 +79,12 @@ void http_set_tls(http_t *h, const http_tls_t *tls)
 
 int http_set_token(http_t *h, const char *token)
 {
-    explicit_bzero(h->auth_hdr, sizeof(h->auth_hdr));
     h->auth_gen++;
     if (h->auth_gen == 0)
         h->auth_gen = 1;
+    if (!h->auth_hdr)
+        return token && *token ? -1 : 0;
+    explicit_bzero(h->auth_hdr, HTTP_AUTH_HDR_LEN);
     if (!token || !*token)
         return 0;
     size_t n = strlen(token);
@@ -82,13 +93,13 @@ int http_set_token(http_t *h, const char *token)
     for (size_t i = 0; i < n; i++)            /* visible ASCII only: no header injection */
         if (token[i] <= ' ' || token[i] > '~')
             return -1;
-    snprintf(h->auth_hdr, sizeof(h->auth_hdr), "Authorization: %s", token);
+    snprintf(h->auth_hdr, HTTP_AUTH_HDR_LEN, "Authorization: %s", token);
     return 0;
 }
 
 unsigned http_token_gen(const http_t *h)
 {
-    return h->auth_hdr[0] ? h->auth_gen : 0;
+    return h->auth_hdr && h->auth_hdr[0] ? h->auth_gen : 0;
 }
 
 int http_req_init(http_req_t *r, size_t max_body, void *owner, int kind)
@@ -140,6 +151,13 @@ static void http_setup(const http_t *h, http_req_t *r)
     curl_easy_setopt(e, CURLOPT_USERAGENT, "etcd-monitor");
     curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, http_debug_cb);
     curl_easy_setopt(e, CURLOPT_DEBUGDATA, r);
+    /* No proxy from the environment (http_proxy, https_proxy, ALL_PROXY): the
+     * requests carry the etcd token, the authenticate one the password. "" is
+     * libcurl's "no proxy at all", and NOPROXY "*" covers any later default. */
+    if (!h->use_proxy_env) {
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    }
     /* Verification is on unless the operator opted out explicitly. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->tls.insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->tls.insecure ? 0L : 2L);

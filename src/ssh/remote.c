@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "endpoint.h"
 #include "ssh_route.h"
 #include "tunnel.h"
 
@@ -20,7 +21,7 @@
  * --ssh host (key ""). */
 typedef struct {
     tunnel_t   *tunnel;        /* owned unless it is the bastion */
-    char        key[272];      /* host:port of the member it serves; "" = the --ssh host */
+    char        key[ENDPOINT_KEY_LEN]; /* host:port of the member it serves; "" = the --ssh host */
     const char *data_dir;      /* df -P target, NULL = none */
     const char *log_command;
     int         log_id, df_id; /* tunnel commands, -1 when none (df: none in flight) */
@@ -78,14 +79,14 @@ static void remote_shell_quote(const char *s, char *out, size_t cap)
 
 bool remote_url_on_host(const char *url, const char *ssh_host)
 {
-    char host[256];
-    int port;
-    if (ssh_route_split(url, host, sizeof host, &port) != 0)
+    endpoint_t ep;
+    if (endpoint_parse(url, ENDPOINT_NEED_SCHEME | ENDPOINT_PORT_DEFAULT | ENDPOINT_ANY_PATH, &ep,
+                       NULL, 0) != ENDPOINT_OK)
         return false;
-    if (strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
-        strcasecmp(host, "localhost") == 0)
+    if (strncmp(ep.host, "127.", 4) == 0 || strcmp(ep.host, "::1") == 0 ||
+        strcmp(ep.host, "localhost") == 0)
         return true;
-    return ssh_host && strcasecmp(host, ssh_host) == 0;
+    return ssh_host && strcasecmp(ep.host, ssh_host) == 0;
 }
 
 double remote_parse_df(char (*lines)[512], int n)
@@ -136,13 +137,13 @@ static tunnel_config_t remote_member_tc(const config_t *cfg, const config_member
 static int remote_bind_member(remote_t *r, const config_member_t *m, tunnel_t *t, char *key,
                               size_t keylen)
 {
-    bool tls = collector_default_tls(r->cfg);
-    char url[256];
-    if (collector_normalize_endpoint(m->endpoint, tls, url, sizeof url) != 0 ||
-        ssh_route_key(url, key, keylen) != 0 || ssh_route_bind(&r->route, url, t) != 0)
+    unsigned flags = collector_endpoint_flags(r->cfg);
+    char url[ENDPOINT_URL_LEN];
+    if (endpoint_normalize(m->endpoint, flags, url, sizeof url, NULL, 0) != ENDPOINT_OK ||
+        endpoint_hostport(url, key, keylen) != 0 || ssh_route_bind(&r->route, url, t) != 0)
         return -1;
     if (m->metrics_endpoint &&
-        (collector_normalize_endpoint(m->metrics_endpoint, tls, url, sizeof url) != 0 ||
+        (endpoint_normalize(m->metrics_endpoint, flags, url, sizeof url, NULL, 0) != ENDPOINT_OK ||
          ssh_route_bind(&r->route, url, t) != 0))
         return -1;
     return 0;
@@ -157,7 +158,7 @@ static int remote_open_members(remote_t *r, char *err, size_t errlen)
         if (!m->ssh_target)
             continue;
         tunnel_config_t tc = remote_member_tc(cfg, m, r->bastion);
-        char why[320], key[272];
+        char why[320], key[ENDPOINT_KEY_LEN];
         tunnel_t *t = tunnel_start(&tc, why, sizeof why);
         if (!t) {
             snprintf(err, errlen, "members[%d] (%.100s) ssh: %s", i, m->endpoint, why);
@@ -228,8 +229,8 @@ fail:
 static const char *remote_who(const rhost_t *h, const cluster_snapshot_t *snap)
 {
     for (int i = 0; i < snap->n_members && i < CLUSTER_MAX_MEMBERS; i++) {
-        char key[272];
-        if (ssh_route_key(snap->members[i].endpoint, key, sizeof key) == 0 &&
+        char key[ENDPOINT_KEY_LEN];
+        if (endpoint_hostport(snap->members[i].endpoint, key, sizeof key) == 0 &&
             strcmp(key, h->key) == 0 && snap->members[i].name[0])
             return snap->members[i].name;
     }
@@ -361,8 +362,8 @@ static void remote_attribute(remote_t *r, cluster_snapshot_t *snap)
 {
     for (int i = 0; i < snap->n_members && i < CLUSTER_MAX_MEMBERS; i++) {
         member_view_t *m = &snap->members[i];
-        char key[272];
-        bool have_key = ssh_route_key(m->endpoint, key, sizeof key) == 0;
+        char key[ENDPOINT_KEY_LEN];
+        bool have_key = endpoint_hostport(m->endpoint, key, sizeof key) == 0;
         for (int j = 0; j < r->n_host; j++) {
             const rhost_t *h = &r->host[j];
             if (r->per_member ? have_key && strcmp(key, h->key) == 0

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
+#include "endpoint.h"
 
 void ssh_route_init(ssh_route_t *r, tunnel_t *t)
 {
@@ -22,41 +22,6 @@ void ssh_route_free(ssh_route_t *r)
     r->n = r->n_blocked = 0;
 }
 
-int ssh_route_split(const char *url, char *host, size_t hostlen, int *port)
-{
-    const char *p = strstr(url, "://");
-    if (!p)
-        return -1;
-    bool https = strncmp(url, "https", 5) == 0;
-    p += 3;
-    size_t hl;
-    const char *after;
-    if (*p == '[') {                              /* [v6]:port */
-        const char *close = strchr(p, ']');
-        if (!close)
-            return -1;
-        hl = (size_t)(close - p - 1);
-        p++;
-        after = close + 1;
-    } else {
-        hl = strcspn(p, ":/");
-        after = p + hl;
-    }
-    if (hl == 0 || hl >= hostlen)
-        return -1;
-    memcpy(host, p, hl);
-    host[hl] = '\0';
-    *port = https ? 443 : 80;
-    if (*after == ':') {
-        char *end;
-        long v = strtol(after + 1, &end, 10);
-        if (end == after + 1 || v < 1 || v > 65535 || (*end && *end != '/'))
-            return -1;
-        *port = (int)v;
-    }
-    return 0;
-}
-
 /* A list sending host:port to 127.0.0.1:1, where nothing listens: fail closed. */
 static struct curl_slist *ssh_route_block(ssh_route_t *r, const char *host, int port)
 {
@@ -71,11 +36,15 @@ static struct curl_slist *ssh_route_block(ssh_route_t *r, const char *host, int 
     return l;
 }
 
-int ssh_route_key(const char *url, char *key, size_t cap)
+/* The key of a URL in both tables: endpoint_hostport()'s spelling, for URLs
+ * with a scheme only (the collector's always have one). 0 or -1. */
+static int ssh_route_key(const char *url, char *key, size_t cap)
 {
-    /* A URL (the collector's, always with a scheme), keyed as config_hostport()
-     * keys the members: entries. */
-    return strstr(url, "://") ? config_hostport(url, key, cap) : -1;
+    endpoint_t ep;
+    if (endpoint_parse(url, ENDPOINT_NEED_SCHEME | ENDPOINT_PORT_DEFAULT | ENDPOINT_ANY_PATH, &ep,
+                       NULL, 0) != ENDPOINT_OK)
+        return -1;
+    return endpoint_key(&ep, key, cap);
 }
 
 /* The tunnel for a host:port: its own binding, else the default. */
@@ -89,7 +58,7 @@ static tunnel_t *ssh_route_pick(const ssh_route_t *r, const char *key)
 
 int ssh_route_bind(ssh_route_t *r, const char *url, tunnel_t *t)
 {
-    char key[272];
+    char key[ENDPOINT_KEY_LEN];
     if (ssh_route_key(url, key, sizeof key) != 0 || r->n_bound >= SSH_ROUTE_MAX)
         return -1;
     for (int i = 0; i < r->n_bound; i++)
@@ -104,7 +73,7 @@ int ssh_route_bind(ssh_route_t *r, const char *url, tunnel_t *t)
 
 tunnel_t *ssh_route_tunnel(const ssh_route_t *r, const char *url)
 {
-    char key[272];
+    char key[ENDPOINT_KEY_LEN];
     if (ssh_route_key(url, key, sizeof key) != 0)
         return r->tunnel;
     return ssh_route_pick(r, key);
@@ -113,13 +82,13 @@ tunnel_t *ssh_route_tunnel(const ssh_route_t *r, const char *url)
 struct curl_slist *ssh_route_for(void *ctx, const char *url)
 {
     ssh_route_t *r = ctx;
-    char host[256];
-    int port;
-    if (ssh_route_split(url, host, sizeof(host), &port) != 0)
+    endpoint_t ep;
+    char key[ENDPOINT_KEY_LEN];
+    if (endpoint_parse(url, ENDPOINT_NEED_SCHEME | ENDPOINT_PORT_DEFAULT | ENDPOINT_ANY_PATH, &ep,
+                       NULL, 0) != ENDPOINT_OK || endpoint_key(&ep, key, sizeof key) != 0)
         return ssh_route_block(r, "", 0);
-    char key[272];
-    if (ssh_route_key(url, key, sizeof key) != 0)
-        return ssh_route_block(r, "", 0);
+    const char *host = ep.host;
+    int port = ep.port;
     for (int i = 0; i < r->n; i++)
         if (strcmp(r->hostport[i], key) == 0)
             return r->list[i];

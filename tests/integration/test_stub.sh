@@ -231,6 +231,17 @@ t_eq "template on 1: {{port}} is its own port" "$P1" \
     "$(cget -X POST -d '{}' "http://127.0.0.1:$P1/v3/cluster/member/list" | sed 's/.*"self":"\([0-9]*\)".*/\1/')"
 t_assert "/__stub/counts lists the asking listener's routes only" \
     bash -c "[ \"\$(curl -s 'http://127.0.0.1:$P1/__stub/counts' | grep -c .)\" = 3 ] && ! curl -s 'http://127.0.0.1:$P1/__stub/counts' | grep -q ' zero'"
+# ---- echo (hostile members, test_net_secrets.sh) ----
+t_stub_start echo --max-seconds 60 --route "POST /echo echo 400" || t_fail "echo stub starts"
+E=http://127.0.0.1:$T_STUB_PORT
+t_eq "echo: the status" 400 "$(code -X POST -d '{"a":"b\\c"}' "$E/echo")"
+t_eq "echo: the request quoted in the gateway's error fields" \
+    '{"error":"{\"a\":\"b\\\\c\"}","code":3,"message":"{\"a\":\"b\\\\c\"}"}' \
+    "$(cget -X POST -d '{"a":"b\\c"}' "$E/echo")"
+t_eq "echo: valid JSON" "b\\c" "$(cget -X POST -d '{"a":"b\\c"}' "$E/echo" | python3 -c 'import json,sys; print(json.loads(json.load(sys.stdin)["error"])["a"])')"
+"$STUB" --port-file "$d/bad.port" --route "POST /x echo" 2>/dev/null
+t_eq "echo without CODE: exit 2" 2 "$?"
+# ---- end of echo ----
 
 # fixed --port and bad arguments
 "$STUB" --port-file "$d/bad.port" --route "GET /x nosuchmode" 2>/dev/null

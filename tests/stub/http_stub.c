@@ -23,7 +23,8 @@
  *                      repeated "etcd_stub_filler 1\n", streamed without buffering it all
  *   seq DIR            DIR's regular files (not dot-files) in name order, one per request
  *                      to this route; the last one repeats. DIR is re-listed per request.
- *   slow MS PATH       PATH's content after MS milliseconds (other connections go on)
+ *   slow MS PATH       PATH's content after MS milliseconds (other connections go on),
+ *                      timed to the microsecond: never sooner, at most ~1 ms later
  *   text BODY          200, body = the rest of the route spec after "text " (spaces
  *                      kept), with \n \r \t \e \\ and \xNN decoded; any other backslash
  *                      is kept as it is (so JSON's \u001b passes through). E.g. a
@@ -33,6 +34,9 @@
  * Content type: application/json for a file (file, status, seq, slow, template) whose
  * name ends in .json and for a text body that starts with '{' or '['; else the
  * Prometheus text type.
+ * Modes for hostile members (the block "echo" below):
+ *   echo CODE          that status, body = the gateway's JSON error whose "error" and
+ *                      "message" quote the request body (a server echoing what it got)
  * Built in: GET /__stub/counts answers the per-route request counts of the listener
  * asked (not counted itself). A path no route knows: 404; a known path with another
  * method: 405.
@@ -77,7 +81,8 @@
 
 #define MAX_LISTENERS 16
 
-enum mode { M_FILE, M_STATUS, M_HANG, M_CLOSE, M_HUGE, M_SEQ, M_SLOW, M_TEXT, M_TEMPLATE };
+enum mode { M_FILE, M_STATUS, M_HANG, M_CLOSE, M_HUGE, M_SEQ, M_SLOW, M_TEXT, M_TEMPLATE,
+             M_ECHO /* the "echo" block below */ };
 
 struct listener {
     const char *port_file;
@@ -115,7 +120,7 @@ struct conn {
     /* pending slow response */
     struct route *slow_route;
     int slow_head;
-    int64_t due_ms;
+    int64_t due_us;      /* answered when now_us() reaches it */
     unsigned long id;
 };
 
@@ -163,6 +168,13 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void on_signal(int sig)
@@ -331,6 +343,13 @@ static void parse_route(const char *spec, int lst)
             die("bad --route '%s': template needs PATH", spec);
         r->mode = M_TEMPLATE;
         r->arg = xstrdup(tok[3]);
+    } else if (!strcmp(m, "echo")) {
+        if (n != 4)
+            die("bad --route '%s': echo needs CODE", spec);
+        r->mode = M_ECHO;
+        r->num = atoll(tok[3]);
+        if (r->num < 100 || r->num > 999)
+            die("bad --route '%s': status code 100..999", spec);
     } else {
         die("bad --route '%s': unknown mode '%s'", spec, m);
     }
@@ -653,6 +672,46 @@ static int conn_flush(struct conn *c)
     return 1;
 }
 
+/* ---- echo: a member that quotes the request back in its error ------------------ */
+
+static char *echo_body;      /* the body of the request being answered */
+static size_t echo_len;
+
+/* Keep a copy of the request body for an echo answer. */
+static void echo_keep(const char *body, size_t len)
+{
+    echo_body = xrealloc(echo_body, len + 1);
+    memcpy(echo_body, body, len);
+    echo_body[len] = 0;
+    echo_len = len;
+}
+
+/* Answer code with {"error":"<request body>","code":3,"message":"<request body>"}. */
+static void echo_respond(struct conn *c, int code, int head_only, const char *method,
+                         const char *target)
+{
+    size_t cap = echo_len * 12 + 128, o = 0;
+    char *out = xrealloc(NULL, cap);
+    for (int part = 0; part < 2; part++) {
+        o += (size_t)snprintf(out + o, cap - o, part ? "\",\"code\":3,\"message\":\"" : "{\"error\":\"");
+        for (size_t i = 0; i < echo_len; i++) {
+            unsigned char ch = (unsigned char)echo_body[i];
+            if (ch == '"' || ch == '\\')
+                o += (size_t)snprintf(out + o, cap - o, "\\%c", ch);
+            else if (ch < 0x20 || ch == 0x7f)
+                o += (size_t)snprintf(out + o, cap - o, "\\u%04x", ch);
+            else
+                out[o++] = (char)ch;
+        }
+    }
+    o += (size_t)snprintf(out + o, cap - o, "\"}");
+    logf_("#%lu %s %s body=%zu -> %d echo", c->id, method, target, echo_len, code);
+    queue_response(c, code, "application/json", out, o, 0, head_only);
+    free(out);
+}
+
+/* ---- end of echo ----------------------------------------------------------------- */
+
 /* Parse and answer one complete request at the start of c->in, if there is one.
  * Returns 1 if a request was consumed, 0 if more input is needed, -1 to close. */
 static int conn_handle(struct conn *c)
@@ -763,6 +822,7 @@ static int conn_handle(struct conn *c)
     /* Whole request present: consume it. */
     size_t consumed = hend + (size_t)clen;
     size_t body_len = (size_t)clen;
+    echo_keep(c->in + hend, body_len);
     memmove(c->in, c->in + consumed, c->in_len - consumed);
     c->in_len -= consumed;
     c->sent_continue = 0;
@@ -858,12 +918,15 @@ static int conn_handle(struct conn *c)
     case M_TEMPLATE:
         respond_template(c, r->arg, head_only, method, target);
         break;
+    case M_ECHO:
+        echo_respond(c, (int)r->num, head_only, method, target);
+        break;
     case M_SLOW:
         logf_("#%lu %s %s -> (slow %lld ms)", c->id, method, target, r->num);
         c->st = C_WAIT;
         c->slow_route = r;
         c->slow_head = head_only;
-        c->due_ms = now_ms() + r->num;
+        c->due_us = now_us() + r->num * 1000;
         break;
     }
     return 1;
@@ -946,7 +1009,7 @@ static void usage(void)
     fputs("usage: http-stub [--max-seconds S] LISTENER...\n"
           "  LISTENER: --port-file FILE [--port P] --route 'METHOD PATH MODE [ARG]' ...\n"
           "modes: file PATH | status CODE [PATH] | hang | close | huge BYTES | seq DIR | "
-          "slow MS PATH | text BODY | template PATH\n",
+          "slow MS PATH | text BODY | template PATH | echo CODE\n",
           stderr);
     exit(2);
 }
@@ -1072,12 +1135,12 @@ int main(int argc, char **argv)
             print_counts();
         }
         /* Due slow responses. */
-        int64_t next_due = deadline;
+        int64_t next_due_us = deadline * 1000;
         for (int i = 0; i < nconns; i++) {
             struct conn *c = conns[i];
             if (c->st != C_WAIT)
                 continue;
-            if (c->due_ms <= now) {
+            if (now_us() >= c->due_us) {
                 char what[64];
                 snprintf(what, sizeof what, "slow %lld ms", c->slow_route->num);
                 respond_file(c, 200, c->slow_route->arg, c->slow_head, what, "(slow)",
@@ -1087,8 +1150,8 @@ int main(int argc, char **argv)
                     conn_close(i);
                     i--;
                 }
-            } else if (c->due_ms < next_due) {
-                next_due = c->due_ms;
+            } else if (c->due_us < next_due_us) {
+                next_due_us = c->due_us;
             }
         }
         int np = 0;
@@ -1107,7 +1170,9 @@ int main(int argc, char **argv)
             /* While writing we do not read more requests (pipelined bytes wait). */
             np++;
         }
-        int64_t wait = next_due - now;
+        /* Rounded down: a slow answer is never late by poll()'s millisecond (the
+         * last fraction is waited out by the loop). */
+        int64_t wait = (next_due_us - now_us()) / 1000;
         if (wait < 0)
             wait = 0;
         if (wait > 1000)

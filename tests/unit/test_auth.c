@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "auth.h"
 #include "collector.h"
+#include "endpoint.h"
 #include "http.h"
 
 /* Bodies as etcd 3.4's gRPC gateway sends them (captured from etcd 3.4.23). */
@@ -56,17 +57,23 @@ static void test_classify(void **state)
     assert_int_equal(classify(200, BODY_DENIED), AUTH_RESP_NONE);   /* 2xx is never a failure */
     assert_int_equal(classify(500, "internal error"), AUTH_RESP_NONE);
     assert_int_equal(classify(404, ""), AUTH_RESP_NONE);
-    /* By status or code alone (a proxy's body, another gateway wording). */
-    assert_int_equal(classify(401, "Unauthorized"), AUTH_RESP_TOKEN);
-    assert_int_equal(classify(403, "Forbidden"), AUTH_RESP_DENIED);
+    /* Only etcd's own answers count: a proxy's bare 401 or 403, or words
+     * without the gateway's JSON, are ordinary failures of that member. */
+    assert_int_equal(classify(401, "Unauthorized"), AUTH_RESP_NONE);
+    assert_int_equal(classify(403, "Forbidden"), AUTH_RESP_NONE);
+    assert_int_equal(classify(403, ""), AUTH_RESP_NONE);
+    assert_int_equal(classify(403, "etcdserver: permission denied"), AUTH_RESP_NONE);
+    assert_int_equal(classify(401, "invalid auth token"), AUTH_RESP_NONE);
+    /* Denied: etcd's message and gRPC code 7 together. */
+    assert_int_equal(classify(403, "{\"code\":7,\"message\":\"x\"}"), AUTH_RESP_NONE);
+    assert_int_equal(classify(403, "{\"error\":\"etcdserver: permission denied\"}"), AUTH_RESP_NONE);
     assert_int_equal(classify(400, "{\"code\":16,\"message\":\"x\"}"), AUTH_RESP_TOKEN);
-    assert_int_equal(classify(400, "{\"code\":7,\"message\":\"x\"}"), AUTH_RESP_DENIED);
     /* Not NUL-terminated: only len bytes are read. */
-    char buf[64];
-    memcpy(buf, "permission denied!!", 19);
-    memset(buf + 19, 'x', sizeof(buf) - 19);
-    assert_int_equal(auth_classify(400, buf, 17), AUTH_RESP_DENIED);
-    assert_int_equal(auth_classify(400, buf, 10), AUTH_RESP_NONE);
+    char buf[sizeof(BODY_DENIED) + 16];
+    memcpy(buf, BODY_DENIED, strlen(BODY_DENIED));
+    memset(buf + strlen(BODY_DENIED), 'x', sizeof(buf) - strlen(BODY_DENIED));
+    assert_int_equal(auth_classify(403, buf, strlen(BODY_DENIED)), AUTH_RESP_DENIED);
+    assert_int_equal(auth_classify(403, buf, strlen(BODY_DENIED) - 1), AUTH_RESP_NONE);
 }
 
 static void test_error_message(void **state)
@@ -77,10 +84,19 @@ static void test_error_message(void **state)
     assert_string_equal(m, "etcdserver: authentication failed, invalid user ID or password");
     auth_error_message(502, "<html>bad gateway</html>", 24, m, sizeof(m));
     assert_string_equal(m, "HTTP 502");
-    /* Control characters never reach a log line. */
+    /* Only fixed phrases: never the answer's own text (it may echo the
+     * request, so the password), whatever it holds. */
     const char *nl = "{\"message\":\"two\\nlines\"}";
     auth_error_message(400, nl, strlen(nl), m, sizeof(m));
-    assert_string_equal(m, "two lines");
+    assert_string_equal(m, "HTTP 400");
+    const char *echo = "{\"error\":\"bad request: {\\\"name\\\":\\\"root\\\",\\\"password\\\":"
+                       "\\\"S3cret\\\"}\",\"code\":3,\"message\":\"bad request\"}";
+    auth_error_message(400, echo, strlen(echo), m, sizeof(m));
+    assert_string_equal(m, "HTTP 400");
+    const char *tok = "{\"error\":\"etcdserver: invalid auth token\",\"code\":16,"
+                      "\"message\":\"etcdserver: invalid auth token abc.123\"}";
+    auth_error_message(401, tok, strlen(tok), m, sizeof(m));
+    assert_string_equal(m, "etcdserver: invalid auth token");
 }
 
 static void test_build_body(void **state)
@@ -361,19 +377,17 @@ static void test_tls_reason(void **state)
 static void test_scheme(void **state)
 {
     (void)state;
-    char u[256];
-    assert_int_equal(collector_normalize_endpoint("127.0.0.1:2379", true, u, sizeof(u)), 0);
+    char u[ENDPOINT_URL_LEN];
+    assert_int_equal(endpoint_normalize("127.0.0.1:2379", ENDPOINT_HTTPS, u, sizeof(u), NULL, 0), 0);
     assert_string_equal(u, "https://127.0.0.1:2379");
-    assert_int_equal(collector_normalize_endpoint("127.0.0.1:2379", false, u, sizeof(u)), 0);
+    assert_int_equal(endpoint_normalize("127.0.0.1:2379", 0, u, sizeof(u), NULL, 0), 0);
     assert_string_equal(u, "http://127.0.0.1:2379");
     /* An explicit scheme always wins. */
-    assert_int_equal(collector_normalize_endpoint("http://10.0.0.1:2381/", true, u, sizeof(u)), 0);
+    assert_int_equal(endpoint_normalize("http://10.0.0.1:2381/", ENDPOINT_HTTPS, u, sizeof(u),
+                                        NULL, 0), 0);
     assert_string_equal(u, "http://10.0.0.1:2381");
-    assert_int_equal(collector_normalize_endpoint("HTTPS://Etcd-1:2379", false, u, sizeof(u)), 0);
-    assert_string_equal(u, "https://etcd-1:2379");
-    assert_int_equal(collector_normalize_endpoint("[::1]:2379", true, u, sizeof(u)), 0);
+    assert_int_equal(endpoint_normalize("[::1]:2379", ENDPOINT_HTTPS, u, sizeof(u), NULL, 0), 0);
     assert_string_equal(u, "https://[::1]:2379");
-    assert_int_equal(collector_normalize_endpoint("ftp://x:1", true, u, sizeof(u)), -1);
 
     config_t cfg;
     memset(&cfg, 0, sizeof(cfg));
@@ -389,6 +403,39 @@ static void test_scheme(void **state)
     cfg.insecure_transport = false;
     cfg.insecure_skip_verify = true;               /* no verification is not "no TLS" */
     assert_true(collector_default_tls(&cfg));
+    assert_int_equal(collector_endpoint_flags(&cfg), ENDPOINT_CHECK | ENDPOINT_HTTPS);
+    cfg.cert_file = NULL;
+    assert_int_equal(collector_endpoint_flags(&cfg), ENDPOINT_CHECK);
+}
+
+/* Endpoints are checked before anything is created, the flag named, the
+ * value never echoed (it may hold credentials). */
+static void test_check_endpoints(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256], host[320], ok[] = "127.0.0.1:2379", creds[] = "http://u:secret@h:1";
+    memset(&cfg, 0, sizeof(cfg));
+    memset(host, 'a', 300);
+    snprintf(host + 300, sizeof host - 300, ":2379");
+    cfg.endpoints[0] = host;
+    cfg.n_endpoints = 1;
+    cfg.endpoints_given = true;
+    assert_int_equal(collector_check_endpoints(&cfg, err, sizeof err), -1);
+    assert_string_equal(err, "--endpoints: host too long (300 characters, at most 253)");
+    cfg.endpoints[0] = ok;
+    cfg.endpoints[1] = creds;
+    cfg.n_endpoints = 2;
+    assert_int_equal(collector_check_endpoints(&cfg, err, sizeof err), -1);
+    assert_string_equal(err, "--endpoints: item 2 of 2: credentials (user:password@) are not allowed");
+    assert_null(strstr(err, "secret"));
+    cfg.n_endpoints = 1;
+    assert_int_equal(collector_check_endpoints(&cfg, err, sizeof err), 0);
+    char bad_metrics[] = "http://h:1/metrics";
+    cfg.metrics_endpoints[0] = bad_metrics;
+    cfg.n_metrics_endpoints = 1;
+    assert_int_equal(collector_check_endpoints(&cfg, err, sizeof err), -1);
+    assert_string_equal(err, "--metrics-endpoints: a path is not allowed (only a trailing /)");
 }
 
 int main(void)
@@ -404,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_token_header),
         cmocka_unit_test(test_tls_reason),
         cmocka_unit_test(test_scheme),
+        cmocka_unit_test(test_check_endpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

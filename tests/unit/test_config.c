@@ -455,6 +455,8 @@ static void test_flags_bad(void **state)
         { { "--log-file" }, "--log-file: missing value" },
         { { "--data-dir" }, "--data-dir: missing value" },
         { { "--version=2" }, "--version: \"2\" is not accepted (the option takes no value)" },
+        { { "--use-proxy-env=1" },
+          "--use-proxy-env: \"1\" is not accepted (the option takes no value)" },
         { { "--help=me" }, "--help: \"me\" is not accepted (the option takes no value)" },
         { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
         { { "--intervall=5" }, "unknown option --intervall (see --help)" },
@@ -481,7 +483,7 @@ static void test_flags_bad_cover_table(void **state)
         "max-db-size-mb", "windows", "no-leader-timeout", "config", "workdir", "headless",
         "no-discover", "probe-write", "probe-prefix", "theme", "cacert", "cert", "key",
         "insecure-skip-tls-verify", "insecure-skip-verify", "insecure-transport",
-        "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
+        "use-proxy-env", "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
         "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
         "data-dir", "write-out", "version", "help", "notify-webhook", "alertmanager", "silence",
     };
@@ -1535,7 +1537,8 @@ static void test_members_bad(void **state)
     assert_int_equal(load_text(&c, text, err, sizeof err), CONFIG_OK);
     assert_int_equal(c.n_members, CONFIG_MAX_ENDPOINTS);
     assert_int_equal(c.n_endpoints, CONFIG_MAX_ENDPOINTS);
-    assert_string_equal(c.endpoints[CONFIG_MAX_ENDPOINTS - 1], "h63:1");
+    snprintf(want, sizeof want, "h%d:1", CONFIG_MAX_ENDPOINTS - 1);
+    assert_string_equal(c.endpoints[CONFIG_MAX_ENDPOINTS - 1], want);
     config_free(&c);
 }
 
@@ -1695,12 +1698,15 @@ static void test_endpoints(void **state)
     config_t c;
     load_ok(&c, ARGS("--endpoints", list));
     assert_int_equal(c.n_endpoints, CONFIG_MAX_ENDPOINTS);
-    assert_string_equal(c.endpoints[CONFIG_MAX_ENDPOINTS - 1], "h63:1");
+    char want[64];
+    snprintf(want, sizeof want, "h%d:1", CONFIG_MAX_ENDPOINTS - 1);
+    assert_string_equal(c.endpoints[CONFIG_MAX_ENDPOINTS - 1], want);
     config_free(&c);
-    strcat(list, ",h64:1");
+    snprintf(list + strlen(list), sizeof list - strlen(list), ",h%d:1", CONFIG_MAX_ENDPOINTS);
     char err[512];
     assert_int_equal(load_args(&c, err, sizeof err, ARGS("--endpoints", list)), CONFIG_ERROR);
-    assert_non_null(strstr(err, "has more than 64 endpoints"));
+    snprintf(want, sizeof want, "has more than %d endpoints", CONFIG_MAX_ENDPOINTS);
+    assert_non_null(strstr(err, want));
     assert_int_equal(strncmp(err, "--endpoints: \"h0:1,h1:1", 22), 0);
 }
 

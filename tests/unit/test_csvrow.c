@@ -305,20 +305,6 @@ static void test_rows_worst_case_fit(void **state)
     assert_true(count_fields(CSVROW_METRICS_HEADER) <= CSVROW_FIELDS);
 }
 
-static void test_normalize_url(void **state)
-{
-    (void)state;
-    char u[256];
-    assert_int_equal(collector_normalize_url("127.0.0.1:2379", u, sizeof(u)), 0);
-    assert_string_equal(u, "http://127.0.0.1:2379");
-    assert_int_equal(collector_normalize_url("HTTPS://Etcd-1:2379/", u, sizeof(u)), 0);
-    assert_string_equal(u, "https://etcd-1:2379");
-    assert_int_equal(collector_normalize_url("[::1]:2379", u, sizeof(u)), 0);
-    assert_string_equal(u, "http://[::1]:2379");
-    assert_int_equal(collector_normalize_url("ftp://x:1", u, sizeof(u)), -1);
-    assert_int_equal(collector_normalize_url("http://", u, sizeof(u)), -1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,7 +316,6 @@ int main(void)
         cmocka_unit_test(test_member_row_hostile_text),
         cmocka_unit_test(test_rows_extreme_values),
         cmocka_unit_test(test_rows_worst_case_fit),
-        cmocka_unit_test(test_normalize_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
