@@ -15,12 +15,13 @@
 #include "config.h"
 #include "http.h"
 #include "loop.h"
+#include "util.h"
 
 typedef struct collector collector_t;
 
 /* Create a collector for cfg (which must outlive it) whose transfers run on
  * loop. NULL with err on failure. */
-collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen);
+collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen) WARN_UNUSED_RESULT;
 void collector_free(collector_t *c);
 /* Start one poll of every member; false (and nothing started) while the
  * previous poll is still in flight. wall and mono are the current clocks. */
@@ -48,6 +49,6 @@ unsigned collector_endpoint_flags(const config_t *cfg);
 /* Check cfg's endpoints and metrics endpoints as collector_new() will, before
  * anything is created: 0, or -1 with err naming the flag and the problem
  * ("--endpoints: host too long (300 characters, at most 253)"). */
-int collector_check_endpoints(const config_t *cfg, char *err, size_t errlen);
+int collector_check_endpoints(const config_t *cfg, char *err, size_t errlen) WARN_UNUSED_RESULT;
 
 #endif

@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "status.h"
+#include "util.h"
 
 enum { RK_METRICS, RK_STATUS, RK_HEALTH, RK_PROBE_READ, RK_PROBE_WRITE, RK_MEMBERS, RK_ALARMS,
        RK_COUNT, RK_AUTH = RK_COUNT };
@@ -127,7 +128,7 @@ struct collector {
 
 void member_set_url(member_t *mb, const char *url);
 member_t *collector_add_member(collector_t *c, const char *url, const char *name,
-                               const char *metrics_base);
+                               const char *metrics_base) WARN_UNUSED_RESULT;
 void collector_remove_member(collector_t *c, int i);
 void member_fail(member_t *mb, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -38,7 +38,7 @@ typedef struct loop_timer {
 /* NULL when libcurl cannot make a multi handle. curl_global_init() first.
  * The transfer half of the API is in loop_xfer.h (only layers that may
  * speak curl include it). */
-loop_t *loop_new(void);
+loop_t *loop_new(void) WARN_UNUSED_RESULT;
 void loop_free(loop_t *l);
 
 /* Watch fd for events (LOOP_IN ...): fn(ctx, fd, revents). */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include "cluster.h"     /* event_list_t */
 #include "http.h"
+#include "util.h"
 
 #define AUTH_SECRET_MAX 1024       /* longest password accepted */
 #define AUTH_ERROR_LEN  160        /* = cluster_snapshot_t.auth_error */
@@ -45,10 +46,10 @@ typedef enum {
 auth_resp_t auth_classify(long http_status, const char *body, size_t len);
 /* The authenticate body {"name":...,"password":...} with JSON escaping into out.
  * Returns 0, or -1 when it does not fit (out is then wiped). */
-int auth_build_body(const char *user, const char *password, char *out, size_t cap);
+int auth_build_body(const char *user, const char *password, char *out, size_t cap) WARN_UNUSED_RESULT;
 /* The "token" of an authenticate answer. Returns 0, or -1 with why (no secret in it). */
 int auth_parse_token(const char *body, size_t len, char *token, size_t cap,
-                     char *why, size_t whylen);
+                     char *why, size_t whylen) WARN_UNUSED_RESULT;
 /* A fixed, known phrase for an error answer ("etcdserver: invalid auth token",
  * "etcdserver: authentication failed, invalid user ID or password", ...), or
  * "HTTP <status>": never text of the answer itself (it may echo the request,
@@ -57,7 +58,7 @@ void auth_error_message(long http_status, const char *body, size_t len, char *ou
 /* Seconds to wait after the n-th consecutive failure (n >= 1): 1, 2, 4 ... 60. */
 double auth_backoff_s(int failures);
 /* Read the first line of path (no line end) into out; 0, or -1 with why. */
-int auth_read_password_file(const char *path, char *out, size_t cap, char *why, size_t whylen);
+int auth_read_password_file(const char *path, char *out, size_t cap, char *why, size_t whylen) WARN_UNUSED_RESULT;
 
 /* ---- the state machine ---------------------------------------------------- */
 
@@ -76,7 +77,7 @@ typedef struct auth auth_t;
  * now). NULL with err when no password is given or the file is unusable. The
  * request is an http_req_t of kind req_kind, owner NULL. */
 auth_t *auth_new(const char *user, const char *password, const char *password_file,
-                 size_t max_body, int req_kind, char *err, size_t errlen);
+                 size_t max_body, int req_kind, char *err, size_t errlen) WARN_UNUSED_RESULT;
 void auth_free(auth_t *a, http_t *h);
 auth_state_t auth_state(const auth_t *a);
 /* May an authenticate start now (state NEED and the backoff over)? */
@@ -86,7 +87,7 @@ bool auth_can_start(const auth_t *a, double now);
 bool auth_renew_allowed(const auth_t *a, double now);
 /* Start POST base_url/v3/auth/authenticate. 0, or -1 (not started). */
 int auth_start(auth_t *a, http_t *h, const char *base_url, double now, long timeout_ms,
-               long connect_timeout_ms);
+               long connect_timeout_ms) WARN_UNUSED_RESULT;
 /* Is r the authenticate request? */
 bool auth_owns(const auth_t *a, const http_req_t *r);
 /* The authenticate request finished: new state; event lines when a problem

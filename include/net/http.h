@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include "buf.h"
 #include "loop_xfer.h"
+#include "util.h"
 
 #define HTTP_TOKEN_MAX 2048            /* longest token accepted (JWTs included) */
 #define HTTP_AUTH_HDR_LEN (HTTP_TOKEN_MAX + 32) /* "Authorization: <token>" and the NUL */
@@ -99,7 +100,9 @@ void http_set_tls(http_t *h, const http_tls_t *tls);
 /* Send this token (NULL or "" = none) with every later request that does not
  * say no_auth. Returns 0, or -1 when it is too long or holds bytes a header
  * cannot carry (no token is then sent). */
-int  http_set_token(http_t *h, const char *token);
+int  http_set_token(http_t *h, const char *token) WARN_UNUSED_RESULT;
+/* Send no token from now on (cannot fail). */
+void http_clear_token(http_t *h);
 /* The token generation requests started now would carry (0 = no token). */
 unsigned http_token_gen(const http_t *h);
 int  http_req_init(http_req_t *r, size_t max_body, void *owner, int kind) WARN_UNUSED_RESULT;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "cluster.h"
 #include "config.h"
+#include "util.h"
 
 typedef enum { SEV_WARNING = 1, SEV_CRITICAL = 2 } severity_t;
 typedef enum { ALERT_INACTIVE = 0, ALERT_PENDING, ALERT_FIRING } alert_state_t;
@@ -73,7 +74,7 @@ typedef struct rules rules_t;
  * windows, the rules: overrides). */
 void rules_config_from(const config_t *cfg, rules_config_t *rc);
 /* NULL with a one-line err when an override names an unknown rule. */
-rules_t *rules_new(const rules_config_t *rc, char *err, size_t errlen);
+rules_t *rules_new(const rules_config_t *rc, char *err, size_t errlen) WARN_UNUSED_RESULT;
 void rules_free(rules_t *r);
 /* Evaluate every rule at snap->t; append transitions to out (at most cap),
  * return how many. */

@@ -58,20 +58,20 @@ void collector_on_auth_done(collector_t *c)
     switch (auth_finish(c->auth, c->now, &c->events)) {
     case AUTH_GOT_TOKEN:
         if (http_set_token(&c->http, auth_token(c->auth)) != 0)
-            http_set_token(&c->http, NULL);     /* auth_parse_token checked it already */
+            http_clear_token(&c->http);     /* auth_parse_token checked it already */
         break;
     case AUTH_UNREACHABLE:
         c->auth_from = (c->auth_from + 1) % (c->n > 0 ? c->n : 1);
         if (collector_auth_start(c))
             return;                             /* still waiting, on another member */
-        http_set_token(&c->http, NULL);
+        http_clear_token(&c->http);
         break;
     case AUTH_REFUSED:                          /* the next attempt asks another member */
         c->auth_from = (c->auth_from + 1) % (c->n > 0 ? c->n : 1);
-        http_set_token(&c->http, NULL);
+        http_clear_token(&c->http);
         break;
     default:                                    /* auth off: no token */
-        http_set_token(&c->http, NULL);
+        http_clear_token(&c->http);
         break;
     }
     collector_release_waiting(c);
@@ -191,7 +191,7 @@ bool collector_auth_answer(collector_t *c, member_t *mb, http_req_t *r)
             member_fail(mb, k, "%s: %s", rk_what[k], mb->cause[k]);
             return true;
         }
-        http_set_token(&c->http, NULL);         /* nobody uses it any more */
+        http_clear_token(&c->http);         /* nobody uses it any more */
         auth_token_rejected(c->auth);
     } else if (!r->auth_gen && auth_state(c->auth) == AUTH_UNUSED) {
         /* Auth was off and now wants a token. */

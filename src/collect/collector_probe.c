@@ -87,7 +87,7 @@ void collector_delete_probe_keys(collector_t *c, int timeout_ms)
         }
         if (started == 0 || !refused || !c->auth)
             break;
-        http_set_token(&c->http, NULL);
+        http_clear_token(&c->http);
         auth_token_rejected(c->auth);
         c->auth_tries = 0;
         if (!collector_auth_start(c))

@@ -1,6 +1,7 @@
 /* collector_snapshot.c — a finished poll into the snapshot: each member's
  * one-line reason, up/down events, the leader, the interval figures. */
 #include "collector_internal.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -149,6 +150,9 @@ void collector_complete(collector_t *c, cluster_snapshot_t *s)
         member_sample_t *cur = &mb->cur;
         cur->up = cur->metrics_ok || cur->s.ok;
         member_reason(mb, cur->error, sizeof(cur->error));
+        char raw[sizeof(cur->error)];                /* parts may quote a body */
+        memcpy(raw, cur->error, sizeof raw);
+        (void)text_clean(cur->error, sizeof(cur->error), raw);
         if (cur->metrics_ok) {
             interval_derive(mb->has_prev ? &mb->prev_m : NULL, mb->prev_t, &cur->m,
                             cur->t, &cur->s, &mb->iv);

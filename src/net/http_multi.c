@@ -97,6 +97,12 @@ int http_set_token(http_t *h, const char *token)
     return 0;
 }
 
+void http_clear_token(http_t *h)
+{
+    int rc = http_set_token(h, NULL);   /* no token: nothing to refuse */
+    (void)rc;
+}
+
 unsigned http_token_gen(const http_t *h)
 {
     return h->auth_hdr && h->auth_hdr[0] ? h->auth_gen : 0;

@@ -6,6 +6,7 @@
  * a number that does not fit, an over-long string or malformed JSON is an
  * error with a one-line reason, and the caller's output is left untouched. */
 #include "status.h"
+#include "text.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -134,8 +135,10 @@ static int json_i64(const pctx_t *c, json_t *obj, const char *key, const char *n
     return 0;
 }
 
-/* Copy the string v (NULL -> "") into dst[cap]; too long or not a string is
- * an error. */
+/* Copy the string v (NULL -> "") into dst[cap], cleaned for terminals, logs and
+ * CSV (text.h: control characters, bidi controls and invalid UTF-8 escaped, so a
+ * hostile member name never leaves here raw); too long or not a string is an
+ * error. */
 static int json_copy_str(const pctx_t *c, json_t *v, const char *name, char *dst, size_t cap)
 {
     dst[0] = '\0';
@@ -150,8 +153,7 @@ static int json_copy_str(const pctx_t *c, json_t *v, const char *name, char *dst
         perr(c, "%s: string too long (%zu bytes, at most %zu)", name, n, cap - 1);
         return -1;
     }
-    memcpy(dst, json_string_value(v), n);
-    dst[n] = '\0';
+    (void)text_clean_n(dst, cap, json_string_value(v), n);
     return 0;
 }
 
