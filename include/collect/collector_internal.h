@@ -102,6 +102,7 @@ struct collector {
     int             n_list;
     uint64_t        cluster_id;
     bool            alarms_ok;
+    bool            alarms_asked;        /* this poll (the alarms are read every poll) */
     status_alarm_t  alarms[CLUSTER_MAX_ALARMS];
     int             n_alarms;
     event_list_t    events;              /* gathered until the poll completes */

@@ -37,7 +37,7 @@ static const option_t options[] = {
       option_set_dial_timeout, 0, CMD_ALL },
     { "health-check-interval", 0, OPT_VALUE, "DURATION", { "HEALTH_CHECK_INTERVAL", NULL },
       "health_check_interval", "30s",
-      "how often to re-read the member list and alarms, 1s to 24h; "
+      "how often to re-read the member list (the alarms: every poll), 1s to 24h; "
       "bare number = seconds",
       option_set_health_interval, 0, CMD_MONITOR },
     { "max-body-size", 0, OPT_VALUE, "BYTES", { NULL, NULL }, "max_body_size", "16M",
