@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "cluster.h"
 #include "config.h"
+#include "delivery.h"
 #include "history.h"
 #include "loop.h"
 #include "rules.h"
@@ -37,6 +38,10 @@ typedef struct {
     int                       n_active;
     const history_set_t      *hist;      /* sparkline histories */
     const char               *trend;     /* this poll's trend report line, "" = none */
+    /* Alert delivery's live state (channels, silences), NULL without alert
+     * delivery. Owned by the monitor, valid until the outputs close: an output
+     * may keep the pointer and read it again later (it changes between polls). */
+    const delivery_status_t  *delivery;
 } poll_view_t;
 
 /* What every output may use (borrowed; outlives the outputs). */

@@ -47,6 +47,9 @@ void ui_handle_resize(ui_t *ui);
  * except hist, which must outlive the ui). */
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
                int n_alerts, const history_set_t *hist);
+/* Alert delivery's live status (NULL: none configured); kept by pointer, it
+ * must outlive the ui. Read at every render: a change redraws the alerts. */
+void ui_set_delivery(ui_t *ui, const delivery_status_t *d);
 /* Draw what changed (ncurses diff output); cheap when nothing did. now drives
  * the "age of the last poll" clock in the header. */
 void ui_render(ui_t *ui, double now);

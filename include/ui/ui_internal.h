@@ -144,6 +144,8 @@ struct ui {
     ui_frozen_t *frozen;            /* histories at pause time, NULL when live */
     ui_events_t  events;
     long         events_shown;      /* lines pushed before this are on screen */
+    const delivery_status_t *delivery;  /* alert delivery's live status, NULL = none */
+    unsigned long delivery_gen;     /* its gen as last drawn */
 
     /* view state */
     ui_view_t    view, help_return;

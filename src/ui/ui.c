@@ -477,6 +477,14 @@ static void push_alert_events(ui_t *ui, const cluster_snapshot_t *snap)
     }
 }
 
+void ui_set_delivery(ui_t *ui, const delivery_status_t *d)
+{
+    if (ui && ui->delivery != d) {
+        ui->delivery = d;
+        ui->dirty |= UI_DIRTY_ALERTS;
+    }
+}
+
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
                int n_alerts, const history_set_t *hist)
 {
@@ -547,6 +555,10 @@ void ui_render(ui_t *ui, double now)
     if (clock != ui->clock_shown) {
         ui->clock_shown = clock;
         ui->dirty |= UI_DIRTY_HEADER | UI_DIRTY_VIEW;
+    }
+    if (ui->delivery && ui->delivery->gen != ui->delivery_gen) {
+        ui->delivery_gen = ui->delivery->gen;
+        ui->dirty |= UI_DIRTY_ALERTS;
     }
     if (ui->repaint) {
         clearok(curscr, TRUE);

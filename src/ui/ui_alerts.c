@@ -1,6 +1,7 @@
 /* ui_alerts.c — the alerts panel: firing then pending alerts (severity, rule,
- * member, value against threshold, since when), then the recent event
- * timeline newest first. One scrollable list; `a` gives it the arrow keys. */
+ * member, value against threshold, since when), each delivery channel's queue
+ * and failures, then the recent event timeline newest first. One scrollable
+ * list; `a` gives it the arrow keys. */
 #include "ui_internal.h"
 
 #include <stdio.h>
@@ -44,11 +45,17 @@ static theme_role_t event_role(const char *line)
     return THEME_NORMAL;
 }
 
-/* Lines of the list: the alerts, a separator, the events. */
+static int n_chans(const ui_t *ui)
+{
+    return ui->delivery ? ui->delivery->n : 0;
+}
+
+/* Lines of the list: the alerts, one line per delivery channel, a separator,
+ * the events. */
 static int list_lines(const ui_t *ui)
 {
     int a = ui->n_shown_alerts > 0 ? ui->n_shown_alerts : 1;
-    return a + 1 + ui_events_count(&ui->events, ui->events_shown);
+    return a + n_chans(ui) + 1 + ui_events_count(&ui->events, ui->events_shown);
 }
 
 static void draw_alert(const ui_canvas_t *c, int y, const alert_t *a)
@@ -80,6 +87,19 @@ static void draw_alert(const ui_canvas_t *c, int y, const alert_t *a)
             age);
 }
 
+/* One channel's delivery state: queue, sent, retries, failures, drops. */
+static void draw_chan(const ui_canvas_t *c, int y, const delivery_chan_t *ch)
+{
+    theme_role_t role = ch->failed || ch->dropped ? THEME_WARNING
+                        : ch->queued             ? THEME_INFO
+                                                 : THEME_MUTED;
+    char line[400];
+    snprintf(line, sizeof line, "delivery %s: queue %d/%d, %ld sent, %ld retried, %ld failed, "
+             "%ld dropped%s", ch->label, ch->queued, ch->cap, ch->sent, ch->retried, ch->failed,
+             ch->dropped, ch->suppressed ? ", some suppressed (rate limit)" : "");
+    ui_put(c, y, 1, -1, role, line);
+}
+
 static void alerts_draw(const ui_canvas_t *c)
 {
     const ui_t *ui = c->ui;
@@ -99,8 +119,15 @@ static void alerts_draw(const ui_canvas_t *c)
     int total = list_lines(ui);
     int first = ui->alerts_scroll;
     int n_alerts = ui->n_shown_alerts > 0 ? ui->n_shown_alerts : 1;
+    int nc = n_chans(ui);
     for (int y = 0; y < in.r.h && first + y < total; y++) {
         int k = first + y;
+        if (k >= n_alerts && k < n_alerts + nc) {
+            draw_chan(&in, y, &ui->delivery->ch[k - n_alerts]);
+            continue;
+        }
+        if (k >= n_alerts)
+            k -= nc;
         if (k < n_alerts) {
             if (ui->n_shown_alerts == 0)
                 ui_put(&in, y, 1, -1, ui->have_shown ? THEME_OK : THEME_MUTED,

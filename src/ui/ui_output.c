@@ -52,6 +52,7 @@ static void *dashboard_open(const output_env_t *env, void *arg, char *err, size_
 static void dashboard_poll(void *o, const poll_view_t *pv)
 {
     dashboard_t *d = o;
+    ui_set_delivery(d->ui, pv->delivery);
     ui_update(d->ui, pv->snap, pv->active, pv->n_active, pv->hist);
 }
 

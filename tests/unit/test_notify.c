@@ -209,6 +209,26 @@ static void test_alerts_config(void **state)
     assert_string_equal(host, "[::1]:80");
 }
 
+/* The silences in force (delivery.h): --silence entries, rule-wide or one member's. */
+static void test_silences(void **state)
+{
+    (void)state;
+    delivery_status_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.silences[0].rule, sizeof d.silences[0].rule, "QuorumLost");
+    d.silences[0].until = 100;                         /* --silence QuorumLost, every member */
+    snprintf(d.silences[1].rule, sizeof d.silences[1].rule, "MemberUnreachable");
+    snprintf(d.silences[1].member, sizeof d.silences[1].member, "m2");
+    d.silences[1].until = 200;
+    d.n_silences = 2;
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "", 50) == 100);
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "m1", 50) == 100);
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "", 100) == 0);   /* over */
+    assert_true(delivery_silenced_until(&d, "MemberUnreachable", "m2", 150) == 200);
+    assert_true(delivery_silenced_until(&d, "MemberUnreachable", "m1", 50) == 0);
+    assert_true(delivery_silenced_until(NULL, "QuorumLost", "", 50) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_clean_and_headers),
         cmocka_unit_test(test_event_text),
         cmocka_unit_test(test_alerts_config),
+        cmocka_unit_test(test_silences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

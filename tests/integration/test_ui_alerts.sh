@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The dashboard's alerts panel with alert delivery, end to end in tmux against
+# three scripted members (build/http-stub) and the local webhook receiver:
+# each channel's queue, sent, failed and dropped counts (one receiver fails).
+. "$(dirname "$0")/../lib/itest.sh"
+. tests/lib/tui.sh
+. tests/lib/fixture.sh
+. tests/lib/notify.sh
+command -v tmux >/dev/null || { t_fail "tmux is installed"; t_done; }
+ID1=10501334649042878790 ID2=2512698864566819725 ID3=1311094930227446630
+
+nt_receiver
+ports=$(fixture_free_ports 3) || { t_fail "three free ports"; t_done; }
+read -r -a P <<<"0 $ports"
+for i in 1 2 3; do
+    v=ID$i
+    fixture_member_dir "$T/s$i"
+    fixture_metrics "$T/s$i/metrics.prom" --is-leader $((i == 1))
+    fixture_status "$T/s$i/status.json" --id "${!v}" --leader "$ID1"
+done
+fixture_member_list "$T/s1/members.json" "s1 $ID1 http://127.0.0.1:${P[1]}" \
+    "s2 $ID2 http://127.0.0.1:${P[2]}" "s3 $ID3 http://127.0.0.1:${P[3]}"
+for i in 1 2 3; do
+    fixture_stub "s$i" "$T/s$i" --port "${P[$i]}" || { t_fail "stub s$i starts"; t_done; }
+    PID[$i]=$T_STUB_PID
+done
+W=$T/ws
+printf 'rules:\n  EtcdMembersDown:\n    for: 2s\n' >"$T/config.yaml"
+tui_start 120 40 "'$EM' --endpoints 127.0.0.1:${P[1]},127.0.0.1:${P[2]},127.0.0.1:${P[3]} \
+--no-discover --interval 1 --config '$T/config.yaml' --workdir '$W' --notify-webhook http://127.0.0.1:$NT_PORT/ok/hook \
+--notify-webhook http://127.0.0.1:$NT_PORT/bad/hook 2>'$T/err'; echo EXIT=\$?; sleep 60"
+tui_wait "the dashboard shows 3/3 members up" 20 '3/3 members up'
+tui_wait "one line per channel, nothing sent yet" 5 \
+    "delivery webhook \(127.0.0.1:$NT_PORT\): queue 0/100, 0 sent, 0 retried, 0 failed, 0 dropped"
+
+# s3 goes down: MemberUnreachable@s3 fires and is delivered; /bad fails.
+kill -TERM "${PID[3]}"; wait "${PID[3]}" 2>/dev/null
+tui_wait "MemberUnreachable on s3 fires" 8 'firing +MemberUnreachable +s3'
+tui_wait "EtcdMembersDown on s3 fires" 8 'firing +EtcdMembersDown +s3'
+t_wait_for "the webhook gets FIRING MemberUnreachable@s3" 10 nt_has \
+    'select(.path == "/ok/hook") | .body.alerts[] | select(.labels.alertname == "MemberUnreachable" and .status == "firing")'
+tui_wait "the good channel: 1 sent" 5 "delivery webhook \(127.0.0.1:$NT_PORT\): queue 0/100, 1 sent, 0 retried, 0 failed"
+tui_wait "the failing channel: 1 failed (HTTP 400 is not retried)" 5 \
+    "delivery webhook \(127.0.0.1:$NT_PORT\): queue 0/100, 0 sent, 0 retried, 1 failed, 0 dropped"
+
+tui_keys q
+tui_wait "q quits" 10 '^EXIT=[0-9]+'
+t_done
