@@ -426,6 +426,7 @@ static void show_latest(ui_t *ui)
     ui->n_shown_alerts = ui->n_latest_alerts;
     ui->events_shown = ui->events.total;
     ui->have_shown = true;
+    ui_alerts_follow(ui);
     if (ui->window >= ui->shown.n_windows)
         ui->window = 0;
     if (before != ui->shown.n_members)

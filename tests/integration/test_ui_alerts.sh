@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dashboard's alerts panel with alert delivery, end to end in tmux against
 # three scripted members (build/http-stub) and the local webhook receiver:
-# each channel's queue, sent, failed and dropped counts (one receiver fails).
+# each channel's queue, sent, failed and dropped counts (one receiver fails);
+# `a` then Up/Down select an alert and show its troubleshooting hint under it.
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/tui.sh
 . tests/lib/fixture.sh
@@ -43,6 +44,20 @@ tui_wait "the good channel: 1 sent" 5 "delivery webhook \(127.0.0.1:$NT_PORT\): 
 tui_wait "the failing channel: 1 failed (HTTP 400 is not retried)" 5 \
     "delivery webhook \(127.0.0.1:$NT_PORT\): queue 0/100, 0 sent, 0 retried, 1 failed, 0 dropped"
 
-tui_keys q
+# Select MemberUnreachable: its hint shows under it.
+tui_keys a
+tui_wait "a focuses the alerts list, an alert is selected" 3 '^│>(CRIT|WARN) '
+for _ in 1 2 3 4 5 6; do
+    tui_has '^│>.*MemberUnreachable' && break
+    tui_keys Down
+    sleep 0.3
+done
+t_assert "Down selects MemberUnreachable" tui_has '^│>WARN +firing +MemberUnreachable +s3'
+t_assert "its hint is shown under it" tui_has "^│ +hint: Check that the member's etcd process runs"
+hint_row=$(tui_screen | grep -n "hint: Check that the member" | cut -d: -f1)
+sel_row=$(tui_screen | grep -n '^│>' | cut -d: -f1)
+t_eq "the hint is the line right under the selected alert" $((sel_row + 1)) "$hint_row"
+
+tui_keys Escape q
 tui_wait "q quits" 10 '^EXIT=[0-9]+'
 t_done
