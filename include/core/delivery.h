@@ -1,7 +1,9 @@
 /* delivery.h — alert delivery's live state as plain data (no pointers), for
  * the outputs that show it (the dashboard): each channel's queue depth,
  * failures and drops, and the silences in force. The notify output fills it;
- * the monitor hands it to the other outputs as const (poll_view_t.delivery). */
+ * the monitor hands it to the other outputs as const (poll_view_t.delivery).
+ * Silences are asked for through output_ctl_t (output.h), never by writing
+ * here. */
 #ifndef EM_DELIVERY_H
 #define EM_DELIVERY_H
 
@@ -9,6 +11,7 @@
 
 #define DELIVERY_MAX_CHANNELS 16
 #define DELIVERY_MAX_SILENCES 64
+#define DELIVERY_UI_SILENCE_S 3600.0     /* a silence from the dashboard: 1 h */
 
 typedef struct {
     char label[160];               /* "webhook (127.0.0.1:9093)": type and host only */
@@ -21,6 +24,7 @@ typedef struct {
     char   rule[48];
     char   member[64];             /* "" = every member */
     double until;                  /* wall time it ends */
+    bool   from_ui;                /* set from the dashboard (else --silence) */
 } delivery_silence_t;
 
 typedef struct {

@@ -158,6 +158,8 @@ struct ui {
     int          alerts_scroll;     /* first alerts-panel line shown */
     int          alert_sel;         /* selected alert (alerts focused), index in shown_alerts */
     char         sel_rule[48], sel_member[64];  /* ... which it follows across polls */
+    bool         has_ctl;           /* ctl waits for ui_take_control() */
+    output_ctl_t ctl;
     int          help_scroll;
 
     /* geometry and redraw */

@@ -60,6 +60,13 @@ static void app_output_notice(void *ctx, notice_kind_t kind, const char *line)
     outputs_notice(&a->outs, loop_wall(), kind, line);
 }
 
+/* An output's control request (output_env_t.control): to every output. */
+static int app_output_control(void *ctx, const output_ctl_t *ctl, char *reply, size_t n)
+{
+    app_t *a = ctx;
+    return outputs_control(&a->outs, ctl, reply, n);
+}
+
 /* Report workspace notices (write failed / resumed) through the outputs.
  * Logging may raise a notice of its own (the log is failing too): that one is
  * reported on the next call. */
@@ -188,7 +195,7 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
     const config_t *cfg = a->cfg;
     output_env_t env = { .cfg = cfg, .rules = a->eng->rules, .loop = a->eng->loop,
                          .workspace_dir = a->ws->dir, .notice = app_output_notice,
-                         .notice_ctx = a };
+                         .notice_ctx = a, .control = app_output_control, .control_ctx = a };
     a->interactive = !cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     if (a->interactive) {
         if (outputs_open(&a->outs, &output_dashboard, &env, NULL, err, errlen) != 0) {

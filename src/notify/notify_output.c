@@ -1,6 +1,7 @@
 /* notify_output.c — alert delivery as an output (output.h): transitions are
  * gathered as they come, completed with the poll's cluster id and member URLs
- * in on_poll, filtered by the silences (--silence), and handed to every channel; tick() moves the channels along on
+ * in on_poll, filtered by the silences (--silence, and the dashboard's through
+ * on_control), and handed to every channel; tick() moves the channels along on
  * the loop and keeps the live status (delivery.h) current; close() gives the
  * queues a bounded flush. */
 #include "notify_internal.h"
@@ -210,6 +211,23 @@ static void notify_poll(void *o, const poll_view_t *pv)
     notify_publish(n, silenced != n->ds->silenced);
 }
 
+/* A silence toggled from the dashboard: the same table --silence fills. */
+static int notify_control(void *o, const output_ctl_t *ctl, char *reply, size_t len)
+{
+    notify_t *n = o;
+    if (ctl->kind != OUTPUT_CTL_SILENCE_TOGGLE)
+        return 0;
+    if (!rules_hint(ctl->rule)) {
+        snprintf(reply, len, "cannot silence: unknown rule");
+        return 1;
+    }
+    int rc = notify_silence_toggle(n->ds, ctl, loop_wall(), reply, len);
+    char clean[300];
+    notify_clean(reply, clean, sizeof clean);
+    notify_say(n, rc > 0 ? NOTICE_LOG : NOTICE_WARN, "notify: %s (from the dashboard)", clean);
+    return 1;
+}
+
 /* Every minute while something waits: each busy channel's queue in the log. */
 static void notify_status(notify_t *n, double now)
 {
@@ -300,6 +318,7 @@ const output_ops_t output_notify = {
     .on_poll = notify_poll,
     .tick = notify_tick,
     .next_tick_ms = notify_next_tick_ms,
+    .on_control = notify_control,
     .close = notify_close,
 };
 

@@ -379,8 +379,8 @@ unsigned ui_handle_input(ui_t *ui, double now)
         if (ch == ERR)
             break;
         act |= ui_keys_dispatch(ui, ch, now);
-        if (act & UI_ACT_QUIT)
-            return act;
+        if (act & (UI_ACT_QUIT | UI_ACT_CONTROL))
+            return act;                   /* a request is taken before the next key */
     }
     ui_render(ui, now);
     return act;
@@ -484,6 +484,26 @@ void ui_set_delivery(ui_t *ui, const delivery_status_t *d)
         ui->delivery = d;
         ui->dirty |= UI_DIRTY_ALERTS;
     }
+}
+
+bool ui_take_control(ui_t *ui, output_ctl_t *out)
+{
+    if (!ui || !ui->has_ctl)
+        return false;
+    *out = ui->ctl;
+    ui->has_ctl = false;
+    return true;
+}
+
+void ui_control_done(ui_t *ui, double now, int handled, const char *reply)
+{
+    if (!ui)
+        return;
+    if (handled > 0)
+        ui_notice(ui, now, 5, "%s", reply);
+    else
+        ui_notice(ui, now, 5, "nothing to silence: no alert delivery is configured");
+    ui->dirty |= UI_DIRTY_ALERTS;
 }
 
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,

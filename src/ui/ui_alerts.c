@@ -1,8 +1,8 @@
 /* ui_alerts.c — the alerts panel: firing then pending alerts (severity, rule,
- * member, value against threshold, since when),
+ * member, silenced and for how long, value against threshold, since when),
  * each delivery channel's queue and failures, then the recent event timeline
  * newest first. One scrollable list; `a` gives it the arrow keys, which then
- * select an alert (its troubleshooting hint shows under it). */
+ * select an alert (its troubleshooting hint shows under it; x silences it). */
 #include "ui_internal.h"
 
 #include <stdio.h>
@@ -170,6 +170,14 @@ static void draw_alert(const ui_canvas_t *c, int y, const alert_t *a, bool selec
     x += (n < 26 ? 26 : n) + 1;
     n = ui_put(c, y, x, 14, THEME_NORMAL, a->member[0] ? a->member : "cluster");
     x += (n < 10 ? 10 : n) + 1;
+    /* silenced (its notifications held back): how long still */
+    double now = ui->now > 0 ? ui->now : ui->shown.t;
+    double until = delivery_silenced_until(ui->delivery, a->rule, a->member, now);
+    if (until > 0) {
+        char left[FORMAT_BUF];
+        x += ui_putf(c, y, x, -1, THEME_INFO, "silenced (%s left)", ui_fmt_dur(ui, left,
+                     until - now)) + 1;
+    }
     char vt[128];
     snprintf(vt, sizeof vt, "%s (limit %s)", val, thr);
     n = ui_put(c, y, x, 30, sev, vt);
@@ -204,7 +212,7 @@ static void alerts_draw(const ui_canvas_t *c)
     }
     char title[160];
     snprintf(title, sizeof title, "Alerts: %d firing, %d pending %s events%s", firing, pending,
-             ui_glyph_sep(ui), ui->alerts_focus ? " (Up/Down select, Esc done)" : "");
+             ui_glyph_sep(ui), ui->alerts_focus ? " (Up/Down select, x silence, Esc done)" : "");
     ui_canvas_t in = ui_frame(c, title, ui->alerts_focus);
 
     int total = list_lines(ui);

@@ -217,6 +217,33 @@ static unsigned k_alerts(ui_t *ui, int key, double now)
     return UI_ACT_NONE;
 }
 
+/* Silence the selected alert's notifications for an hour, or lift it: a
+ * request the monitor hands to alert delivery (ui_take_control). */
+static unsigned k_silence(ui_t *ui, int key, double now)
+{
+    (void)key;
+    const alert_t *a = ui_alerts_selected(ui);
+    if (ui->view != UI_VIEW_MAIN || !ui->alerts_focus) {
+        ui_notice(ui, now, 4, "x silences the selected alert: a focuses the alerts list");
+        return UI_ACT_NONE;
+    }
+    if (!a) {
+        ui_notice(ui, now, 3, "no alert to silence");
+        return UI_ACT_NONE;
+    }
+    if (!ui->delivery) {
+        ui_notice(ui, now, 5, "nothing to silence: no alert delivery is configured");
+        return UI_ACT_NONE;
+    }
+    memset(&ui->ctl, 0, sizeof ui->ctl);
+    ui->ctl.kind = OUTPUT_CTL_SILENCE_TOGGLE;
+    ui_copy(ui->ctl.rule, sizeof ui->ctl.rule, a->rule);
+    ui_copy(ui->ctl.member, sizeof ui->ctl.member, a->member);
+    ui->ctl.seconds = DELIVERY_UI_SILENCE_S;
+    ui->has_ctl = true;
+    return UI_ACT_CONTROL;
+}
+
 static unsigned k_poll(ui_t *ui, int key, double now)
 {
     (void)key;
@@ -293,6 +320,8 @@ static const ui_key_t keys[] = {
     { { KEY_RIGHT, 'l' }, "Right l", "wide table: scroll right", k_right, false },
     { { 'a' }, "a", "focus the alerts list (Up/Down select an alert, its hint below; a or "
       "Esc to leave)", k_alerts, false },
+    { { 'x' }, "x", "alerts focused: silence the selected alert's notifications for 1 h "
+      "(again: lift)", k_silence, false },
     { { 'r' }, "r", "poll the cluster now", k_poll, false },
     { { 'b' }, "b", "sparklines: blocks / Braille (twice the history)", k_braille, false },
     { { CTRL('l') }, "Ctrl-L", "repaint the whole screen", k_repaint, false },

@@ -2,7 +2,10 @@
 # The dashboard's alerts panel with alert delivery, end to end in tmux against
 # three scripted members (build/http-stub) and the local webhook receiver:
 # each channel's queue, sent, failed and dropped counts (one receiver fails);
-# `a` then Up/Down select an alert and show its troubleshooting hint under it.
+# `a` then Up/Down select an alert and show its troubleshooting hint under it;
+# `x` silences the selected alert for 1 h ("silenced (... left)", logged),
+# `x` again lifts it; while silenced its RESOLVED is not delivered (alerts.log
+# still has it) while another alert's is.
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/tui.sh
 . tests/lib/fixture.sh
@@ -58,6 +61,31 @@ hint_row=$(tui_screen | grep -n "hint: Check that the member" | cut -d: -f1)
 sel_row=$(tui_screen | grep -n '^│>' | cut -d: -f1)
 t_eq "the hint is the line right under the selected alert" $((sel_row + 1)) "$hint_row"
 
+# x silences it for an hour; x again lifts it; x once more silences it.
+tui_keys x
+tui_wait "x: the alert shows as silenced with the time left" 3 \
+    '^│>WARN +firing +MemberUnreachable +s3 +silenced \((59m|1h)[0-9hms ]* left\)'
+t_wait_for "monitoring.log: silenced from the dashboard" 5 grep -q \
+    "notify: MemberUnreachable@s3 silenced for 3600 s.*(from the dashboard)" "$W/monitoring.log"
+tui_keys x
+tui_wait_not "x again lifts the silence" 3 'MemberUnreachable +s3 +silenced'
+t_wait_for "monitoring.log: lifted" 5 grep -q "notify: silence of MemberUnreachable@s3 lifted" "$W/monitoring.log"
+tui_keys x
+tui_wait "x silences it again" 3 'MemberUnreachable +s3 +silenced \('
+
+# s3 comes back: both resolutions are in alerts.log; only the unsilenced one is delivered.
+fixture_stub s3 "$T/s3" --port "${P[3]}" || t_fail "stub s3 restarts"
+t_wait_for "alerts.log: RESOLVED MemberUnreachable s3" 15 grep -q " RESOLVED warning MemberUnreachable member=s3 " "$W/alerts.log"
+t_wait_for "the webhook gets RESOLVED EtcdMembersDown@s3 (not silenced)" 15 nt_has \
+    'select(.path == "/ok/hook") | .body.alerts[] | select(.labels.alertname == "EtcdMembersDown" and .status == "resolved")'
+tui_wait "the alerts left the panel" 5 'no active alerts'
+t_eq "the webhook never got MemberUnreachable resolved" 0 \
+    "$(jq -c 'select(.path == "/ok/hook") | .body.alerts[] | select(.labels.alertname == "MemberUnreachable" and .status == "resolved")' "$NT_LOG" | wc -l)"
+t_assert "monitoring.log: the silenced transition" grep -q "notify: RESOLVED MemberUnreachable@s3 silenced" "$W/monitoring.log"
+
+# the key is listed on the help screen (generated from the key table)
+tui_keys Escape '?'
+tui_wait "? lists x" 3 "^│ +x +alerts focused: silence the selected alert"
 tui_keys Escape q
 tui_wait "q quits" 10 '^EXIT=[0-9]+'
 t_done
