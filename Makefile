@@ -138,7 +138,7 @@ integration: etcd-monitor $(STUB) $(EXAMPLES)
 demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
-bench: etcd-monitor $(BENCH)
+bench: etcd-monitor $(BENCH) $(BUILD)/http-stub
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: parse throughput on captured etcd bodies, then the CPU time and peak
-# RSS of a real headless run against a local 3-member cluster under write load.
-# Prints figures; asserts nothing (performance is measured, not asserted).
+# RSS of a real headless run against a local 3-member cluster under write load, then
+# alert delivery under a 50-alert storm (bench/notify_storm.sh). Prints figures; asserts nothing (performance is measured, not asserted).
 set -u
 cd "$(dirname "$0")/.."
 echo "== parser (captured etcd 3.4 /metrics bodies)"
@@ -31,3 +31,9 @@ awk -v u="$user" -v s="$sys" -v p="$polls" -v mp="$member_polls" -v rss="$rss_kb
     if (mp > 0) printf "cpu per member-poll: %.3f ms\n", cpu * 1000 / mp
     printf "peak rss: %.1f MiB\n", rss / 1024
 }'
+
+# Alert delivery under an alert storm: poll time p99 with and without 5 channels,
+# CPU per notification (the cluster and its load are stopped first).
+kill $load 2>/dev/null
+cluster_stop >/dev/null 2>&1
+bash bench/notify_storm.sh

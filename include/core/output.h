@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "cluster.h"
 #include "config.h"
+#include "delivery.h"
 #include "history.h"
 #include "loop.h"
 #include "rules.h"
@@ -37,7 +38,24 @@ typedef struct {
     int                       n_active;
     const history_set_t      *hist;      /* sparkline histories */
     const char               *trend;     /* this poll's trend report line, "" = none */
+    /* Alert delivery's live state (channels, silences), NULL without alert
+     * delivery. Owned by the monitor, valid until the outputs close: an output
+     * may keep the pointer and read it again later (it changes between polls). */
+    const delivery_status_t  *delivery;
 } poll_view_t;
+
+/* A request of an interactive output to the others, through the monitor
+ * (output_env_t.control): control, never data. */
+typedef enum {
+    OUTPUT_CTL_SILENCE_TOGGLE,     /* silence rule@member for seconds, or lift its silences */
+} output_ctl_kind_t;
+
+typedef struct {
+    output_ctl_kind_t kind;
+    char              rule[48];
+    char              member[64];  /* "" = a cluster-wide alert */
+    double            seconds;
+} output_ctl_t;
 
 /* What every output may use (borrowed; outlives the outputs). */
 typedef struct {
@@ -50,6 +68,11 @@ typedef struct {
      * Outputs already closed no longer receive it. */
     void          (*notice)(void *ctx, notice_kind_t kind, const char *line);
     void           *notice_ctx;
+    /* Ask the other outputs for ctl (e.g. a silence from the dashboard): how
+     * many handled it, with a one-line reply for the asker; NULL when nobody
+     * listens. */
+    int           (*control)(void *ctx, const output_ctl_t *ctl, char *reply, size_t n);
+    void           *control_ctx;
 } output_env_t;
 
 typedef struct output_ops {
@@ -62,6 +85,8 @@ typedef struct output_ops {
     void     (*on_notice)(void *o, double t, notice_kind_t kind, const char *line);
     unsigned (*tick)(void *o, double now);           /* optional: OUTPUT_ACT_* */
     int      (*next_tick_ms)(void *o, double now);   /* optional: -1 = none */
+    /* optional: a control request; 1 handled (reply says what was done), 0 not */
+    int      (*on_control)(void *o, const output_ctl_t *ctl, char *reply, size_t n);
     void     (*close)(void *o, double t);            /* frees the state */
 } output_ops_t;
 
@@ -80,6 +105,9 @@ void outputs_transition(const output_list_t *l, const alert_transition_t *tr, co
 void outputs_poll(const output_list_t *l, const poll_view_t *pv);
 void outputs_notice(const output_list_t *l, double t, notice_kind_t kind, const char *line);
 unsigned outputs_tick(const output_list_t *l, double now);
+/* Hand ctl to every output that takes control requests; how many handled it
+ * (reply: the last one's words, "" when none). */
+int  outputs_control(const output_list_t *l, const output_ctl_t *ctl, char *reply, size_t n);
 /* The soonest next_tick_ms of any output, or -1. */
 int  outputs_next_tick_ms(const output_list_t *l, double now);
 /* Close every output, in the order they were opened; each leaves the list

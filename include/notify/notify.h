@@ -5,7 +5,8 @@
  * Each channel has a bounded queue, retries with backoff, a group window and a
  * rate limit; at exit the queues get a bounded flush.
  *
- * output_notify         arg: a notify_stats_t the output fills at close
+ * output_notify         arg: a notify_stats_t the output fills at close (and
+ *                       its live status while it runs, when live is set)
  * output_notify_summary arg: the same notify_stats_t; prints the delivery
  *                       lines after the session summary (open it after
  *                       output_summary) */
@@ -14,6 +15,7 @@
 
 #include <stdbool.h>
 #include "config.h"
+#include "delivery.h"
 #include "output.h"
 
 /* What one channel did in the session. */
@@ -30,7 +32,9 @@ typedef struct {
 typedef struct {
     int                 n;
     notify_chan_stats_t ch[ALERTS_MAX_CHANNELS];
-    long                silenced;  /* transitions stopped by --silence */
+    long                silenced;  /* transitions stopped by a silence */
+    delivery_status_t  *live;      /* the caller's, or NULL: kept current while the
+                                      output runs (queues, counters, silences) */
 } notify_stats_t;
 
 /* Whether the configuration has a channel that sends anything. */

@@ -160,6 +160,12 @@ void notify_chan_close(notify_chan_t *c);
 int  notify_xfer_start(notify_chan_t *c, notify_req_t *r) WARN_UNUSED_RESULT;
 void notify_xfer_abort(notify_chan_t *c);
 
+/* notify_silence.c: a dashboard's OUTPUT_CTL_SILENCE_TOGGLE on d at wall time
+ * now: lifts every silence covering ctl's alert, else adds one for
+ * ctl->seconds. 1 done, -1 when the table is full; reply says which. */
+int  notify_silence_toggle(delivery_status_t *d, const output_ctl_t *ctl, double now,
+                           char *reply, size_t n);
+
 /* notify_output.c: a notice from the layer (monitoring.log; stderr for WARN). */
 void notify_say(struct notify *n, notice_kind_t kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

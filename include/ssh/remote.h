@@ -5,8 +5,8 @@
  * local log file (--log-file).
  *
  * Where commands run: with members: ssh blocks, on each member's own host, and
- * their figures are that member's (members.csv disk_free_pct, log_slow_ops;
- * DiskSpaceLow@member). With --ssh alone, on that one host: its figures go to
+ * their figures are that member's (members.csv disk_free_pct, log_slow_ops,
+ * host_mem_bytes; DiskSpaceLow@member, MemoryUsageHigh@member). With --ssh alone, on that one host: its figures go to
  * the members that run there (an endpoint on a loopback address or on the SSH
  * host's own name); a bastion that runs no member gets no df -P.
  *
@@ -59,5 +59,8 @@ bool remote_url_on_host(const char *url, const char *ssh_host);
 /* The free-space figure of "df -P" output lines: free percent of the last data
  * line (available / total 1024-blocks * 100), or NAN (pure; unit-tested). */
 double remote_parse_df(char (*lines)[512], int n);
+/* The host's memory in bytes from a "MemTotal: N kB" line (/proc/meminfo), 0
+ * when there is none (pure; unit-tested). */
+double remote_parse_memtotal(char (*lines)[512], int n);
 
 #endif

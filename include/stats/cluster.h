@@ -37,8 +37,8 @@ typedef struct {
     /* From the member's host over SSH (remote.c); unknown when not watched. */
     double            disk_free_pct; /* df -P of its data directory; NAN unknown */
     int               log_slow;      /* slow-operation lines in its log this poll; -1 unknown */
-    double            host_mem_bytes; /* the host's memory (MemTotal); unknown unless > 0
-                                         (nothing reports it yet: MemoryUsageHigh stays unknown) */
+    double            host_mem_bytes; /* the host's memory (MemTotal over SSH, with df -P);
+                                         unknown unless > 0 (MemoryUsageHigh stays unknown) */
 } member_view_t;
 
 typedef struct {

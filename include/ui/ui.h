@@ -21,6 +21,7 @@ enum {
     UI_ACT_NONE     = 0,
     UI_ACT_QUIT     = 1 << 0,   /* q */
     UI_ACT_POLL_NOW = 1 << 1,   /* r: poll at once */
+    UI_ACT_CONTROL  = 1 << 2,   /* a request for the other outputs: ui_take_control() */
 };
 
 typedef struct {
@@ -47,6 +48,13 @@ void ui_handle_resize(ui_t *ui);
  * except hist, which must outlive the ui). */
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
                int n_alerts, const history_set_t *hist);
+/* Alert delivery's live status (NULL: none configured); kept by pointer, it
+ * must outlive the ui. Read at every render: a change redraws the alerts. */
+void ui_set_delivery(ui_t *ui, const delivery_status_t *d);
+/* The request behind UI_ACT_CONTROL (a silence toggle); false when none. */
+bool ui_take_control(ui_t *ui, output_ctl_t *out);
+/* What became of it: handled by how many outputs, and their reply. */
+void ui_control_done(ui_t *ui, double now, int handled, const char *reply);
 /* Draw what changed (ncurses diff output); cheap when nothing did. now drives
  * the "age of the last poll" clock in the header. */
 void ui_render(ui_t *ui, double now);

@@ -144,6 +144,8 @@ struct ui {
     ui_frozen_t *frozen;            /* histories at pause time, NULL when live */
     ui_events_t  events;
     long         events_shown;      /* lines pushed before this are on screen */
+    const delivery_status_t *delivery;  /* alert delivery's live status, NULL = none */
+    unsigned long delivery_gen;     /* its gen as last drawn */
 
     /* view state */
     ui_view_t    view, help_return;
@@ -154,6 +156,10 @@ struct ui {
     int          member_scroll;     /* first member row shown */
     int          member_hscroll;    /* wide table: columns scrolled behind the name */
     int          alerts_scroll;     /* first alerts-panel line shown */
+    int          alert_sel;         /* selected alert (alerts focused), index in shown_alerts */
+    char         sel_rule[48], sel_member[64];  /* ... which it follows across polls */
+    bool         has_ctl;           /* ctl waits for ui_take_control() */
+    output_ctl_t ctl;
     int          help_scroll;
 
     /* geometry and redraw */
@@ -190,6 +196,12 @@ extern const ui_panel_t ui_panel_header, ui_panel_members, ui_panel_latency,
 
 /* How far the alerts list can scroll in a panel h rows high (frame included). */
 int ui_alerts_max_scroll(const ui_t *ui, int h);
+/* The selected alert (alerts focused or not), NULL when there is none. */
+const alert_t *ui_alerts_selected(const ui_t *ui);
+/* Move the alert selection by delta (clamped), the list following it. */
+void ui_alerts_move(ui_t *ui, int delta);
+/* Find the selected alert again after new data (by rule and member). */
+void ui_alerts_follow(ui_t *ui);
 
 /* Seconds since the shown poll completed at now (NAN before the first poll or
  * when now is not on the snapshot's clock). */

@@ -33,6 +33,8 @@ typedef struct {
     bool               interactive;    /* the dashboard is one of the outputs */
     char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
     notify_stats_t     notify;         /* alert delivery counters, for the summary */
+    delivery_status_t  delivery;       /* its live status, for the dashboard */
+    bool               delivering;     /* the notify output is open */
     bool               stopping;
     double             next_poll;      /* monotonic */
     double             end;            /* monotonic; INFINITY without --duration */
@@ -56,6 +58,13 @@ static void app_output_notice(void *ctx, notice_kind_t kind, const char *line)
 {
     app_t *a = ctx;
     outputs_notice(&a->outs, loop_wall(), kind, line);
+}
+
+/* An output's control request (output_env_t.control): to every output. */
+static int app_output_control(void *ctx, const output_ctl_t *ctl, char *reply, size_t n)
+{
+    app_t *a = ctx;
+    return outputs_control(&a->outs, ctl, reply, n);
 }
 
 /* Report workspace notices (write failed / resumed) through the outputs.
@@ -108,7 +117,8 @@ static void app_on_poll(app_t *a)
     for (int i = 0; i < e->n_trans; i++)
         if (a->lines[i][0])
             outputs_transition(&a->outs, &e->trans[i], a->lines[i]);
-    poll_view_t pv = { .snap = &e->snap, .hist = stats_histories(e->stats), .trend = line };
+    poll_view_t pv = { .snap = &e->snap, .hist = stats_histories(e->stats), .trend = line,
+                       .delivery = a->delivering ? &a->delivery : NULL };
     pv.n_active = rules_active(e->rules, &pv.active);
     outputs_poll(&a->outs, &pv);
     app_notices(a);
@@ -185,7 +195,7 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
     const config_t *cfg = a->cfg;
     output_env_t env = { .cfg = cfg, .rules = a->eng->rules, .loop = a->eng->loop,
                          .workspace_dir = a->ws->dir, .notice = app_output_notice,
-                         .notice_ctx = a };
+                         .notice_ctx = a, .control = app_output_control, .control_ctx = a };
     a->interactive = !cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     if (a->interactive) {
         if (outputs_open(&a->outs, &output_dashboard, &env, NULL, err, errlen) != 0) {
@@ -199,6 +209,8 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
     /* Alert delivery closes (its bounded flush) while monitoring.log is open;
      * its lines follow the summary. */
     bool notify = notify_wanted(cfg);
+    a->notify.live = &a->delivery;
+    a->delivering = notify;
     if ((notify && outputs_open(&a->outs, &output_notify, &env, &a->notify, err, errlen) != 0) ||
         outputs_open(&a->outs, &output_files, &env, a->ws, err, errlen) != 0 ||
         outputs_open(&a->outs, &output_summary, &env, sum, err, errlen) != 0 ||

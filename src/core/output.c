@@ -49,6 +49,17 @@ unsigned outputs_tick(const output_list_t *l, double now)
     return act;
 }
 
+int outputs_control(const output_list_t *l, const output_ctl_t *ctl, char *reply, size_t n)
+{
+    int handled = 0;
+    if (n)
+        reply[0] = '\0';
+    for (int i = 0; i < l->n; i++)
+        if (l->ops[i]->on_control)
+            handled += l->ops[i]->on_control(l->state[i], ctl, reply, n) > 0;
+    return handled;
+}
+
 int outputs_next_tick_ms(const output_list_t *l, double now)
 {
     int best = -1;

@@ -1,7 +1,9 @@
 /* notify_output.c — alert delivery as an output (output.h): transitions are
  * gathered as they come, completed with the poll's cluster id and member URLs
- * in on_poll, filtered by --silence, and handed to every channel; tick() moves
- * the channels along on the loop; close() gives the queues a bounded flush. */
+ * in on_poll, filtered by the silences (--silence, and the dashboard's through
+ * on_control), and handed to every channel; tick() moves the channels along on
+ * the loop and keeps the live status (delivery.h) current; close() gives the
+ * queues a bounded flush. */
 #include "notify_internal.h"
 
 #include <math.h>
@@ -25,9 +27,9 @@ typedef struct notify {
     int             n;
     notify_event_t  pending[NOTIFY_GROUP_MAX];   /* this poll's transitions */
     int             n_pending;
-    double          silence_until[ALERTS_MAX_SILENCES];   /* wall */
     notify_event_t  firing[NOTIFY_GROUP_MAX];    /* this poll's firing alerts */
-    long            silenced;
+    delivery_status_t *ds;           /* the live status: the caller's or own */
+    delivery_status_t own;
     bool            started;         /* the start lines are logged */
     double          next_status;     /* monotonic */
 } notify_t;
@@ -72,9 +74,15 @@ static void *notify_open(const output_env_t *env, void *arg, char *err, size_t e
     n->notice = env->notice;
     n->notice_ctx = env->notice_ctx;
     n->stats = arg;
+    n->ds = n->stats && n->stats->live ? n->stats->live : &n->own;
+    memset(n->ds, 0, sizeof *n->ds);
     double now = loop_wall();
-    for (int i = 0; i < a->n_silences; i++)
-        n->silence_until[i] = now + a->silences[i].duration_ms / 1000.0;
+    for (int i = 0; i < a->n_silences && i < DELIVERY_MAX_SILENCES; i++) {
+        delivery_silence_t *s = &n->ds->silences[n->ds->n_silences++];
+        snprintf(s->rule, sizeof s->rule, "%s", a->silences[i].rule);
+        snprintf(s->member, sizeof s->member, "%s", a->silences[i].member);
+        s->until = now + a->silences[i].duration_ms / 1000.0;
+    }
     for (int i = 0; i < a->n; i++) {
         if (a->ch[i].type == CHAN_CONSOLE)
             continue;
@@ -110,14 +118,29 @@ static void notify_log_start(notify_t *n)
 
 static bool notify_silenced(const notify_t *n, const alert_t *al, double now)
 {
-    const config_alerts_t *a = &n->cfg->alerts;
-    for (int i = 0; i < a->n_silences; i++) {
-        const config_silence_t *s = &a->silences[i];
-        if (now < n->silence_until[i] && strcmp(s->rule, al->rule) == 0 &&
-            (!s->member[0] || strcmp(s->member, al->member) == 0))
-            return true;
+    return delivery_silenced_until(n->ds, al->rule, al->member, now) > 0;
+}
+
+/* The channels' queues and counters into the live status (gen moves when
+ * anything changed, so a dashboard redraws only then). */
+static void notify_publish(notify_t *n, bool changed)
+{
+    delivery_status_t *d = n->ds;
+    d->n = n->n < DELIVERY_MAX_CHANNELS ? n->n : DELIVERY_MAX_CHANNELS;
+    for (int k = 0; k < d->n; k++) {
+        const notify_chan_t *c = &n->ch[k];
+        delivery_chan_t now = { .queued = c->q.n + (c->cur ? 1 : 0), .cap = c->q.cap,
+                                .sent = c->st.sent, .retried = c->st.retried,
+                                .failed = c->st.failed, .dropped = c->st.dropped,
+                                .suppressed = c->st.suppressed };
+        snprintf(now.label, sizeof now.label, "%s", c->st.label);
+        if (memcmp(&now, &d->ch[k], sizeof now) != 0) {
+            d->ch[k] = now;
+            changed = true;
+        }
     }
-    return false;
+    if (changed)
+        d->gen++;
 }
 
 /* Gather FIRING and RESOLVED (of an alert that fired); completed in on_poll. */
@@ -152,10 +175,11 @@ static void notify_poll(void *o, const poll_view_t *pv)
 {
     notify_t *n = o;
     double now = loop_mono(), wall = loop_wall();
+    long silenced = n->ds->silenced;
     for (int i = 0; i < n->n_pending; i++) {
         notify_event_t *e = &n->pending[i];
         if (notify_silenced(n, &e->alert, wall)) {
-            n->silenced++;
+            n->ds->silenced++;
             notify_say(n, NOTICE_LOG, "notify: %s %s%s%s silenced", notify_kind_name(e->kind),
                        e->alert.rule, e->alert.member[0] ? "@" : "", e->alert.member);
             continue;
@@ -184,6 +208,24 @@ static void notify_poll(void *o, const poll_view_t *pv)
     for (int k = 0; k < n->n; k++)
         if (n->ch[k].ops->firing)
             n->ch[k].ops->firing(&n->ch[k], firing, nf, wall);
+    notify_publish(n, silenced != n->ds->silenced);
+}
+
+/* A silence toggled from the dashboard: the same table --silence fills. */
+static int notify_control(void *o, const output_ctl_t *ctl, char *reply, size_t len)
+{
+    notify_t *n = o;
+    if (ctl->kind != OUTPUT_CTL_SILENCE_TOGGLE)
+        return 0;
+    if (!rules_hint(ctl->rule)) {
+        snprintf(reply, len, "cannot silence: unknown rule");
+        return 1;
+    }
+    int rc = notify_silence_toggle(n->ds, ctl, loop_wall(), reply, len);
+    char clean[300];
+    notify_clean(reply, clean, sizeof clean);
+    notify_say(n, rc > 0 ? NOTICE_LOG : NOTICE_WARN, "notify: %s (from the dashboard)", clean);
+    return 1;
 }
 
 /* Every minute while something waits: each busy channel's queue in the log. */
@@ -211,6 +253,7 @@ static unsigned notify_tick(void *o, double wall)
     for (int k = 0; k < n->n; k++)
         notify_chan_tick(&n->ch[k], now, false);
     notify_status(n, now);
+    notify_publish(n, false);
     return OUTPUT_ACT_NONE;
 }
 
@@ -247,8 +290,11 @@ static void notify_close(void *o, double t)
         int left = (int)ceil((deadline - now) * 1000.0);
         loop_run_once(n->loop, ms < 0 || ms > left ? left : (ms > 100 ? 100 : ms));
     }
-    if (n->stats)
+    if (n->stats) {
+        delivery_status_t *live = n->stats->live;
         memset(n->stats, 0, sizeof *n->stats);
+        n->stats->live = live;
+    }
     for (int k = 0; k < n->n; k++) {
         notify_chan_t *c = &n->ch[k];
         notify_chan_close(c);
@@ -259,7 +305,9 @@ static void notify_close(void *o, double t)
             n->stats->ch[n->stats->n++] = c->st;
     }
     if (n->stats)
-        n->stats->silenced = n->silenced;
+        n->stats->silenced = n->ds->silenced;
+    n->ds->n = 0;                             /* nothing is delivered any more */
+    n->ds->gen++;
     free(n);
 }
 
@@ -270,6 +318,7 @@ const output_ops_t output_notify = {
     .on_poll = notify_poll,
     .tick = notify_tick,
     .next_tick_ms = notify_next_tick_ms,
+    .on_control = notify_control,
     .close = notify_close,
 };
 

@@ -28,7 +28,7 @@ const char CSVROW_MEMBERS_HEADER[] =
     "raft_index_lag,quota_used_pct,w1_wal_fsync_p99_ms,w1_backend_commit_p99_ms,"
     "w1_peer_rtt_p99_ms,w1_read_p99_ms,w1_write_p99_ms,w1_leader_changes,"
     "w1_proposals_failed_per_s,w1_grpc_failed_ratio,db_growth_bytes_per_h,quota_eta_s,"
-    "disk_free_pct,log_slow_ops\n";
+    "disk_free_pct,log_slow_ops,host_mem_bytes\n";
 
 /* A row under construction: appends stop (and len becomes 0) once it overflows. */
 typedef struct {
@@ -227,5 +227,6 @@ size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *
     /* From the member's host over SSH: df -P and the followed log. */
     row_num(&r, !isnan(m->disk_free_pct), m->disk_free_pct, 2);
     row_num(&r, m->log_slow >= 0, (double)m->log_slow, 0);
+    row_num(&r, m->host_mem_bytes > 0, m->host_mem_bytes, 0);
     return row_end(&r);
 }

@@ -1,5 +1,5 @@
 /* remote.c — SSH tunnels to the member hosts, their commands (followed log,
- * df -P) and a local log file, turned into per-poll figures (see remote.h). */
+ * df -P with the host's MemTotal) and a local log file, turned into per-poll figures (see remote.h). */
 #include "remote.h"
 
 #include <ctype.h>
@@ -28,6 +28,7 @@ typedef struct {
     double      next_df;       /* wall time of the next df -P */
     double      df_deadline;   /* a df -P in flight with no answer by then is lost */
     double      disk_free_pct; /* last df answer, NAN until one */
+    double      mem_bytes;     /* the host's MemTotal from the same answer, 0 unknown */
     int         slow;          /* slow-operation lines this poll, -1 when no log */
     int         slow_taken;    /* slow-operation lines taken since the last poll */
 } rhost_t;
@@ -99,6 +100,20 @@ double remote_parse_df(char (*lines)[512], int n)
             pct = (double)avail * 100.0 / (double)blocks;
     }
     return pct;
+}
+
+double remote_parse_memtotal(char (*lines)[512], int n)
+{
+    double bytes = 0;
+    /* /proc/meminfo: "MemTotal:       16318412 kB" */
+    for (int i = 0; i < n; i++) {
+        unsigned long long kb;
+        char unit[8];
+        if (sscanf(lines[i], "MemTotal: %llu %7s", &kb, unit) == 2 && strcmp(unit, "kB") == 0 &&
+            kb > 0)
+            bytes = (double)kb * 1024.0;
+    }
+    return bytes;
 }
 
 /* Start one command host on tunnel t; its log follow begins at once. */
@@ -328,11 +343,13 @@ static void remote_poll_host(remote_t *r, int j, cluster_snapshot_t *snap)
     }
     if (h->df_id >= 0 && (n = tunnel_take_lines(h->tunnel, h->df_id, r->taken, REMOTE_TAKE)) > 0) {
         h->disk_free_pct = remote_parse_df(r->taken, n);
+        h->mem_bytes = remote_parse_memtotal(r->taken, n);
         h->df_id = -1;
     }
     if (h->df_id >= 0 && snap->t > h->df_deadline) {
         h->df_id = -1;                    /* lost with its session (or hung): ask again */
         h->disk_free_pct = NAN;           /* and the last answer is too old to show */
+        h->mem_bytes = 0;
     }
     if (!h->data_dir || snap->t < h->next_df || h->df_id >= 0 ||
         tunnel_state(h->tunnel, NULL, 0) != TUNNEL_UP)
@@ -346,11 +363,14 @@ static void remote_poll_host(remote_t *r, int j, cluster_snapshot_t *snap)
         return;
     }
     /* 2>&1: a failing df answers too (with its error line: unknown), so one is
-     * never waited for forever. */
+     * never waited for forever. The host's memory comes in the same answer
+     * (MemoryUsageHigh); a host without /proc/meminfo leaves it unknown. The
+     * exit status stays df's. */
     char q[600], cmd[700];
     double every = r->cfg->health_check_interval_ms / 1000.0;
     remote_shell_quote(h->data_dir, q, sizeof q);
-    snprintf(cmd, sizeof cmd, "df -P %s 2>&1", q);
+    snprintf(cmd, sizeof cmd, "df -P %s 2>&1; s=$?; grep MemTotal /proc/meminfo 2>/dev/null; "
+             "exit $s", q);
     h->df_id = tunnel_exec_once(h->tunnel, cmd);
     h->next_df = snap->t + every;
     h->df_deadline = snap->t + (every > 30 ? 2 * every : 60);
@@ -369,6 +389,7 @@ static void remote_attribute(remote_t *r, cluster_snapshot_t *snap)
             if (r->per_member ? have_key && strcmp(key, h->key) == 0
                               : remote_url_on_host(m->endpoint, tunnel_host(h->tunnel))) {
                 m->disk_free_pct = h->disk_free_pct;
+                m->host_mem_bytes = h->mem_bytes;
                 if (r->per_member)
                     m->log_slow = h->slow;
             }

@@ -379,8 +379,8 @@ unsigned ui_handle_input(ui_t *ui, double now)
         if (ch == ERR)
             break;
         act |= ui_keys_dispatch(ui, ch, now);
-        if (act & UI_ACT_QUIT)
-            return act;
+        if (act & (UI_ACT_QUIT | UI_ACT_CONTROL))
+            return act;                   /* a request is taken before the next key */
     }
     ui_render(ui, now);
     return act;
@@ -426,6 +426,7 @@ static void show_latest(ui_t *ui)
     ui->n_shown_alerts = ui->n_latest_alerts;
     ui->events_shown = ui->events.total;
     ui->have_shown = true;
+    ui_alerts_follow(ui);
     if (ui->window >= ui->shown.n_windows)
         ui->window = 0;
     if (before != ui->shown.n_members)
@@ -475,6 +476,34 @@ static void push_alert_events(ui_t *ui, const cluster_snapshot_t *snap)
                  member ? " on " : "", member ? member : "");
         ui_events_push(&ui->events, snap->t, line);
     }
+}
+
+void ui_set_delivery(ui_t *ui, const delivery_status_t *d)
+{
+    if (ui && ui->delivery != d) {
+        ui->delivery = d;
+        ui->dirty |= UI_DIRTY_ALERTS;
+    }
+}
+
+bool ui_take_control(ui_t *ui, output_ctl_t *out)
+{
+    if (!ui || !ui->has_ctl)
+        return false;
+    *out = ui->ctl;
+    ui->has_ctl = false;
+    return true;
+}
+
+void ui_control_done(ui_t *ui, double now, int handled, const char *reply)
+{
+    if (!ui)
+        return;
+    if (handled > 0)
+        ui_notice(ui, now, 5, "%s", reply);
+    else
+        ui_notice(ui, now, 5, "nothing to silence: no alert delivery is configured");
+    ui->dirty |= UI_DIRTY_ALERTS;
 }
 
 void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
@@ -547,6 +576,10 @@ void ui_render(ui_t *ui, double now)
     if (clock != ui->clock_shown) {
         ui->clock_shown = clock;
         ui->dirty |= UI_DIRTY_HEADER | UI_DIRTY_VIEW;
+    }
+    if (ui->delivery && ui->delivery->gen != ui->delivery_gen) {
+        ui->delivery_gen = ui->delivery->gen;
+        ui->dirty |= UI_DIRTY_ALERTS;
     }
     if (ui->repaint) {
         clearok(curscr, TRUE);

@@ -60,13 +60,15 @@ static unsigned k_window_prev(ui_t *ui, int key, double now)
     return window_step(ui, -1, now);
 }
 
-/* Up/down by delta lines: the help text, the focused alerts list, or the
- * member selection. */
+/* Up/down by delta lines: the help text, the focused alerts list (one line:
+ * the alert selection), or the member selection. */
 static void step_lines(ui_t *ui, int delta)
 {
     if (ui->view == UI_VIEW_HELP) {
         ui->help_scroll += delta;
         ui->dirty |= UI_DIRTY_VIEW;
+    } else if (ui->view == UI_VIEW_MAIN && ui->alerts_focus && (delta == 1 || delta == -1)) {
+        ui_alerts_move(ui, delta);
     } else if (ui->view == UI_VIEW_MAIN && ui->alerts_focus) {
         ui->alerts_scroll += delta;
         ui->dirty |= UI_DIRTY_ALERTS;
@@ -215,6 +217,33 @@ static unsigned k_alerts(ui_t *ui, int key, double now)
     return UI_ACT_NONE;
 }
 
+/* Silence the selected alert's notifications for an hour, or lift it: a
+ * request the monitor hands to alert delivery (ui_take_control). */
+static unsigned k_silence(ui_t *ui, int key, double now)
+{
+    (void)key;
+    const alert_t *a = ui_alerts_selected(ui);
+    if (ui->view != UI_VIEW_MAIN || !ui->alerts_focus) {
+        ui_notice(ui, now, 4, "x silences the selected alert: a focuses the alerts list");
+        return UI_ACT_NONE;
+    }
+    if (!a) {
+        ui_notice(ui, now, 3, "no alert to silence");
+        return UI_ACT_NONE;
+    }
+    if (!ui->delivery) {
+        ui_notice(ui, now, 5, "nothing to silence: no alert delivery is configured");
+        return UI_ACT_NONE;
+    }
+    memset(&ui->ctl, 0, sizeof ui->ctl);
+    ui->ctl.kind = OUTPUT_CTL_SILENCE_TOGGLE;
+    ui_copy(ui->ctl.rule, sizeof ui->ctl.rule, a->rule);
+    ui_copy(ui->ctl.member, sizeof ui->ctl.member, a->member);
+    ui->ctl.seconds = DELIVERY_UI_SILENCE_S;
+    ui->has_ctl = true;
+    return UI_ACT_CONTROL;
+}
+
 static unsigned k_poll(ui_t *ui, int key, double now)
 {
     (void)key;
@@ -271,8 +300,10 @@ static const ui_key_t keys[] = {
       false },
     { { 'w' }, "w", "next statistics window (1m, 5m, 15m, 1h ...)", k_window_next, false },
     { { 'W' }, "W", "previous statistics window", k_window_prev, false },
-    { { KEY_DOWN, 'j' }, "Down j", "next member (alerts focused: scroll down)", k_down, false },
-    { { KEY_UP, 'k' }, "Up k", "previous member (alerts focused: scroll up)", k_up, false },
+    { { KEY_DOWN, 'j' }, "Down j", "next member (alerts focused: next alert, then scroll)",
+      k_down, false },
+    { { KEY_UP, 'k' }, "Up k", "previous member (alerts focused: previous alert)", k_up,
+      false },
     { { KEY_NPAGE }, "PgDn", "a page down", k_page_down, false },
     { { KEY_PPAGE }, "PgUp", "a page up", k_page_up, false },
     { { KEY_HOME, 'g' }, "Home g", "first member / top of the list", k_home, false },
@@ -287,8 +318,10 @@ static const ui_key_t keys[] = {
       false },
     { { KEY_LEFT, 'h' }, "Left h", "wide table: scroll left", k_left, false },
     { { KEY_RIGHT, 'l' }, "Right l", "wide table: scroll right", k_right, false },
-    { { 'a' }, "a", "focus the alerts list (arrows scroll it; a or Esc to leave)", k_alerts,
-      false },
+    { { 'a' }, "a", "focus the alerts list (Up/Down select an alert, its hint below; a or "
+      "Esc to leave)", k_alerts, false },
+    { { 'x' }, "x", "alerts focused: silence the selected alert's notifications for 1 h "
+      "(again: lift)", k_silence, false },
     { { 'r' }, "r", "poll the cluster now", k_poll, false },
     { { 'b' }, "b", "sparklines: blocks / Braille (twice the history)", k_braille, false },
     { { CTRL('l') }, "Ctrl-L", "repaint the whole screen", k_repaint, false },

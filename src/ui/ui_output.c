@@ -11,6 +11,8 @@ typedef struct {
     ui_t   *ui;
     loop_t *loop;
     int     fd;
+    int   (*control)(void *ctx, const output_ctl_t *ctl, char *reply, size_t n);
+    void   *control_ctx;
 } dashboard_t;
 
 /* Keys are read in tick(); the fd is registered only to wake the loop. */
@@ -38,6 +40,8 @@ static void *dashboard_open(const output_env_t *env, void *arg, char *err, size_
         return NULL;
     }
     d->loop = env->loop;
+    d->control = env->control;
+    d->control_ctx = env->control_ctx;
     d->fd = ui_input_fd(d->ui);
     if (loop_fd_add(d->loop, d->fd, LOOP_IN, dashboard_wake, d) != 0) {
         ui_close(d->ui);
@@ -52,6 +56,7 @@ static void *dashboard_open(const output_env_t *env, void *arg, char *err, size_
 static void dashboard_poll(void *o, const poll_view_t *pv)
 {
     dashboard_t *d = o;
+    ui_set_delivery(d->ui, pv->delivery);
     ui_update(d->ui, pv->snap, pv->active, pv->n_active, pv->hist);
 }
 
@@ -65,6 +70,12 @@ static unsigned dashboard_tick(void *o, double now)
         act |= OUTPUT_ACT_QUIT;
     if (in & UI_ACT_POLL_NOW)
         act |= OUTPUT_ACT_POLL_NOW;
+    output_ctl_t ctl;
+    if ((in & UI_ACT_CONTROL) && ui_take_control(d->ui, &ctl)) {
+        char reply[300] = "";
+        int handled = d->control ? d->control(d->control_ctx, &ctl, reply, sizeof reply) : 0;
+        ui_control_done(d->ui, now, handled, reply);
+    }
     ui_render(d->ui, now);
     return act;
 }

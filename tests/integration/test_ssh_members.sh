@@ -9,7 +9,8 @@
 #     event under member 3's name;
 #   - df -P runs on each member host on that member's data_dir: member 1 and 2's
 #     figures match df -P run here, member 3's data_dir does not exist (unknown,
-#     no DiskSpaceLow for it);
+#     no DiskSpaceLow for it); the same command reads each host's MemTotal, which
+#     reaches members.csv host_mem_bytes for every member (member 3's too);
 #   - killing member 2's sshd downs member 2 with an SSH reason while members 1
 #     and 3 keep being polled; it comes back when that sshd returns;
 #   - a member host key missing from known_hosts refuses that member's tunnel
@@ -141,6 +142,12 @@ t_assert "member 3's failing df -P ran on its host and answered" \
 t_assert "DiskSpaceLow fires per member host (m1)" grep -q ' FIRING warning DiskSpaceLow member=m1 ' "$W/alerts.log"
 t_assert "DiskSpaceLow fires per member host (m2)" grep -q ' FIRING warning DiskSpaceLow member=m2 ' "$W/alerts.log"
 t_assert "no DiskSpaceLow for member 3 (unknown is not low)" bash -c "! grep -q 'DiskSpaceLow member=m3 ' '$W/alerts.log'"
+# The host's memory (MemTotal over SSH, with df -P) per member: all hosts are this machine.
+mem_here=$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
+for k in 1 2 3; do
+    t_eq "member $k's host_mem_bytes is its host's MemTotal" "$mem_here" \
+        "$(m_col host_mem_bytes "$k" | grep -v '^$' | tail -n 1)"
+done
 
 # Member 2's host goes away: member 2 down with the SSH reason, the others polled.
 SSHD_DIR=${SDIR[H2]} sshd_stop

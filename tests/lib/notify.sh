@@ -1,5 +1,6 @@
 # notify.sh — helpers for the alert delivery tests (source after itest.sh).
-#   nt_receiver            start tests/lib/notify_receiver.py; sets NT_PORT, NT_LOG
+#   nt_receiver [CERT KEY] start tests/lib/notify_receiver.py (HTTPS with CERT and
+#                          KEY); sets NT_PORT, NT_LOG
 #   nt_bodies PATH [JQ]    the bodies POSTed to PATH (one JSON per line), through jq
 #   nt_count PATH [STATUS] how many requests PATH got (with that status)
 #   nt_gaps FILE           metrics.csv polls more than 1.5 s apart (0 = on schedule)
@@ -7,7 +8,7 @@
 nt_receiver() {
     NT_LOG=$T/receiver.jsonl
     : >"$NT_LOG"
-    /usr/bin/python3 tests/lib/notify_receiver.py "$T/receiver.port" "$NT_LOG" 2>"$T/receiver.err" &
+    /usr/bin/python3 tests/lib/notify_receiver.py "$T/receiver.port" "$NT_LOG" "$@" 2>"$T/receiver.err" &
     local pid=$!
     t_cleanup_add "kill $pid 2>/dev/null || true"
     t_wait_for "the local receiver listens" 10 test -s "$T/receiver.port" || t_done

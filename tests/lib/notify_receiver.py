@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """notify_receiver.py — a local HTTP receiver for the alert delivery tests.
 
-    python3 tests/lib/notify_receiver.py PORTFILE LOG
+    python3 tests/lib/notify_receiver.py PORTFILE LOG [CERT KEY]
 
 Listens on 127.0.0.1 (a free port, written to PORTFILE) and appends one JSON
-line per request to LOG: {"t", "path", "headers", "body", "status"}. What it
+line per request to LOG: {"t", "path", "headers", "body", "status"}. With CERT
+and KEY it speaks HTTPS (TLS failures of clients are not logged). What it
 answers depends on the first path segment:
   /ok/...    200            /pd/...    202 {"status":"success"} (PagerDuty)
   /hang/...  never answers (holds the connection for 120 s)
@@ -71,6 +72,12 @@ class Handler(BaseHTTPRequestHandler):
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 srv.daemon_threads = True
+if len(sys.argv) > 4:
+    import ssl
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    srv.handle_error = lambda request, client_address: None
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 import os

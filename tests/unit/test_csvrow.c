@@ -131,8 +131,8 @@ static void test_member_row_quotes_error(void **state)
     assert_int_equal(csvrow_member(&s, m, row, 40), 0);
 }
 
-/* The host figures (df -P, followed log) are the last two fields: empty when
- * not watched, the values when known. */
+/* The host figures (df -P, followed log, the host's memory) are the last three
+ * fields: empty when not watched, the values when known. */
 static void test_member_row_host_figures(void **state)
 {
     (void)state;
@@ -141,12 +141,13 @@ static void test_member_row_host_figures(void **state)
     char row[CSVROW_MAX];
     size_t n = csvrow_member(&s, m, row, sizeof(row));
     assert_true(n > 2);
-    assert_string_equal(row + n - 3, ",,\n");
+    assert_string_equal(row + n - 4, ",,,\n");
     m->disk_free_pct = 42.5;
     m->log_slow = 0;
+    m->host_mem_bytes = 8589934592.0;
     n = csvrow_member(&s, m, row, sizeof(row));
-    assert_true(n > 9);
-    assert_string_equal(row + n - 9, ",42.50,0\n");
+    assert_true(n > 20);
+    assert_string_equal(row + n - 20, ",42.50,0,8589934592\n");
     assert_int_equal(count_fields(row), count_fields(CSVROW_MEMBERS_HEADER));
 }
 
@@ -278,6 +279,7 @@ static void test_rows_worst_case_fit(void **state)
     w1->quota_eta_s = WORST;
     m->disk_free_pct = WORST;
     m->log_slow = INT_MAX;
+    m->host_mem_bytes = WORST;
     s.t = 1795442709.5;
     char row[CSVROW_MAX];
     size_t n = csvrow_member(&s, m, row, sizeof(row));

@@ -209,6 +209,53 @@ static void test_alerts_config(void **state)
     assert_string_equal(host, "[::1]:80");
 }
 
+/* The silence table: --silence entries and the dashboard's toggle share it. */
+static void test_silences(void **state)
+{
+    (void)state;
+    delivery_status_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.silences[0].rule, sizeof d.silences[0].rule, "QuorumLost");
+    d.silences[0].until = 100;                         /* --silence QuorumLost, every member */
+    d.n_silences = 1;
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "", 50) == 100);
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "m1", 50) == 100);
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "", 100) == 0);   /* over */
+    assert_true(delivery_silenced_until(&d, "MemberUnreachable", "m1", 50) == 0);
+    assert_true(delivery_silenced_until(NULL, "QuorumLost", "", 50) == 0);
+
+    output_ctl_t c = { .kind = OUTPUT_CTL_SILENCE_TOGGLE, .seconds = 3600 };
+    snprintf(c.rule, sizeof c.rule, "MemberUnreachable");
+    snprintf(c.member, sizeof c.member, "m2");
+    char reply[200];
+    unsigned long gen = d.gen;
+    assert_int_equal(notify_silence_toggle(&d, &c, 10, reply, sizeof reply), 1);
+    assert_non_null(strstr(reply, "MemberUnreachable@m2 silenced for 3600 s"));
+    assert_true(d.gen != gen);
+    assert_true(delivery_silenced_until(&d, "MemberUnreachable", "m2", 20) == 3610);
+    assert_true(delivery_silenced_until(&d, "MemberUnreachable", "m3", 20) == 0);
+    assert_true(d.silences[1].from_ui);
+    /* again: lifted */
+    assert_int_equal(notify_silence_toggle(&d, &c, 20, reply, sizeof reply), 1);
+    assert_non_null(strstr(reply, "silence of MemberUnreachable@m2 lifted"));
+    assert_true(delivery_silenced_until(&d, "MemberUnreachable", "m2", 21) == 0);
+    /* the ended slot is reused */
+    assert_int_equal(notify_silence_toggle(&d, &c, 30, reply, sizeof reply), 1);
+    assert_int_equal(d.n_silences, 2);
+    /* toggling an alert covered by a rule-wide --silence lifts that one */
+    snprintf(c.rule, sizeof c.rule, "QuorumLost");
+    c.member[0] = '\0';
+    assert_int_equal(notify_silence_toggle(&d, &c, 40, reply, sizeof reply), 1);
+    assert_true(delivery_silenced_until(&d, "QuorumLost", "", 41) == 0);
+    /* a full table refuses */
+    d.n_silences = DELIVERY_MAX_SILENCES;
+    for (int i = 0; i < DELIVERY_MAX_SILENCES; i++)
+        d.silences[i].until = 1e9;
+    snprintf(c.rule, sizeof c.rule, "NoLeader");
+    assert_int_equal(notify_silence_toggle(&d, &c, 50, reply, sizeof reply), -1);
+    assert_non_null(strstr(reply, "too many silences"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_clean_and_headers),
         cmocka_unit_test(test_event_text),
         cmocka_unit_test(test_alerts_config),
+        cmocka_unit_test(test_silences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,6 +171,24 @@ static void test_parse_df(void **state)
     assert_float_equal(remote_parse_df(lines, 1), 45.0, 1e-9);
 }
 
+/* MemTotal in the same answer as df -P (the host's memory for MemoryUsageHigh). */
+static void test_parse_memtotal(void **state)
+{
+    (void)state;
+    char lines[3][512] = {
+        "Filesystem     1024-blocks    Used Available Capacity Mounted on",
+        "/dev/sda1         1000000  750000    250000      75% /var/lib/etcd",
+        "MemTotal:       16318412 kB",
+    };
+    assert_float_equal(remote_parse_memtotal(lines, 3), 16318412.0 * 1024, 1e-3);
+    assert_float_equal(remote_parse_df(lines, 3), 25.0, 1e-9);   /* df unaffected */
+    assert_true(remote_parse_memtotal(lines, 2) == 0);            /* none: unknown */
+    snprintf(lines[2], sizeof lines[2], "MemTotal: 0 kB");
+    assert_true(remote_parse_memtotal(lines, 3) == 0);
+    snprintf(lines[2], sizeof lines[2], "MemTotal: 12 MB");      /* not meminfo's unit */
+    assert_true(remote_parse_memtotal(lines, 3) == 0);
+}
+
 /* The local log file is read a bounded piece per remote_pump(): an endless one
  * (/dev/zero, /dev/urandom) never holds the caller, and a burst of lines is
  * taken over several pumps, all of it counted by the next remote_poll(). (No
@@ -237,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_route_key),
         cmocka_unit_test(test_url_on_host),
         cmocka_unit_test(test_parse_df),
+        cmocka_unit_test(test_parse_memtotal),
         cmocka_unit_test(test_pump_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
