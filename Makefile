@@ -5,7 +5,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := ncursesw libcurl jansson libssh2 yaml-0.1
+PKGS    := ncursesw libcurl jansson libssh2 yaml-0.1 libmicrohttpd
 BUILD   := build
 
 DEPS_STAMP := $(BUILD)/.deps-ok
