@@ -5,7 +5,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := ncursesw libcurl jansson libssh2 yaml-0.1
+PKGS    := ncursesw libcurl jansson libssh2 yaml-0.1 libmicrohttpd
 BUILD   := build
 
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -118,6 +118,9 @@ $(BUILD)/promql-parity: tests/lib/promql_parity.c $(BUILD)/libem.a
 $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+$(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
+
 # Unit tests: plain, then under ASan+UBSan. Integration tests drive the real binary
 # against a real 3-member etcd cluster (tests/lib/cluster.sh).
 check: layers unit unit-san integration fuzz-smoke
@@ -138,7 +141,7 @@ integration: etcd-monitor $(STUB) $(EXAMPLES)
 demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
-bench: etcd-monitor $(BENCH) $(BUILD)/http-stub
+bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,

@@ -32,6 +32,45 @@ awk -v u="$user" -v s="$sys" -v p="$polls" -v mp="$member_polls" -v rss="$rss_kb
     printf "peak rss: %.1f MiB\n", rss / 1024
 }'
 
+echo "== API render (unit level; the snapshot holds at most 32 members)"
+./build/bench-serve || exit 1
+
+echo "== API under load: 3 members, interval 1s; wrk -c200 -t2 -d5s"
+API_SECS=${BENCH_API_SECONDS:-5}
+./etcd-monitor --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --api-port 0 \
+    --workdir "$T/wsa" >/dev/null 2>"$T/api.err" &
+mon=$!
+trap 'kill $load $mon 2>/dev/null; cluster_stop; rm -rf "$T"' EXIT
+port=""
+for _ in $(seq 1 50); do
+    port=$(sed -n 's/.*API listening on [a-z]*:\/\/[^ ]*:\([0-9]*\) .*/\1/p' "$T/api.err" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "API did not start"; cat "$T/api.err"; exit 1; }
+rows() { echo $(( $(wc -l < "$T/wsa/metrics.csv") - 1 )); }
+# p99 (nearest rank) of poll_ms over metrics.csv rows a+1..b
+p99() {
+    awk -F, -v a="$1" -v b="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "poll_ms") c = i; next }
+        NR - 1 > a && NR - 1 <= b && $c != "" { print $c }' "$T/wsa/metrics.csv" | sort -g |
+    awk '{ v[NR] = $1 } END { if (!NR) { print "n/a"; exit } k = int(0.99 * NR + 0.999);
+         printf "%.1f ms (n=%d, max %.1f ms)", v[k], NR, v[NR] }'
+}
+sleep 3
+r0=$(rows); sleep $((API_SECS * 2)); r1=$(rows)
+for path in /health /api/v1/cluster/status; do
+    wrk --latency -c200 -t2 -d"${API_SECS}s" "http://127.0.0.1:$port$path" > "$T/wrk.out" 2>&1
+    printf '%-24s %s req/s, latency p50 %s, p99 %s\n' "$path" \
+        "$(awk '/Requests\/sec/ { print $2 }' "$T/wrk.out")" \
+        "$(awk '$1 == "50%" { print $2 }' "$T/wrk.out")" "$(awk '$1 == "99%" { print $2 }' "$T/wrk.out")"
+    grep -q 'Non-2xx' "$T/wrk.out" && grep 'Non-2xx\|Socket errors' "$T/wrk.out"
+done
+r2=$(rows)
+echo "poll time p99 without load: $(p99 "$r0" "$r1")"
+echo "poll time p99 under wrk:    $(p99 "$r1" "$r2")"
+kill $mon 2>/dev/null
+wait $mon 2>/dev/null
+
 # Alert delivery under an alert storm: poll time p99 with and without 5 channels,
 # CPU per notification (the cluster and its load are stopped first).
 kill $load 2>/dev/null

@@ -14,6 +14,7 @@
 #include "figures.h"          /* FIG_MAX_WINDOWS */
 #include "util.h"
 #include "config_alerts.h"    /* alerts: channels, --silence */
+#include "config_api.h"       /* api: the HTTP API server */
 
 #define EM_VERSION "0.1.0"    /* printed by --version as "etcd-monitor 0.1.0" */
 #define CONFIG_MAX_ENDPOINTS ENDPOINT_MAX   /* the one limit: --help and the man page say it */
@@ -27,7 +28,10 @@ typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_lev
  * that does not apply to the command being run. */
 #define CMD_MONITOR (1u << 0)
 #define CMD_STATUS  (1u << 1)
-#define CMD_ALL     (CMD_MONITOR | CMD_STATUS)
+#define CMD_SERVE   (1u << 2)
+#define CMD_ALL     (CMD_MONITOR | CMD_STATUS | CMD_SERVE)
+/* The commands that run the monitoring loop (monitor, and serve: its daemon form). */
+#define CMD_WATCH   (CMD_MONITOR | CMD_SERVE)
 
 /* The command config_load() reads the options of: its name, for messages
  * ("--theme does not apply to `status`"), and its CMD_* bit. */
@@ -137,6 +141,7 @@ typedef struct {
     config_rule_t rule_overrides[CONFIG_MAX_RULE_OVERRIDES];
     config_alerts_t alerts;              /* alerts: channels, --notify-webhook, --alertmanager,
                                             --silence (config_alerts.h) */
+    config_api_t  api;                   /* --api-*, api: (config_api.h) */
 } config_t;
 
 typedef enum {

@@ -177,4 +177,14 @@ int alerts_set_notify_webhook(config_t *cfg, const char *v, char *why, size_t wh
 int alerts_set_alertmanager(config_t *cfg, const char *v, char *why, size_t whylen);
 int alerts_set_silence(config_t *cfg, const char *v, char *why, size_t whylen);
 
+/* Setters of the API server's flags (config_api.c). */
+int api_set_host(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_port(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_token_file(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_allow_writes(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_cert(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_key(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_timeout(config_t *cfg, const char *v, char *why, size_t whylen);
+int api_set_max_connections(config_t *cfg, const char *v, char *why, size_t whylen);
+
 #endif

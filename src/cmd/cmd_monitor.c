@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "output.h"
 #include "outputs.h"
+#include "serve.h"
 #include "session.h"
 #include "signals.h"
 #include "ui.h"
@@ -197,7 +198,10 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
                          .workspace_dir = a->ws->dir, .notice = app_output_notice,
                          .notice_ctx = a, .control = app_output_control, .control_ctx = a };
     a->interactive = !cfg->headless && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-    if (a->interactive) {
+    if (cfg->api.daemon) {                  /* serve: one line per event on stderr */
+        if (outputs_open(&a->outs, &output_serve_log, &env, NULL, err, errlen) != 0)
+            return -1;
+    } else if (a->interactive) {
         if (outputs_open(&a->outs, &output_dashboard, &env, NULL, err, errlen) != 0) {
             size_t n = strlen(err);
             snprintf(err + n, errlen - n, " (use --headless)");
@@ -213,6 +217,7 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
     a->delivering = notify;
     if ((notify && outputs_open(&a->outs, &output_notify, &env, &a->notify, err, errlen) != 0) ||
         outputs_open(&a->outs, &output_files, &env, a->ws, err, errlen) != 0 ||
+        (serve_wanted(cfg) && outputs_open(&a->outs, &output_serve, &env, NULL, err, errlen) != 0) ||
         outputs_open(&a->outs, &output_summary, &env, sum, err, errlen) != 0 ||
         (notify &&
          outputs_open(&a->outs, &output_notify_summary, &env, &a->notify, err, errlen) != 0))
@@ -323,4 +328,19 @@ out:
         workspace_close(&ws);
     curl_global_cleanup();
     return rc;
+}
+
+/* The daemon form: headless, the API on (port 8080 unless given), until a
+ * signal; the cluster's state is the API's to report, so 0 once stopped. */
+int cmd_serve(config_t *cfg)
+{
+    cfg->headless = true;
+    cfg->duration_ms = 0;
+    cfg->api.daemon = true;
+    if (!cfg->api.on) {
+        cfg->api.on = true;
+        cfg->api.port = API_DAEMON_PORT;
+    }
+    int rc = cmd_monitor(cfg);
+    return rc == 1 || rc == 2 ? 0 : rc;
 }

@@ -34,6 +34,17 @@ static const command_t commands[] = {
       "Exit status: 0 when no alert fires, 1 when a warning alert fires, 2 when a\n"
       "critical one does (as the monitor's); 64 for a usage error.\n",
       CMD_STATUS, cmd_status },
+    { "serve",
+      "run as a daemon: poll headless and serve the HTTP API and /metrics",
+      "usage: etcd-monitor serve [options]\n"
+      "\n"
+      "The daemon form of monitor: no dashboard, no --duration, the HTTP API and the\n"
+      "Prometheus exporter on --api-host:--api-port (127.0.0.1:8080 unless given),\n"
+      "the workspace files as monitor writes them, and one line per event on stderr\n"
+      "(alerts, members lost and back, notices). It runs until SIGINT or SIGTERM.\n"
+      "Exit status: 0 once stopped by a signal; 64 for a usage or configuration\n"
+      "error (such as a port it cannot listen on).\n",
+      CMD_SERVE, cmd_serve },
     { "help",
       "list the commands, or show one command's usage and options",
       "usage: etcd-monitor help [COMMAND]\n"

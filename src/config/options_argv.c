@@ -348,5 +348,6 @@ void config_free(config_t *cfg)
     free(cfg->data_dir);
     free(cfg->warnings);
     alerts_free(&cfg->alerts);
+    api_config_free(&cfg->api);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -18,12 +18,12 @@ static const option_t options[] = {
     { "interval", 0, OPT_VALUE, "SECONDS", { NULL, NULL }, "interval", "5",
       "seconds between polls, 1 to 300, to the millisecond: 2.5, 1500ms, 10s or "
       "1m also work; less than 1s is refused",
-      option_set_interval, 0, CMD_MONITOR },
+      option_set_interval, 0, CMD_WATCH },
     { "metrics-interval", 0, OPT_VALUE, "DURATION", { "METRICS_INTERVAL", NULL },
       "metrics_interval", NULL,
       "the poll interval as a duration, 1s to 300s, bare number = seconds; "
       "same setting as --interval",
-      option_set_metrics_interval, 0, CMD_MONITOR },
+      option_set_metrics_interval, 0, CMD_WATCH },
     { "duration", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "duration", "0",
       "stop after this long: bare number = minutes, or 30s, 2m, 1h; "
       "0 = until stopped; at most 30 days",
@@ -39,7 +39,7 @@ static const option_t options[] = {
       "health_check_interval", "30s",
       "how often to re-read the member list (the alarms: every poll), 1s to 24h; "
       "bare number = seconds",
-      option_set_health_interval, 0, CMD_MONITOR },
+      option_set_health_interval, 0, CMD_WATCH },
     { "max-body-size", 0, OPT_VALUE, "BYTES", { NULL, NULL }, "max_body_size", "16M",
       "largest response body accepted, 4K to 1G; suffix K, M or G = KiB, MiB, GiB",
       option_set_max_body, 0, CMD_ALL },
@@ -53,18 +53,18 @@ static const option_t options[] = {
     { "windows", 0, OPT_VALUE, "LIST", { NULL, NULL }, "windows", "1m,5m,15m,1h",
       "the sliding windows of the statistics and rules: at most "
       XSTR(FIG_MAX_WINDOWS) " durations, comma-separated, increasing, each 10s to 4h",
-      option_set_windows, OPT_LIST, CMD_MONITOR },
+      option_set_windows, OPT_LIST, CMD_WATCH },
     { "no-leader-timeout", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "no_leader_timeout", "60s",
       "how long the cluster may be without a leader before EtcdNoLeader fires, "
       "1s to 1h; bare number = seconds",
-      option_set_no_leader_timeout, 0, CMD_MONITOR },
+      option_set_no_leader_timeout, 0, CMD_WATCH },
     { "config", 0, OPT_VALUE, "FILE", { NULL, NULL }, NULL, NULL,
       "read settings from this YAML file",
       option_set_config, OPT_CONFIG, CMD_ALL },
     { "workdir", 0, OPT_VALUE, "DIR", { NULL, NULL }, "workdir", NULL,
       "write the CSV files and logs here instead of "
       ".work/etcd-realtime/YYYYmmdd_HHMMSS",
-      option_set_workdir, 0, CMD_MONITOR },
+      option_set_workdir, 0, CMD_WATCH },
     { "headless", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
       "no terminal interface: poll and write the CSV files only",
       option_set_headless, 0, CMD_MONITOR },
@@ -126,25 +126,25 @@ static const option_t options[] = {
       option_set_ssh_accept_new, 0, CMD_ALL },
     { "log-source", 0, OPT_NOARG, NULL, { NULL, NULL }, "ssh.log_source", NULL,
       "watch each member's etcd log over SSH with --log-command",
-      option_set_log_source, 0, CMD_MONITOR },
+      option_set_log_source, 0, CMD_WATCH },
     { "log-command", 0, OPT_VALUE, "CMD", { NULL, NULL }, "ssh.log_command",
       "journalctl -u etcd -f -o cat",
       "read-only command that follows etcd's log on a member host",
-      option_set_log_command, 0, CMD_MONITOR },
+      option_set_log_command, 0, CMD_WATCH },
     { "log-file", 0, OPT_VALUE, "PATH", { NULL, NULL }, "log_file", NULL,
       "follow a local etcd log file instead",
-      option_set_log_file, 0, CMD_MONITOR },
+      option_set_log_file, 0, CMD_WATCH },
     { "data-dir", 0, OPT_VALUE, "PATH", { NULL, NULL }, "ssh.data_dir", "/var/lib/etcd",
       "etcd's data directory on the member hosts, for the disk space figure (df -P)",
-      option_set_data_dir, 0, CMD_MONITOR },
+      option_set_data_dir, 0, CMD_WATCH },
     { "probe-write", 0, OPT_NOARG, NULL, { NULL, NULL }, "probe_write", NULL,
       "also time one write per member per poll (a key under --probe-prefix, "
       "deleted on exit)",
-      option_set_probe_write, 0, CMD_MONITOR },
+      option_set_probe_write, 0, CMD_WATCH },
     { "probe-prefix", 0, OPT_VALUE, "PREFIX", { NULL, NULL }, "probe_prefix",
       "/etcd-monitor/probe/",
       "key prefix of the write probe; the key is PREFIX followed by the member name",
-      option_set_probe_prefix, 0, CMD_MONITOR },
+      option_set_probe_prefix, 0, CMD_WATCH },
     { "theme", 0, OPT_VALUE, "NAME|FILE", { NULL, NULL }, "theme", NULL,
       "dashboard colours: default, light, solarized, mono, or a .theme file "
       "(NO_COLOR forces mono)",
@@ -162,13 +162,42 @@ static const option_t options[] = {
     /* Alert delivery (config_alerts.c). */
     { "notify-webhook", 0, OPT_VALUE, "URL", { NULL, NULL }, NULL, NULL,
       "also POST alert transitions to URL as an Alertmanager-style webhook (repeatable)",
-      alerts_set_notify_webhook, 0, CMD_MONITOR },
+      alerts_set_notify_webhook, 0, CMD_WATCH },
     { "alertmanager", 0, OPT_VALUE, "URL", { NULL, NULL }, NULL, NULL,
       "also send alerts to the Alertmanager at URL (repeatable)",
-      alerts_set_alertmanager, 0, CMD_MONITOR },
+      alerts_set_alertmanager, 0, CMD_WATCH },
     { "silence", 0, OPT_VALUE, "RULE[@MEMBER]:DURATION", { NULL, NULL }, NULL, NULL,
       "send no notification for that alert for DURATION from the start (repeatable)",
-      alerts_set_silence, 0, CMD_MONITOR },
+      alerts_set_silence, 0, CMD_WATCH },
+    /* The HTTP API and Prometheus exporter (config_api.c, src/serve/). */
+    { "api-port", 0, OPT_VALUE, "PORT", { "API_PORT", NULL }, "api.port", NULL,
+      "serve the HTTP API and /metrics on this port (the serve command: 8080 "
+      "when none is given)",
+      api_set_port, 0, CMD_WATCH },
+    { "api-host", 0, OPT_VALUE, "HOST", { "API_HOST", NULL }, "api.host", API_DEFAULT_HOST,
+      "address the API listens on; 0.0.0.0 or :: for every interface",
+      api_set_host, 0, CMD_WATCH },
+    { "api-token-file", 0, OPT_VALUE, "FILE", { NULL, NULL }, "api.token_file", NULL,
+      "enable POST /api/v1/etcdctl/get (and put) for requests with "
+      "\"Authorization: Bearer\" and the first line of FILE",
+      api_set_token_file, 0, CMD_WATCH },
+    { "api-allow-writes", 0, OPT_NOARG, NULL, { NULL, NULL }, "api.allow_writes", NULL,
+      "also enable POST /api/v1/etcdctl/put (needs --api-token-file)",
+      api_set_allow_writes, 0, CMD_WATCH },
+    { "api-cert", 0, OPT_VALUE, "FILE", { NULL, NULL }, "api.cert_file", NULL,
+      "serve the API over HTTPS with this certificate (PEM), with --api-key",
+      api_set_cert, 0, CMD_WATCH },
+    { "api-key", 0, OPT_VALUE, "FILE", { NULL, NULL }, "api.key_file", NULL,
+      "private key (PEM) of --api-cert",
+      api_set_key, 0, CMD_WATCH },
+    { "api-timeout", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "api.timeout", "10s",
+      "a request must arrive in full within this long of the connection (or the "
+      "previous answer), 1s to 5m; idle connections are closed after it too",
+      api_set_timeout, 0, CMD_WATCH },
+    { "api-max-connections", 0, OPT_VALUE, "N", { NULL, NULL }, "api.max_connections",
+      "4096", "connections the API holds at once, 16 to 60000 (a quarter per client "
+      "address)",
+      api_set_max_connections, 0, CMD_WATCH },
     /* Config-file keys without a flag. */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
       "members that must be up, 0 to 1000", option_set_min_nodes, 0, CMD_ALL },
@@ -232,13 +261,11 @@ static const option_t options[] = {
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
       "alert delivery channels: a list of mappings (type: console, slack, email, "
       "pagerduty, webhook, alertmanager; see the man page, ALERT DELIVERY)", NULL, 0, CMD_ALL },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "api", NULL,
-      "API server settings", NULL, OPT_UNUSED, CMD_ALL },
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
       "benchmark settings", NULL, OPT_UNUSED, CMD_ALL },
 };
 
-const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", NULL };
+const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", "api", NULL };
 
 const option_t *config_options(size_t *n)
 {

@@ -37,7 +37,7 @@ t_eq "help status: no monitor-only option" "" "$(grep -oE -- '--(theme|headless|
 "$EM" status --help >"$T/help2"
 t_eq "status --help = help status" "" "$(diff "$T/help" "$T/help2")"
 "$EM" help >"$T/o"
-t_eq "help lists the commands" "monitor status help" "$(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$T/o" | xargs)"
+t_eq "help lists the commands" "monitor status serve help" "$(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$T/o" | xargs)"
 
 it_cluster 3
 

@@ -454,6 +454,20 @@ static void test_flags_bad(void **state)
         { { "--log-command" }, "--log-command: missing value" },
         { { "--log-file" }, "--log-file: missing value" },
         { { "--data-dir" }, "--data-dir: missing value" },
+        { { "--api-port", "65536" },
+          "--api-port: \"65536\" is not a port (1 to 65535, or 0: any free port)" },
+        { { "--api-host", "a b" }, "--api-host: \"a b\" is not a host name or address" },
+        { { "--api-token-file", "/nonexistent/t" },
+          "--api-token-file: \"/nonexistent/t\" cannot be read: No such file or directory" },
+        { { "--api-allow-writes=1" },
+          "--api-allow-writes: \"1\" is not accepted (the option takes no value)" },
+        { { "--api-cert", "/nonexistent/c" },
+          "--api-cert: \"/nonexistent/c\" cannot be read: No such file or directory" },
+        { { "--api-key", "/nonexistent/k" },
+          "--api-key: \"/nonexistent/k\" cannot be read: No such file or directory" },
+        { { "--api-timeout", "0" }, "--api-timeout: \"0\" is out of range (1s to 5m)" },
+        { { "--api-max-connections", "5" },
+          "--api-max-connections: \"5\" is out of range (16 to 60000)" },
         { { "--version=2" }, "--version: \"2\" is not accepted (the option takes no value)" },
         { { "--use-proxy-env=1" },
           "--use-proxy-env: \"1\" is not accepted (the option takes no value)" },
@@ -486,6 +500,8 @@ static void test_flags_bad_cover_table(void **state)
         "use-proxy-env", "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
         "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
         "data-dir", "write-out", "version", "help", "notify-webhook", "alertmanager", "silence",
+        "api-port", "api-host", "api-token-file", "api-allow-writes", "api-cert", "api-key",
+        "api-timeout", "api-max-connections",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -626,7 +642,7 @@ static char *usage_for(unsigned cmds)
 static void test_usage_by_command(void **state)
 {
     (void)state;
-    static const unsigned cmd[] = { CMD_MONITOR, CMD_STATUS };
+    static const unsigned cmd[] = { CMD_MONITOR, CMD_STATUS, CMD_SERVE };
     size_t n;
     const option_t *tab = config_options(&n);
     for (size_t c = 0; c < sizeof cmd / sizeof cmd[0]; c++) {
@@ -674,10 +690,13 @@ static void test_option_commands(void **state)
         "password", "password-file", "ssh", "ssh-key", "ssh-known-hosts", "ssh-accept-new",
         "alert-threshold", "version", "help",
     };
-    static const char *const monitor_only[] = {
-        "interval", "metrics-interval", "duration", "health-check-interval", "windows",
-        "no-leader-timeout", "workdir", "headless", "log-source", "log-command", "log-file",
-        "data-dir", "probe-write", "probe-prefix", "theme",
+    static const char *const monitor_only[] = { "duration", "headless", "theme" };
+    /* monitor and its daemon form, serve */
+    static const char *const watch[] = {
+        "interval", "metrics-interval", "health-check-interval", "windows",
+        "no-leader-timeout", "workdir", "log-source", "log-command", "log-file",
+        "data-dir", "probe-write", "probe-prefix", "api-port", "api-host", "api-token-file",
+        "api-allow-writes", "api-cert", "api-key", "api-timeout", "api-max-connections",
     };
     for (size_t k = 0; k < n; k++) {
         assert_true(tab[k].cmds != 0);
@@ -690,6 +709,9 @@ static void test_option_commands(void **state)
         for (size_t i = 0; tab[k].flag && i < sizeof monitor_only / sizeof monitor_only[0]; i++)
             if (strcmp(tab[k].flag, monitor_only[i]) == 0 && tab[k].cmds != CMD_MONITOR)
                 fail_msg("--%s should apply to monitor only", tab[k].flag);
+        for (size_t i = 0; tab[k].flag && i < sizeof watch / sizeof watch[0]; i++)
+            if (strcmp(tab[k].flag, watch[i]) == 0 && tab[k].cmds != CMD_WATCH)
+                fail_msg("--%s should apply to monitor and serve", tab[k].flag);
         if (tab[k].flag && strcmp(tab[k].flag, "write-out") == 0)
             assert_int_equal(tab[k].cmds, CMD_STATUS);
     }
@@ -885,7 +907,10 @@ static void test_seed_config(void **state)
     assert_string_equal(c.ca_file, "/dev/null");
     assert_false(c.insecure_skip_verify);
     /* tls is used now: only the blocks of later features are ignored */
-    assert_string_equal(c.ignored_keys, "api,benchmark");
+    assert_string_equal(c.ignored_keys, "benchmark");
+    assert_string_equal(c.api.host, "0.0.0.0");          /* seed 004's api: block as written */
+    assert_true(c.api.on);
+    assert_int_equal(c.api.port, 8080);
     assert_int_equal(c.alerts.n, 2);
     assert_int_equal(c.alerts.ch[0].type, CHAN_SLACK);
     assert_string_equal(c.alerts.ch[0].channel, "#etcd-alerts");
@@ -1117,8 +1142,9 @@ static void test_file_errors(void **state)
     config_free(&c);
     assert_int_equal(load_text(&c, "---\n", err, sizeof err), CONFIG_OK);
     config_free(&c);
-    assert_int_equal(load_text(&c, "tls:\napi: ~\nno_discover: no\n", err, sizeof err), CONFIG_OK);
-    assert_string_equal(c.ignored_keys, "api");     /* tls is a used block now */
+    assert_int_equal(load_text(&c, "tls:\napi: ~\nbenchmark: ~\nno_discover: no\n", err,
+                               sizeof err), CONFIG_OK);
+    assert_string_equal(c.ignored_keys, "benchmark");  /* tls and api are used blocks now */
     assert_false(c.no_discover);
     config_free(&c);
     assert_int_equal(load_text(&c, "alert_thresholds:\n  max_error_rate: 1\n", err, sizeof err),
@@ -1128,12 +1154,12 @@ static void test_file_errors(void **state)
     config_free(&c);
 }
 
-/* "api: [[...]]" with the value's lists nested `levels` deep (malloc'ed). */
+/* "benchmark: [[...]]" with the value's lists nested `levels` deep (malloc'ed). */
 static char *nested_lists(int levels)
 {
-    char *s = malloc((size_t)levels * 2 + 8);
+    char *s = malloc((size_t)levels * 2 + 16);
     assert_non_null(s);
-    char *p = s + sprintf(s, "api: ");
+    char *p = s + sprintf(s, "benchmark: ");
     memset(p, '[', (size_t)levels);
     memset(p + levels, ']', (size_t)levels);
     strcpy(p + 2 * levels, "\n");
@@ -1150,7 +1176,7 @@ static void test_file_nesting(void **state)
     char err[512] = "";
     char *text = nested_lists(63);
     assert_int_equal(load_text(&c, text, err, sizeof err), CONFIG_OK);
-    assert_string_equal(c.ignored_keys, "api");
+    assert_string_equal(c.ignored_keys, "benchmark");
     config_free(&c);
     free(text);
 
@@ -1179,7 +1205,7 @@ static void test_file_nesting(void **state)
     free(text);
 
     /* Skipped blocks count too, and the limit is per path, not a running total. */
-    assert_int_equal(load_text(&c, "api: [[1], [2], {a: [3]}]\nbenchmark: {b: [[4]]}\n", err,
+    assert_int_equal(load_text(&c, "benchmark: [[1], [2], {a: [3]}, {b: [[4]]}]\n", err,
                                sizeof err), CONFIG_OK);
     config_free(&c);
 }
