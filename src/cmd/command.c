@@ -34,6 +34,19 @@ static const command_t commands[] = {
       "Exit status: 0 when no alert fires, 1 when a warning alert fires, 2 when a\n"
       "critical one does (as the monitor's); 64 for a usage error.\n",
       CMD_STATUS, cmd_status },
+    { "snapshot",
+      "save a member's snapshot, or read a snapshot file's status",
+      "usage: etcd-monitor snapshot status FILE [-w table|json]\n"
+      "       etcd-monitor snapshot save FILE [options]\n"
+      "\n"
+      "status reads the snapshot (or a member's backend db file) directly and prints\n"
+      "its hash, revision, total keys and total size, as etcdctl snapshot status\n"
+      "does; a truncated or damaged file is refused with the reason. save streams\n"
+      "the snapshot of one member (the one --endpoints names, else the leader) into\n"
+      "FILE.part, checks the SHA-256 etcd appends, syncs it and renames it to FILE;\n"
+      "on any failure FILE.part is removed. Exit status 0, 1 on failure, 64 for a\n"
+      "usage error.\n",
+      CMD_SNAPSHOT, cmd_snapshot },
     { "help",
       "list the commands, or show one command's usage and options",
       "usage: etcd-monitor help [COMMAND]\n"
@@ -82,7 +95,7 @@ static void command_list(FILE *f)
 {
     fprintf(f, "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 }
 
 void command_usage(FILE *f)

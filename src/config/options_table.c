@@ -146,9 +146,9 @@ static const option_t options[] = {
       "(NO_COLOR forces mono)",
       option_set_theme, 0, CMD_MONITOR },
     { "write-out", 'w', OPT_VALUE, "FORMAT", { NULL, NULL }, NULL, "table",
-      "how status prints the members: table, or json (an array with one object "
-      "per member)",
-      option_set_write_out, 0, CMD_STATUS },
+      "how status and the operator commands print their result: table, or json "
+      "(status: an array with one object per member)",
+      option_set_write_out, 0, CMD_STATUS | CMD_OPS },
     { "version", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
       "print the version and exit",
       NULL, OPT_VERSION, CMD_ALL },

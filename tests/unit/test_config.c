@@ -689,7 +689,7 @@ static void test_option_commands(void **state)
             if (strcmp(tab[k].flag, monitor_only[i]) == 0 && tab[k].cmds != CMD_MONITOR)
                 fail_msg("--%s should apply to monitor only", tab[k].flag);
         if (tab[k].flag && strcmp(tab[k].flag, "write-out") == 0)
-            assert_int_equal(tab[k].cmds, CMD_STATUS);
+            assert_int_equal(tab[k].cmds, CMD_STATUS | CMD_OPS);
     }
 }
 
@@ -705,6 +705,35 @@ static config_result_t load_for(config_t *cfg, const char *name, unsigned mask, 
         argv[argc++] = (char *)*args;
     argv[argc] = NULL;
     return config_load(cfg, &cmd, argc, argv, err, errlen);
+}
+
+/* Commands with arguments (CMD_WITH_ARGS) keep them in order, flags
+ * anywhere; "--" makes the rest arguments; other commands refuse them. */
+static void test_positional_args(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256];
+    static const char *const a1[] = { "status", "--endpoints", "a:1", "f.db", "-w", "json",
+                                      NULL };
+    assert_int_equal(load_for(&cfg, "snapshot", CMD_SNAPSHOT, err, sizeof err, a1), CONFIG_OK);
+    assert_int_equal(cfg.n_args, 2);
+    assert_string_equal(cfg.args[0], "status");
+    assert_string_equal(cfg.args[1], "f.db");
+    assert_int_equal(cfg.write_out, WRITE_JSON);
+    config_free(&cfg);
+    static const char *const a2[] = { "save", "--", "-w", "--x", NULL };
+    assert_int_equal(load_for(&cfg, "snapshot", CMD_SNAPSHOT, err, sizeof err, a2), CONFIG_OK);
+    assert_int_equal(cfg.n_args, 3);
+    assert_string_equal(cfg.args[1], "-w");
+    assert_string_equal(cfg.args[2], "--x");
+    config_free(&cfg);
+    static const char *const a3[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", NULL };
+    assert_int_equal(load_for(&cfg, "snapshot", CMD_SNAPSHOT, err, sizeof err, a3), CONFIG_ERROR);
+    assert_string_equal(err, "too many arguments (see etcd-monitor help snapshot)");
+    static const char *const a4[] = { "x", NULL };
+    assert_int_equal(load_for(&cfg, "status", CMD_STATUS, err, sizeof err, a4), CONFIG_ERROR);
+    assert_string_equal(err, "unexpected argument \"x\" (see --help)");
 }
 
 /* A flag that does not apply to the command is refused in one line. */
@@ -1855,6 +1884,7 @@ int main(void)
         cmocka_unit_test_setup(test_usage_by_command, clear_env),
         cmocka_unit_test_setup(test_option_commands, clear_env),
         cmocka_unit_test_setup(test_command_mask, clear_env),
+        cmocka_unit_test_setup(test_positional_args, clear_env),
         cmocka_unit_test_setup(test_precedence, clear_env),
         cmocka_unit_test_setup(test_env_bad, clear_env),
         cmocka_unit_test_setup(test_seed_config, clear_env),
