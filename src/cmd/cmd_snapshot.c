@@ -4,6 +4,7 @@
  *   snapshot save FILE     stream one member's snapshot (--endpoints picks it,
  *                          default the leader) into FILE, atomically */
 #include <stdio.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "cmd_ops.h"
@@ -53,11 +54,16 @@ static int snapshot_save(config_t *cfg, const char *path)
         cmd_session_close(&s);
         return cmd_fail(1, "snapshot save", "%s", err);
     }
-    if (cfg->write_out == WRITE_JSON)
-        printf("{\"path\":\"%s\",\"member\":\"%s\",\"size\":%lld,\"revision\":%lld,"
-               "\"hash\":%u,\"totalKey\":%lld,\"seconds\":%.3f}\n", path, m->name,
-               (long long)out.bytes, (long long)out.st.revision, out.st.hash,
-               (long long)out.st.total_keys, out.seconds);
+    if (cfg->write_out == WRITE_JSON) {
+        json_t *j = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:f}", "path", path, "member", m->name,
+                              "size", (json_int_t)out.bytes, "revision",
+                              (json_int_t)out.st.revision, "hash", (json_int_t)out.st.hash,
+                              "totalKey", (json_int_t)out.st.total_keys, "seconds", out.seconds);
+        if (j)
+            (void)json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        putchar('\n');
+        json_decref(j);
+    }
     else
         printf("Snapshot saved at %s from %s: %lld bytes, revision %lld, %.3fs\n", path,
                m->name, (long long)out.bytes, (long long)out.st.revision, out.seconds);

@@ -47,6 +47,17 @@ static const command_t commands[] = {
       "on any failure FILE.part is removed. Exit status 0, 1 on failure, 64 for a\n"
       "usage error.\n",
       CMD_SNAPSHOT, cmd_snapshot },
+    { "disk-test",
+      "time write + fdatasync in a directory, as etcd's fio check",
+      "usage: etcd-monitor disk-test --directory DIR [--size 22m] [--block-size 2300]\n"
+      "\n"
+      "Write --size bytes into a new file in DIR, --block-size bytes at a time, each\n"
+      "write followed by fdatasync (etcd's fio recipe), then remove the file. Prints\n"
+      "the fdatasync p50, p90, p99, p99.9 and max (exact, from every sample), the\n"
+      "writes per second and a verdict against etcd's 10 ms p99 guidance. Exit\n"
+      "status 0 within it, 2 beyond it, 1 when the test cannot run (a missing\n"
+      "directory, one it cannot write), 64 for a usage error.\n",
+      CMD_DISKTEST, cmd_disk_test },
     { "help",
       "list the commands, or show one command's usage and options",
       "usage: etcd-monitor help [COMMAND]\n"

@@ -165,6 +165,16 @@ static const option_t options[] = {
     { "silence", 0, OPT_VALUE, "RULE[@MEMBER]:DURATION", { NULL, NULL }, NULL, NULL,
       "send no notification for that alert for DURATION from the start (repeatable)",
       alerts_set_silence, 0, CMD_MONITOR },
+    /* Operator actions (src/ops/). */
+    { "directory", 0, OPT_VALUE, "DIR", { NULL, NULL }, NULL, NULL,
+      "disk-test: the directory to test (etcd's data directory's disk)",
+      option_set_directory, 0, CMD_DISKTEST },
+    { "size", 0, OPT_VALUE, "BYTES", { NULL, NULL }, NULL, "22m",
+      "disk-test: bytes written in all, 4K to 64G; suffix k, m or g",
+      option_set_dt_size, 0, CMD_DISKTEST },
+    { "block-size", 0, OPT_VALUE, "BYTES", { NULL, NULL }, NULL, "2300",
+      "disk-test: bytes per write, each followed by fdatasync",
+      option_set_dt_block, 0, CMD_DISKTEST },
     /* Config-file keys without a flag. */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
       "members that must be up, 0 to 1000", option_set_min_nodes, 0, CMD_ALL },

@@ -456,6 +456,10 @@ static void test_flags_bad(void **state)
         { { "--data-dir" }, "--data-dir: missing value" },
         { { "--version=2" }, "--version: \"2\" is not accepted (the option takes no value)" },
         { { "--help=me" }, "--help: \"me\" is not accepted (the option takes no value)" },
+        { { "--directory" }, "--directory: missing value" },
+        { { "--size", "1k" }, "--size: \"1k\" is out of range (4K to 64G)" },
+        { { "--size", "big" }, "--size: \"big\" is not a size (e.g. 22m)" },
+        { { "--block-size", "0" }, "--block-size: \"0\" is out of range (1 to 64M)" },
         { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
         { { "--intervall=5" }, "unknown option --intervall (see --help)" },
         { { "-x" }, "unknown option -x (see --help)" },
@@ -484,6 +488,7 @@ static void test_flags_bad_cover_table(void **state)
         "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
         "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
         "data-dir", "write-out", "version", "help", "notify-webhook", "alertmanager", "silence",
+        "directory", "size", "block-size",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
