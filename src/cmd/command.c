@@ -19,7 +19,7 @@ static const command_t commands[] = {
       "It runs until --duration is up, or SIGINT or SIGTERM, then prints a summary.\n"
       "Exit status: the final poll's, 0 healthy, 1 a warning alert fires, 2 a\n"
       "critical one; 64 for a usage or configuration error.\n",
-      CMD_MONITOR, cmd_monitor },
+      CMD_MONITOR, cmd_monitor_or_benchmark },
     { "status",
       "one row per member after one poll, as etcdctl endpoint status",
       "usage: etcd-monitor status [options]\n"
@@ -47,6 +47,17 @@ static const command_t commands[] = {
       "on any failure FILE.part is removed. Exit status 0, 1 on failure, 64 for a\n"
       "usage error.\n",
       CMD_SNAPSHOT, cmd_snapshot },
+    { "benchmark",
+      "put a measured write, read or mixed load on the cluster",
+      "usage: etcd-monitor benchmark [--type write|read|mixed] [--ops N] [options]\n"
+      "\n"
+      "Run --ops operations with --clients requests in flight over --conns kept-alive\n"
+      "connections: writes to the leader, reads over the members (mixed: --read-ratio\n"
+      "reads). Prints the seed's \"=== Benchmark Results ===\" report with exact\n"
+      "latencies. Keys go under /etcd-monitor/benchmark/PID/ and are deleted at the\n"
+      "end unless --keep. It asks on a terminal and needs --yes off one (64\n"
+      "otherwise). Exit status 0, 1 when operations failed.\n",
+      CMD_BENCHMARK, cmd_benchmark },
     { "disk-test",
       "time write + fdatasync in a directory, as etcd's fio check",
       "usage: etcd-monitor disk-test --directory DIR [--size 22m] [--block-size 2300]\n"

@@ -84,7 +84,7 @@ static void test_table(void **state)
     const command_t *t = command_table(&n);
     assert_true(n >= 3);
     assert_ptr_equal(command_default(), command_find("monitor"));
-    assert_ptr_equal(command_find("monitor")->run, cmd_monitor);
+    assert_ptr_equal(command_find("monitor")->run, cmd_monitor_or_benchmark); /* --run-benchmark */
     assert_ptr_equal(command_find("status")->run, cmd_status);
     assert_int_equal(command_find("monitor")->mask, CMD_MONITOR);
     assert_int_equal(command_find("status")->mask, CMD_STATUS);
