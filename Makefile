@@ -167,6 +167,7 @@ FUZZ_SRCS_gateway := src/parse/status_json.c src/util/text.c src/net/auth.c src/
 FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c src/util/endpoint.c
 FUZZ_SRCS_theme   := src/ui/theme.c
 FUZZ_SRCS_logline := src/parse/logwatch.c
+FUZZ_SRCS_bbolt   := src/parse/bbolt.c src/parse/digest.c
 
 define FUZZ_RULE
 $(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(HDRS) | $$(DEPS_STAMP)

@@ -14,5 +14,19 @@ int cmd_status(config_t *cfg);
 /* monitor's daemon form: headless, the API on, no duration, events on stderr;
  * 0 once stopped by a signal. */
 int cmd_serve(config_t *cfg);
+/* The operator commands (src/ops/): 0, 1 on failure, 64 on a usage error or a
+ * change refused off a terminal without --yes. */
+int cmd_snapshot(config_t *cfg);
+int cmd_disk_test(config_t *cfg);
+int cmd_benchmark(config_t *cfg);
+/* The default command: monitor, or the benchmark with --run-benchmark. */
+int cmd_monitor_or_benchmark(config_t *cfg);
+int cmd_defrag(config_t *cfg);
+int cmd_compact(config_t *cfg);
+int cmd_alarm(config_t *cfg);
+int cmd_get(config_t *cfg);
+int cmd_put(config_t *cfg);
+int cmd_del(config_t *cfg);
+int cmd_move_leader(config_t *cfg);
 
 #endif

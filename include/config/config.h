@@ -29,9 +29,28 @@ typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_lev
 #define CMD_MONITOR (1u << 0)
 #define CMD_STATUS  (1u << 1)
 #define CMD_SERVE   (1u << 2)
-#define CMD_ALL     (CMD_MONITOR | CMD_STATUS | CMD_SERVE)
 /* The commands that run the monitoring loop (monitor, and serve: its daemon form). */
 #define CMD_WATCH   (CMD_MONITOR | CMD_SERVE)
+/* Operator actions (src/ops/, issue 13). */
+#define CMD_SNAPSHOT    (1u << 3)
+#define CMD_DISKTEST    (1u << 4)
+#define CMD_BENCHMARK   (1u << 5)
+#define CMD_DEFRAG      (1u << 6)
+#define CMD_COMPACT     (1u << 7)
+#define CMD_ALARM       (1u << 8)
+#define CMD_GET         (1u << 9)
+#define CMD_PUT         (1u << 10)
+#define CMD_DEL         (1u << 11)
+#define CMD_MOVELEADER  (1u << 12)
+/* The operator commands in the command table so far. */
+#define CMD_OPS     (CMD_SNAPSHOT | CMD_DISKTEST | CMD_BENCHMARK)
+/* The commands that change the cluster: they ask on a terminal or need --yes. */
+#define CMD_WRITES  (CMD_BENCHMARK | CMD_DEFRAG | CMD_COMPACT | CMD_ALARM | \
+                     CMD_PUT | CMD_DEL | CMD_MOVELEADER)
+/* The commands that take positional arguments (config_t.args). */
+#define CMD_WITH_ARGS (CMD_SNAPSHOT | CMD_ALARM | CMD_GET | CMD_PUT | CMD_DEL | CMD_MOVELEADER)
+#define CONFIG_MAX_ARGS 8
+#define CMD_ALL     (CMD_MONITOR | CMD_STATUS | CMD_SERVE | CMD_OPS)
 
 /* The command config_load() reads the options of: its name, for messages
  * ("--theme does not apply to `status`"), and its CMD_* bit. */
@@ -42,6 +61,35 @@ typedef struct {
 
 /* --write-out (status): how the result is printed. */
 typedef enum { WRITE_TABLE = 0, WRITE_JSON = 1 } write_format_t;
+
+/* The operator actions' settings (src/ops/). */
+typedef enum { BENCH_WRITE = 0, BENCH_READ = 1, BENCH_MIXED = 2 } bench_type_t;
+typedef struct {
+    bool         yes;                   /* --yes: change the cluster without asking */
+    /* benchmark (also the seed's --run-benchmark spelling, in monitor) */
+    bool         run_benchmark;         /* --run-benchmark */
+    bench_type_t bench_type;            /* --type / --benchmark-type */
+    long         bench_ops;             /* --ops / --benchmark-ops */
+    int          clients, conns;        /* --clients, --conns */
+    int          key_size, value_size;  /* --key-size, --value-size */
+    long         key_space;             /* --key-space */
+    double       rate;                  /* --rate ops/s, 0 = unlimited */
+    double       read_ratio;            /* --read-ratio 0..1 (mixed) */
+    bool         keep;                  /* --keep: leave the benchmark's keys */
+    /* disk-test */
+    char        *directory;             /* owned; --directory */
+    int64_t      dt_size;               /* --size bytes */
+    int          dt_block;              /* --block-size bytes */
+    /* maintenance */
+    bool         cluster;               /* defrag --cluster */
+    bool         force;                 /* --force */
+    bool         dry_run;               /* --dry-run */
+    int64_t      revision;              /* compact --revision, 0 = none */
+    int64_t      retain;                /* compact --retain, 0 = none */
+    bool         physical;              /* compact --physical */
+    bool         prefix;                /* get --prefix */
+    long         limit;                 /* get --limit, 0 = none */
+} config_ops_t;
 
 /* The seed's alert_thresholds block (config.yaml) and matching flags. */
 typedef struct {
@@ -142,6 +190,10 @@ typedef struct {
     config_alerts_t alerts;              /* alerts: channels, --notify-webhook, --alertmanager,
                                             --silence (config_alerts.h) */
     config_api_t  api;                   /* --api-*, api: (config_api.h) */
+    config_ops_t  ops;                   /* operator actions' flags */
+    const char   *args[CONFIG_MAX_ARGS]; /* positional arguments (CMD_WITH_ARGS commands),
+                                            borrowed from argv */
+    int           n_args;
 } config_t;
 
 typedef enum {

@@ -186,5 +186,31 @@ int api_set_cert(config_t *cfg, const char *v, char *why, size_t whylen);
 int api_set_key(config_t *cfg, const char *v, char *why, size_t whylen);
 int api_set_timeout(config_t *cfg, const char *v, char *why, size_t whylen);
 int api_set_max_connections(config_t *cfg, const char *v, char *why, size_t whylen);
+/* Setters of the operator actions' flags (options_ops.c). */
+#define OPS_SETTER(name) int name(config_t *cfg, const char *v, char *why, size_t whylen)
+OPS_SETTER(option_set_yes);
+OPS_SETTER(option_set_run_benchmark);
+OPS_SETTER(option_set_keep);
+OPS_SETTER(option_set_cluster);
+OPS_SETTER(option_set_force);
+OPS_SETTER(option_set_dry_run);
+OPS_SETTER(option_set_physical);
+OPS_SETTER(option_set_prefix);
+OPS_SETTER(option_set_bench_ops);
+OPS_SETTER(option_set_clients);
+OPS_SETTER(option_set_conns);
+OPS_SETTER(option_set_key_space);
+OPS_SETTER(option_set_revision);
+OPS_SETTER(option_set_retain);
+OPS_SETTER(option_set_limit);
+OPS_SETTER(option_set_key_size);
+OPS_SETTER(option_set_value_size);
+OPS_SETTER(option_set_bench_type);
+OPS_SETTER(option_set_rate);
+OPS_SETTER(option_set_read_ratio);
+OPS_SETTER(option_set_directory);
+OPS_SETTER(option_set_dt_size);
+OPS_SETTER(option_set_dt_block);
+#undef OPS_SETTER
 
 #endif

@@ -19,7 +19,7 @@ static const command_t commands[] = {
       "It runs until --duration is up, or SIGINT or SIGTERM, then prints a summary.\n"
       "Exit status: the final poll's, 0 healthy, 1 a warning alert fires, 2 a\n"
       "critical one; 64 for a usage or configuration error.\n",
-      CMD_MONITOR, cmd_monitor },
+      CMD_MONITOR, cmd_monitor_or_benchmark },
     { "status",
       "one row per member after one poll, as etcdctl endpoint status",
       "usage: etcd-monitor status [options]\n"
@@ -35,7 +35,7 @@ static const command_t commands[] = {
       "critical one does (as the monitor's); 64 for a usage error.\n",
       CMD_STATUS, cmd_status },
     { "serve",
-      "run as a daemon: poll headless and serve the HTTP API and /metrics",
+      "daemon: poll headless, serve the HTTP API and /metrics",
       "usage: etcd-monitor serve [options]\n"
       "\n"
       "The daemon form of monitor: no dashboard, no --duration, the HTTP API and the\n"
@@ -45,6 +45,41 @@ static const command_t commands[] = {
       "Exit status: 0 once stopped by a signal; 64 for a usage or configuration\n"
       "error (such as a port it cannot listen on).\n",
       CMD_SERVE, cmd_serve },
+    { "snapshot",
+      "save a member's snapshot, or read a snapshot file's status",
+      "usage: etcd-monitor snapshot status FILE [-w table|json]\n"
+      "       etcd-monitor snapshot save FILE [options]\n"
+      "\n"
+      "status reads the snapshot (or a member's backend db file) directly and prints\n"
+      "its hash, revision, total keys and total size, as etcdctl snapshot status\n"
+      "does; a truncated or damaged file is refused with the reason. save streams\n"
+      "the snapshot of one member (the one --endpoints names, else the leader) into\n"
+      "FILE.part, checks the SHA-256 etcd appends, syncs it and renames it to FILE;\n"
+      "on any failure FILE.part is removed. Exit status 0, 1 on failure, 64 for a\n"
+      "usage error.\n",
+      CMD_SNAPSHOT, cmd_snapshot },
+    { "benchmark",
+      "put a measured write, read or mixed load on the cluster",
+      "usage: etcd-monitor benchmark [--type write|read|mixed] [--ops N] [options]\n"
+      "\n"
+      "Run --ops operations with --clients requests in flight over --conns kept-alive\n"
+      "connections: writes to the leader, reads over the members (mixed: --read-ratio\n"
+      "reads). Prints the seed's \"=== Benchmark Results ===\" report with exact\n"
+      "latencies. Keys go under /etcd-monitor/benchmark/PID/ and are deleted at the\n"
+      "end unless --keep. It asks on a terminal and needs --yes off one (64\n"
+      "otherwise). Exit status 0, 1 when operations failed.\n",
+      CMD_BENCHMARK, cmd_benchmark },
+    { "disk-test",
+      "time write + fdatasync in a directory, as etcd's fio check",
+      "usage: etcd-monitor disk-test --directory DIR [--size 22m] [--block-size 2300]\n"
+      "\n"
+      "Write --size bytes into a new file in DIR, --block-size bytes at a time, each\n"
+      "write followed by fdatasync (etcd's fio recipe), then remove the file. Prints\n"
+      "the fdatasync p50, p90, p99, p99.9 and max (exact, from every sample), the\n"
+      "writes per second and a verdict against etcd's 10 ms p99 guidance. Exit\n"
+      "status 0 within it, 2 beyond it, 1 when the test cannot run (a missing\n"
+      "directory, one it cannot write), 64 for a usage error.\n",
+      CMD_DISKTEST, cmd_disk_test },
     { "help",
       "list the commands, or show one command's usage and options",
       "usage: etcd-monitor help [COMMAND]\n"
@@ -93,7 +128,7 @@ static void command_list(FILE *f)
 {
     fprintf(f, "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 }
 
 void command_usage(FILE *f)

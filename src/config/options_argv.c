@@ -58,9 +58,11 @@ int config_apply(config_t *cfg, const option_t *opt, const char *where, const ch
 /* ---- argv ---------------------------------------------------------------- */
 
 /* Decode the option at argv[*i] (and its value, maybe argv[*i + 1]), moving *i
- * past it. Returns 1 with *opt and *value set, 0 at the end, -1 with err set. */
+ * past it. Returns 1 with *opt and *value set, 0 at the end, -1 with err set.
+ * With rest (a command taking arguments: *rest false at the start) an argument
+ * that is not an option, and every one after "--", gives 2 with *value = it. */
 static int args_next(int argc, char **argv, int *i, const option_t **opt,
-                     const char **value, char *err, size_t errlen)
+                     const char **value, bool *rest, char *err, size_t errlen)
 {
     char shown[128];
     size_t n;
@@ -69,6 +71,18 @@ static int args_next(int argc, char **argv, int *i, const option_t **opt,
     if (*i >= argc)
         return 0;
     const char *arg = argv[*i];
+    if (rest && !*rest && strcmp(arg, "--") == 0) {
+        *rest = true;                  /* everything after "--" is an argument */
+        if (++*i >= argc)
+            return 0;
+        arg = argv[*i];
+    }
+    if (rest && (*rest || arg[0] != '-' || arg[1] == '\0')) {
+        (*i)++;
+        *opt = NULL;
+        *value = arg;
+        return 2;
+    }
     if (strcmp(arg, "--") == 0) {
         if (*i + 1 >= argc)
             return 0;
@@ -243,12 +257,22 @@ config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, ch
 
     /* Pass 1: syntax of every argument, and whether it applies to the
      * command; --help, --version and --config. */
+    bool takes_args = cmd && (cmd->mask & CMD_WITH_ARGS), rest = false;
     for (i = 1;;) {
         const char *arg = i < argc ? argv[i] : NULL;
-        if ((r = args_next(argc, argv, &i, &opt, &value, err, errlen)) == 0)
+        if ((r = args_next(argc, argv, &i, &opt, &value, takes_args ? &rest : NULL, err,
+                           errlen)) == 0)
             break;
         if (r < 0)
             goto fail;
+        if (r == 2) {
+            if (cfg->n_args >= CONFIG_MAX_ARGS) {
+                snprintf(err, errlen, "too many arguments (see etcd-monitor help %s)", cmd->name);
+                goto fail;
+            }
+            cfg->args[cfg->n_args++] = value;
+            continue;
+        }
         if (cmd && !(opt->cmds & cmd->mask)) {
             not_for_command(arg, cmd, err, errlen);
             goto fail;
@@ -271,8 +295,12 @@ config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, ch
         goto fail;
 
     /* Pass 2: the flags' values, in order, so later repeats win. */
-    for (i = 1; (r = args_next(argc, argv, &i, &opt, &value, err, errlen)) > 0;) {
+    rest = false;
+    for (i = 1; (r = args_next(argc, argv, &i, &opt, &value, takes_args ? &rest : NULL, err,
+                               errlen)) > 0;) {
         char name[64];
+        if (r == 2)
+            continue;                  /* arguments were taken in pass 1 */
         if (opt->attrs & OPT_CONFIG)
             continue;
         snprintf(name, sizeof name, "--%s", opt->flag);
@@ -347,6 +375,7 @@ void config_free(config_t *cfg)
     free(cfg->log_file);
     free(cfg->data_dir);
     free(cfg->warnings);
+    free(cfg->ops.directory);
     alerts_free(&cfg->alerts);
     api_config_free(&cfg->api);
     memset(cfg, 0, sizeof *cfg);

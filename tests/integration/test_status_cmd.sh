@@ -37,7 +37,9 @@ t_eq "help status: no monitor-only option" "" "$(grep -oE -- '--(theme|headless|
 "$EM" status --help >"$T/help2"
 t_eq "status --help = help status" "" "$(diff "$T/help" "$T/help2")"
 "$EM" help >"$T/o"
-t_eq "help lists the commands" "monitor status serve help" "$(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$T/o" | xargs)"
+t_eq "help lists the commands" "$(sed -n 's/^    { "\([a-z-]*\)",$/\1/p' src/cmd/command.c | xargs)" \
+    "$(sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' "$T/o" | xargs)"
+t_assert "help lists monitor, status and help" bash -c "grep -q '^  monitor ' '$T/o' && grep -q '^  status ' '$T/o' && grep -q '^  help ' '$T/o'"
 
 it_cluster 3
 

@@ -472,6 +472,27 @@ static void test_flags_bad(void **state)
         { { "--use-proxy-env=1" },
           "--use-proxy-env: \"1\" is not accepted (the option takes no value)" },
         { { "--help=me" }, "--help: \"me\" is not accepted (the option takes no value)" },
+        { { "--yes=1" }, "--yes: \"1\" is not accepted (the option takes no value)" },
+        { { "--type", "delete" },
+          "--type: \"delete\" is not a benchmark type (write, read or mixed)" },
+        { { "--ops", "0" }, "--ops: \"0\" is out of range (1 to 100000000)" },
+        { { "--run-benchmark=1" },
+          "--run-benchmark: \"1\" is not accepted (the option takes no value)" },
+        { { "--benchmark-type", "x" },
+          "--benchmark-type: \"x\" is not a benchmark type (write, read or mixed)" },
+        { { "--benchmark-ops", "1e3" }, "--benchmark-ops: \"1e3\" is not a whole number" },
+        { { "--clients", "1001" }, "--clients: \"1001\" is out of range (1 to 1000)" },
+        { { "--conns", "many" }, "--conns: \"many\" is not a whole number" },
+        { { "--key-size", "2k" }, "--key-size: \"2k\" is out of range (1 to 1K)" },
+        { { "--value-size", "2m" }, "--value-size: \"2m\" is out of range (0 to 1M)" },
+        { { "--key-space", "0" }, "--key-space: \"0\" is out of range (1 to 100000000)" },
+        { { "--read-ratio", "1.5" }, "--read-ratio: \"1.5\" is out of range (0 to 1)" },
+        { { "--keep=no" }, "--keep: \"no\" is not accepted (the option takes no value)" },
+        { { "--directory" }, "--directory: missing value" },
+        { { "--rate", "-5" }, "--rate: \"-5\" is not a number" },
+        { { "--size", "1k" }, "--size: \"1k\" is out of range (4K to 64G)" },
+        { { "--size", "big" }, "--size: \"big\" is not a size (e.g. 22m)" },
+        { { "--block-size", "0" }, "--block-size: \"0\" is out of range (1 to 64M)" },
         { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
         { { "--intervall=5" }, "unknown option --intervall (see --help)" },
         { { "-x" }, "unknown option -x (see --help)" },
@@ -502,6 +523,9 @@ static void test_flags_bad_cover_table(void **state)
         "data-dir", "write-out", "version", "help", "notify-webhook", "alertmanager", "silence",
         "api-port", "api-host", "api-token-file", "api-allow-writes", "api-cert", "api-key",
         "api-timeout", "api-max-connections",
+        "yes", "type", "ops", "run-benchmark", "benchmark-type", "benchmark-ops", "clients",
+        "conns", "key-size", "value-size", "key-space", "rate", "read-ratio", "keep",
+        "directory", "size", "block-size",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -713,7 +737,7 @@ static void test_option_commands(void **state)
             if (strcmp(tab[k].flag, watch[i]) == 0 && tab[k].cmds != CMD_WATCH)
                 fail_msg("--%s should apply to monitor and serve", tab[k].flag);
         if (tab[k].flag && strcmp(tab[k].flag, "write-out") == 0)
-            assert_int_equal(tab[k].cmds, CMD_STATUS);
+            assert_int_equal(tab[k].cmds, CMD_STATUS | CMD_OPS);
     }
 }
 
@@ -729,6 +753,35 @@ static config_result_t load_for(config_t *cfg, const char *name, unsigned mask, 
         argv[argc++] = (char *)*args;
     argv[argc] = NULL;
     return config_load(cfg, &cmd, argc, argv, err, errlen);
+}
+
+/* Commands with arguments (CMD_WITH_ARGS) keep them in order, flags
+ * anywhere; "--" makes the rest arguments; other commands refuse them. */
+static void test_positional_args(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256];
+    static const char *const a1[] = { "status", "--endpoints", "a:1", "f.db", "-w", "json",
+                                      NULL };
+    assert_int_equal(load_for(&cfg, "snapshot", CMD_SNAPSHOT, err, sizeof err, a1), CONFIG_OK);
+    assert_int_equal(cfg.n_args, 2);
+    assert_string_equal(cfg.args[0], "status");
+    assert_string_equal(cfg.args[1], "f.db");
+    assert_int_equal(cfg.write_out, WRITE_JSON);
+    config_free(&cfg);
+    static const char *const a2[] = { "save", "--", "-w", "--x", NULL };
+    assert_int_equal(load_for(&cfg, "snapshot", CMD_SNAPSHOT, err, sizeof err, a2), CONFIG_OK);
+    assert_int_equal(cfg.n_args, 3);
+    assert_string_equal(cfg.args[1], "-w");
+    assert_string_equal(cfg.args[2], "--x");
+    config_free(&cfg);
+    static const char *const a3[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", NULL };
+    assert_int_equal(load_for(&cfg, "snapshot", CMD_SNAPSHOT, err, sizeof err, a3), CONFIG_ERROR);
+    assert_string_equal(err, "too many arguments (see etcd-monitor help snapshot)");
+    static const char *const a4[] = { "x", NULL };
+    assert_int_equal(load_for(&cfg, "status", CMD_STATUS, err, sizeof err, a4), CONFIG_ERROR);
+    assert_string_equal(err, "unexpected argument \"x\" (see --help)");
 }
 
 /* A flag that does not apply to the command is refused in one line. */
@@ -1887,6 +1940,7 @@ int main(void)
         cmocka_unit_test_setup(test_usage_by_command, clear_env),
         cmocka_unit_test_setup(test_option_commands, clear_env),
         cmocka_unit_test_setup(test_command_mask, clear_env),
+        cmocka_unit_test_setup(test_positional_args, clear_env),
         cmocka_unit_test_setup(test_precedence, clear_env),
         cmocka_unit_test_setup(test_env_bad, clear_env),
         cmocka_unit_test_setup(test_seed_config, clear_env),
