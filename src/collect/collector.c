@@ -233,7 +233,7 @@ void collector_send(collector_t *c, member_t *mb, int kind, long timeout_ms)
         member_fail(mb, kind, "cannot start request: %s", mb->req[kind].errbuf);
 }
 
-/* The alarms, every poll, from the first member whose read probe answers: one
+/* The alarms, every poll, from the first voting member whose read probe answers: one
  * small request, sent when a fresh answer shows the member and our token good
  * (the maintenance status checks no token) — an alarm list asked with a token
  * that just expired costs etcd 3.4 an "Unknown" failure in its own error
@@ -241,8 +241,9 @@ void collector_send(collector_t *c, member_t *mb, int kind, long timeout_ms)
 static void collector_ask_alarms(collector_t *c, member_t *mb)
 {
     static const char body[] = "{\"action\":\"GET\"}";
-    if (c->alarms_asked || mb->denied[RK_ALARMS] || mb->hold_until[RK_ALARMS] > c->now)
-        return;
+    if (c->alarms_asked || mb->is_learner || mb->denied[RK_ALARMS] ||
+        mb->hold_until[RK_ALARMS] > c->now)
+        return;                                 /* a learner serves no alarm list */
     long left = collector_time_left_ms(c);
     if (left < LATE_START_MIN_MS)
         return;
