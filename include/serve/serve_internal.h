@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "cluster.h"
 #include "config.h"
+#include "delivery.h"
 #include "output.h"
 #include "rules.h"
 #include "util.h"
@@ -65,6 +66,7 @@ typedef struct {
     long                      polls;       /* completed polls */
     const char               *version;     /* EM_VERSION */
     bool                      probe_write; /* write latencies are measured */
+    const delivery_status_t  *delivery;    /* alert delivery's channels, NULL without */
 } serve_view_t;
 
 /* ---- the documents of one poll --------------------------------------------- */

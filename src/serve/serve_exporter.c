@@ -7,6 +7,7 @@
  * from poll to poll. */
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "serve_internal.h"
@@ -205,6 +206,50 @@ static void alert_families(exp_t *e)
     }
 }
 
+/* Alert delivery per channel (type and host only, never the URL's path):
+ * queue depth and size, and what became of the notifications. */
+static void delivery_families(exp_t *e)
+{
+    const delivery_status_t *d = e->v->delivery;
+    if (!d || d->n == 0)
+        return;
+    static const struct { const char *name, *type, *help; size_t off; } fam[] = {
+        { "etcd_monitor_notifications_sent_total", "counter",
+          "Notifications delivered, by channel.", offsetof(delivery_chan_t, sent) },
+        { "etcd_monitor_notifications_retried_total", "counter",
+          "Notification attempts retried, by channel.", offsetof(delivery_chan_t, retried) },
+        { "etcd_monitor_notifications_failed_total", "counter",
+          "Notifications given up (4xx, or retries exhausted), by channel.",
+          offsetof(delivery_chan_t, failed) },
+        { "etcd_monitor_notifications_dropped_total", "counter",
+          "Notifications dropped from a full queue, by channel.",
+          offsetof(delivery_chan_t, dropped) },
+    };
+    char lab[256];
+    buf_t lb;
+    buf_init(&lb, sizeof lab - 16);
+    family(e, "etcd_monitor_notification_queue_length", "gauge",
+           "Notifications waiting or in flight, by channel.");
+    for (int i = 0; i < d->n && i < DELIVERY_MAX_CHANNELS; i++) {
+        buf_reset(&lb);
+        sbuf_escape_label(&lb, d->ch[i].label);
+        snprintf(lab, sizeof lab, "channel=\"%s\"", lb.len ? lb.data : "");
+        sample(e, "etcd_monitor_notification_queue_length", lab, d->ch[i].queued);
+    }
+    for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++) {
+        family(e, fam[f].name, fam[f].type, fam[f].help);
+        for (int i = 0; i < d->n && i < DELIVERY_MAX_CHANNELS; i++) {
+            buf_reset(&lb);
+            sbuf_escape_label(&lb, d->ch[i].label);
+            snprintf(lab, sizeof lab, "channel=\"%s\"", lb.len ? lb.data : "");
+            long n;
+            memcpy(&n, (const char *)&d->ch[i] + fam[f].off, sizeof n);
+            sample(e, fam[f].name, lab, (double)n);
+        }
+    }
+    buf_free(&lb);
+}
+
 static void member_families(exp_t *e)
 {
     const cluster_snapshot_t *s = e->v->snap;
@@ -302,4 +347,5 @@ void exporter_render(buf_t *out, const serve_view_t *v)
     cluster_families(&e);
     member_families(&e);
     alert_families(&e);
+    delivery_families(&e);
 }

@@ -182,7 +182,8 @@ static void serve_on_poll(void *o, const poll_view_t *pv)
     leader_hist_update(&sv->leaders, pv->snap);
     serve_view_t v = { .snap = pv->snap, .active = pv->active, .n_active = pv->n_active,
                        .leaders = &sv->leaders, .polls = pv->snap->iteration,
-                       .version = EM_VERSION, .probe_write = sv->cfg->probe_write };
+                       .version = EM_VERSION, .probe_write = sv->cfg->probe_write,
+                       .delivery = pv->delivery };
     serve_pub_t *back = &sv->pub[1 - sv->front];   /* only the loop writes front */
     if (serve_render(back, &v) != 0 && !sv->said_cap) {  /* cut short at SERVE_DOC_MAX */
         sv->said_cap = true;

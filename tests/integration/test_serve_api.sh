@@ -118,4 +118,22 @@ t_eq "serve exits 0 on SIGTERM" 0 "$?"
 t_assert "serve: one line per event on stderr" grep -q ' alert .*FIRING' "$T/A.err"
 t_assert "serve: lines start with an RFC 3339 time" \
     bash -c "! grep -vqE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z [a-z]+ ' '$T/A.err'"
+
+# HTTPS: --api-cert/--api-key with an openssl-made certificate for 127.0.0.1.
+P=$T/pki
+if bash tests/lib/certs.sh "$P" >/dev/null; then
+    sv_start TLS --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --api-port 0 \
+        --api-cert "$P/server.crt" --api-key "$P/server.key" --workdir "$T/ws-tls" &&
+    {
+        t_wait_for "https: /health answers with the test CA" 10 \
+            test "$(sv_code "https://127.0.0.1:$SV_PORT_TLS/health" --cacert "$P/ca.crt")" = 200
+        t_assert "https: the certificate is refused without the CA (verification on)" \
+            bash -c "! curl -s --max-time 5 -o /dev/null https://127.0.0.1:$SV_PORT_TLS/health"
+        t_eq "https: plain http to the TLS port gets no answer" 000 \
+            "$(sv_code "http://127.0.0.1:$SV_PORT_TLS/health")"
+        t_assert "https: the log says https" grep -q 'API listening on https://' "$T/TLS.err"
+    }
+else
+    t_fail "tests/lib/certs.sh makes the test PKI"
+fi
 t_done

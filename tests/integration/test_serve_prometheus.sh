@@ -17,8 +17,9 @@ t_assert "contrib rules: promtool test rules" \
     bash -c "cd contrib/prometheus && promtool test rules etcd-monitor-rules.test.yml"
 
 it_cluster 3
+# A webhook nobody listens on: its channel's queue and failures are served too.
 sv_start M --headless --endpoints "$CLUSTER_ENDPOINTS" --interval 1 --api-port 0 \
-    --workdir "$T/ws" || t_done
+    --notify-webhook http://127.0.0.1:1/secret-path --workdir "$T/ws" || t_done
 U=http://127.0.0.1:$SV_PORT_M
 t_wait_for "member series served" 15 bash -c "curl -s $U/metrics | grep -q '^etcd_monitor_member_read_probe_duration_seconds{'"
 curl -s "$U/metrics" > "$T/metrics.txt"
@@ -29,6 +30,13 @@ t_assert "every family has HELP and TYPE" bash -c "
     fams=\$(grep -v '^#' '$T/metrics.txt' | sed 's/[{ ].*//' | sort -u)
     for f in \$fams; do grep -q \"^# HELP \$f \" '$T/metrics.txt' && grep -q \"^# TYPE \$f \" '$T/metrics.txt' || { echo \$f; exit 1; }; done"
 t_assert "counters end in _total" bash -c "! grep '^# TYPE' '$T/metrics.txt' | awk '\$4 == \"counter\" && \$3 !~ /_total\$/' | grep -q ."
+t_assert "the webhook channel's queue length is served (type and host only)" \
+    grep -q '^etcd_monitor_notification_queue_length{channel="webhook (127.0.0.1:1)"} ' "$T/metrics.txt"
+for f in sent retried failed dropped; do
+    t_assert "etcd_monitor_notifications_${f}_total is served per channel" \
+        grep -q "^etcd_monitor_notifications_${f}_total{channel=" "$T/metrics.txt"
+done
+t_eq "the webhook URL's path is nowhere in /metrics" 0 "$(grep -c secret-path "$T/metrics.txt")"
 grep '^# HELP' "$T/metrics.txt" | awk '{print $3}' | sort -u > "$T/families"
 
 # Grafana: JSON, every expr parses, every etcd_monitor_ name is served.
