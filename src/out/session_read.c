@@ -440,8 +440,8 @@ int session_alerts(const session_t *s, long i, alert_t *out, int max)
                 continue;
             at = n++;
             memset(&out[at], 0, sizeof out[at]);
-            snprintf(out[at].rule, sizeof out[at].rule, "%s", rule);
-            snprintf(out[at].member, sizeof out[at].member, "%s", member);
+            snprintf(out[at].rule, sizeof out[at].rule, "%.47s", rule);
+            snprintf(out[at].member, sizeof out[at].member, "%.63s", member);
             out[at].active_since = l->t;
             out[at].observations = NAN;
         }
