@@ -28,5 +28,8 @@ int cmd_get(config_t *cfg);
 int cmd_put(config_t *cfg);
 int cmd_del(config_t *cfg);
 int cmd_move_leader(config_t *cfg);
+/* A recorded session on the dashboard (or --check / --dump-at); 0, 1 when it
+ * cannot be read, 64 on a usage error. */
+int cmd_replay(config_t *cfg);
 
 #endif

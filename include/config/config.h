@@ -42,15 +42,17 @@ typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_lev
 #define CMD_PUT         (1u << 10)
 #define CMD_DEL         (1u << 11)
 #define CMD_MOVELEADER  (1u << 12)
+/* A recorded session on the dashboard (issue 15). */
+#define CMD_REPLAY      (1u << 13)
 /* The operator commands in the command table so far. */
 #define CMD_OPS     (CMD_SNAPSHOT | CMD_DISKTEST | CMD_BENCHMARK)
 /* The commands that change the cluster: they ask on a terminal or need --yes. */
 #define CMD_WRITES  (CMD_BENCHMARK | CMD_DEFRAG | CMD_COMPACT | CMD_ALARM | \
                      CMD_PUT | CMD_DEL | CMD_MOVELEADER)
 /* The commands that take positional arguments (config_t.args). */
-#define CMD_WITH_ARGS (CMD_SNAPSHOT | CMD_ALARM | CMD_GET | CMD_PUT | CMD_DEL | CMD_MOVELEADER)
+#define CMD_WITH_ARGS (CMD_REPLAY | CMD_SNAPSHOT | CMD_ALARM | CMD_GET | CMD_PUT | CMD_DEL | CMD_MOVELEADER)
 #define CONFIG_MAX_ARGS 8
-#define CMD_ALL     (CMD_MONITOR | CMD_STATUS | CMD_SERVE | CMD_OPS)
+#define CMD_ALL     (CMD_MONITOR | CMD_STATUS | CMD_SERVE | CMD_OPS | CMD_REPLAY)
 
 /* The command config_load() reads the options of: its name, for messages
  * ("--theme does not apply to `status`"), and its CMD_* bit. */
@@ -78,6 +80,9 @@ typedef struct {
     bool         keep;                  /* --keep: leave the benchmark's keys */
     /* disk-test */
     char        *directory;             /* owned; --directory */
+    /* replay */
+    bool         check;                 /* --check: load the session, report, exit */
+    char        *dump_at;               /* owned; --dump-at TIME: print that poll's table */
     int64_t      dt_size;               /* --size bytes */
     int          dt_block;              /* --block-size bytes */
     /* maintenance */

@@ -209,6 +209,8 @@ OPS_SETTER(option_set_bench_type);
 OPS_SETTER(option_set_rate);
 OPS_SETTER(option_set_read_ratio);
 OPS_SETTER(option_set_directory);
+OPS_SETTER(option_set_check);
+OPS_SETTER(option_set_dump_at);
 OPS_SETTER(option_set_dt_size);
 OPS_SETTER(option_set_dt_block);
 #undef OPS_SETTER

@@ -22,7 +22,14 @@ enum {
     UI_ACT_QUIT     = 1 << 0,   /* q */
     UI_ACT_POLL_NOW = 1 << 1,   /* r: poll at once */
     UI_ACT_CONTROL  = 1 << 2,   /* a request for the other outputs: ui_take_control() */
+    UI_ACT_REPLAY   = 1 << 3,   /* a replay key: ui_take_replay() */
 };
+
+/* The replay keys' requests (ui_take_replay). */
+typedef enum {
+    UI_REPLAY_NONE, UI_REPLAY_PLAY, UI_REPLAY_BACK, UI_REPLAY_FORWARD, UI_REPLAY_SLOWER,
+    UI_REPLAY_FASTER, UI_REPLAY_START, UI_REPLAY_END
+} ui_replay_cmd_t;
 
 typedef struct {
     const char *theme;          /* name of a built-in theme or a path; NULL = default */
@@ -60,6 +67,16 @@ void ui_control_done(ui_t *ui, double now, int handled, const char *reply);
 void ui_render(ui_t *ui, double now);
 /* Milliseconds until the UI next wants to redraw on its own (clock), or -1. */
 int ui_next_tick_ms(const ui_t *ui, double now);
+
+/* Replay mode (the replay command): the header's second row says label
+ * (REPLAY, the recorded time, speed) instead of the freshness facts, and
+ * Space, Left/Right, [ ], g/G become the replay keys (UI_ACT_REPLAY). */
+void ui_replay_label(ui_t *ui, const char *label);
+/* The request behind UI_ACT_REPLAY (UI_REPLAY_NONE when none). */
+ui_replay_cmd_t ui_take_replay(ui_t *ui);
+/* Replace the timeline of events with these (oldest first), as at the
+ * cursor; call before ui_update. */
+void ui_replay_events(ui_t *ui, const double *t, const char *const *text, int n);
 
 /* The dashboard as an output (ui_output.c); wall-clock times in its calls. */
 extern const output_ops_t output_dashboard;

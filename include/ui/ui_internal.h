@@ -161,6 +161,8 @@ struct ui {
     bool         has_ctl;           /* ctl waits for ui_take_control() */
     output_ctl_t ctl;
     int          help_scroll;
+    char         replay[96];        /* replay mode's header label, "" when live */
+    ui_replay_cmd_t replay_cmd;     /* waits for ui_take_replay() */
 
     /* geometry and redraw */
     int          cols, rows;
@@ -226,6 +228,8 @@ typedef struct {
 } ui_key_t;
 
 const ui_key_t *ui_keys_table(int *n);
+/* The replay mode's keys (taken first when ui->replay is set). */
+const ui_key_t *ui_keys_replay_table(int *n);
 /* Run the binding of key; returns UI_ACT_* bits. */
 unsigned ui_keys_dispatch(ui_t *ui, int key, double now);
 

@@ -80,6 +80,18 @@ static const command_t commands[] = {
       "status 0 within it, 2 beyond it, 1 when the test cannot run (a missing\n"
       "directory, one it cannot write), 64 for a usage error.\n",
       CMD_DISKTEST, cmd_disk_test },
+    { "replay",
+      "a recorded session on the dashboard, as it was then",
+      "usage: etcd-monitor replay DIR [--check | --dump-at TIME] [--theme NAME]\n"
+      "\n"
+      "Open the dashboard on the session recorded in the workspace DIR (its\n"
+      "metrics.csv, members.csv, alerts.log and monitoring.log), every panel as it\n"
+      "was at a time cursor: Space plays or pauses, Left/Right step one poll, [ and ]\n"
+      "change the speed (up to 100x), g and G go to the start and the end. Malformed\n"
+      "or truncated rows are skipped and counted. --check loads and reports;\n"
+      "--dump-at TIME prints that poll's members as status does. Exit status 0, 1\n"
+      "when the session cannot be read, 64 for a usage error.\n",
+      CMD_REPLAY, cmd_replay },
     { "help",
       "list the commands, or show one command's usage and options",
       "usage: etcd-monitor help [COMMAND]\n"

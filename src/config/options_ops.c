@@ -64,6 +64,7 @@ static int ops_size(const char *v, long long lo, long long hi, const char *range
 SWITCH(option_set_yes, yes)
 SWITCH(option_set_run_benchmark, run_benchmark)
 SWITCH(option_set_keep, keep)
+SWITCH(option_set_check, check)
 SWITCH(option_set_cluster, cluster)
 SWITCH(option_set_force, force)
 SWITCH(option_set_dry_run, dry_run)
@@ -137,6 +138,11 @@ int option_set_read_ratio(config_t *cfg, const char *v, char *why, size_t whylen
 int option_set_directory(config_t *cfg, const char *v, char *why, size_t whylen)
 {
     return option_store_string(&cfg->ops.directory, v, why, whylen) ? SET_BAD : SET_OK;
+}
+
+int option_set_dump_at(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return option_store_string(&cfg->ops.dump_at, v, why, whylen) ? SET_BAD : SET_OK;
 }
 
 int option_set_dt_size(config_t *cfg, const char *v, char *why, size_t whylen)

@@ -148,7 +148,7 @@ static const option_t options[] = {
     { "theme", 0, OPT_VALUE, "NAME|FILE", { NULL, NULL }, "theme", NULL,
       "dashboard colours: default, light, solarized, mono, or a .theme file "
       "(NO_COLOR forces mono)",
-      option_set_theme, 0, CMD_MONITOR },
+      option_set_theme, 0, CMD_MONITOR | CMD_REPLAY },
     { "write-out", 'w', OPT_VALUE, "FORMAT", { NULL, NULL }, NULL, "table",
       "how status and the operator commands print their result: table, or json "
       "(status: an array with one object per member)",
@@ -242,6 +242,12 @@ static const option_t options[] = {
     { "block-size", 0, OPT_VALUE, "BYTES", { NULL, NULL }, NULL, "2300",
       "disk-test: bytes per write, each followed by fdatasync",
       option_set_dt_block, 0, CMD_DISKTEST },
+    { "check", 0, OPT_NOARG, NULL, { NULL, NULL }, NULL, NULL,
+      "replay: load the session, say its polls, span and skipped rows, and exit",
+      option_set_check, 0, CMD_REPLAY },
+    { "dump-at", 0, OPT_VALUE, "TIME", { NULL, NULL }, NULL, NULL,
+      "replay: print the members at TIME (RFC 3339, or a poll number) as status does, and exit",
+      option_set_dump_at, 0, CMD_REPLAY },
     /* Config-file keys without a flag. */
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "alert_thresholds.min_available_nodes", "2",
       "members that must be up, 0 to 1000", option_set_min_nodes, 0, CMD_ALL },

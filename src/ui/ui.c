@@ -379,7 +379,7 @@ unsigned ui_handle_input(ui_t *ui, double now)
         if (ch == ERR)
             break;
         act |= ui_keys_dispatch(ui, ch, now);
-        if (act & (UI_ACT_QUIT | UI_ACT_CONTROL))
+        if (act & (UI_ACT_QUIT | UI_ACT_CONTROL | UI_ACT_REPLAY))
             return act;                   /* a request is taken before the next key */
     }
     ui_render(ui, now);
@@ -476,6 +476,34 @@ static void push_alert_events(ui_t *ui, const cluster_snapshot_t *snap)
                  member ? " on " : "", member ? member : "");
         ui_events_push(&ui->events, snap->t, line);
     }
+}
+
+void ui_replay_label(ui_t *ui, const char *label)
+{
+    if (ui && strcmp(ui->replay, label) != 0) {
+        snprintf(ui->replay, sizeof ui->replay, "%s", label);
+        ui->dirty |= UI_DIRTY_HEADER | UI_DIRTY_FOOTER;
+    }
+}
+
+ui_replay_cmd_t ui_take_replay(ui_t *ui)
+{
+    if (!ui)
+        return UI_REPLAY_NONE;
+    ui_replay_cmd_t c = ui->replay_cmd;
+    ui->replay_cmd = UI_REPLAY_NONE;
+    return c;
+}
+
+void ui_replay_events(ui_t *ui, const double *t, const char *const *text, int n)
+{
+    if (!ui)
+        return;
+    ui->events.total = 0;
+    for (int i = 0; i < n; i++)
+        ui_events_push(&ui->events, t[i], text[i]);
+    ui->events_shown = ui->events.total;
+    ui->dirty |= UI_DIRTY_ALERTS;
 }
 
 void ui_set_delivery(ui_t *ui, const delivery_status_t *d)

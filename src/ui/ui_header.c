@@ -102,6 +102,11 @@ static void freshness(const ui_t *ui, facts_t *f)
     char every[16], age[FORMAT_BUF], took[FORMAT_BUF], win[16];
     ui_window_label(ui->cfg.interval_ms, every, sizeof every);
     ui_window_label(ui_window_ms(ui), win, sizeof win);
+    if (ui->replay[0]) {
+        facts_add(f, "%s", ui->replay);
+        facts_add(f, "poll #%ld", s->iteration);
+        return;
+    }
     if (!ui->have_shown) {
         facts_add(f, "poll every %s", every);
         return;
@@ -137,6 +142,8 @@ static void header_draw(const ui_canvas_t *c)
     int x1 = c->r.w - 1;
     if (ui->cfg.insecure)
         x1 = badge(c, 1, x1, THEME_CRITICAL, true, "INSECURE");
+    if (ui->replay[0])
+        x1 = badge(c, 1, x1, THEME_WARNING, true, "REPLAY");
     if (ui->paused)
         x1 = badge(c, 1, x1, THEME_WARNING, true, "PAUSED");
     if (ui->have_shown) {

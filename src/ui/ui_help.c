@@ -31,6 +31,12 @@ static int build(const ui_t *ui, help_line_t *l)
     const ui_key_t *keys = ui_keys_table(&nk);
     char b[200];
     add(l, &n, "", THEME_TITLE, "Keys");
+    if (ui->replay[0]) {                  /* replay mode: its keys first */
+        int nr;
+        const ui_key_t *rk = ui_keys_replay_table(&nr);
+        for (int i = 0; i < nr; i++)
+            add(l, &n, rk[i].name, THEME_HELP, rk[i].help);
+    }
     for (int i = 0; i < nk; i++)
         if (!keys[i].hidden)
             add(l, &n, keys[i].name, THEME_HELP, keys[i].help);

@@ -293,6 +293,37 @@ static unsigned k_mouse(ui_t *ui, int key, double now)
     return UI_ACT_NONE;
 }
 
+/* Replay mode: the key asks the replay command (ui_take_replay). */
+static unsigned k_replay(ui_t *ui, int key, double now)
+{
+    (void)now;
+    ui->replay_cmd = key == ' ' || key == 'p'   ? UI_REPLAY_PLAY
+                     : key == KEY_LEFT          ? UI_REPLAY_BACK
+                     : key == KEY_RIGHT         ? UI_REPLAY_FORWARD
+                     : key == '['               ? UI_REPLAY_SLOWER
+                     : key == ']'               ? UI_REPLAY_FASTER
+                     : key == 'g' || key == KEY_HOME ? UI_REPLAY_START
+                                                : UI_REPLAY_END;
+    return UI_ACT_REPLAY;
+}
+
+/* Taken before the main table in replay mode (listed on the help screen). */
+static const ui_key_t replay_keys[] = {
+    { { ' ', 'p' }, "Space p", "replay: play / pause", k_replay, false },
+    { { KEY_LEFT }, "Left", "replay: one poll back", k_replay, false },
+    { { KEY_RIGHT }, "Right", "replay: one poll forward", k_replay, false },
+    { { '[' }, "[", "replay: slower", k_replay, false },
+    { { ']' }, "]", "replay: faster (up to 100x)", k_replay, false },
+    { { 'g', KEY_HOME }, "g Home", "replay: to the start", k_replay, false },
+    { { 'G', KEY_END }, "G End", "replay: to the end", k_replay, false },
+};
+
+const ui_key_t *ui_keys_replay_table(int *n)
+{
+    *n = (int)(sizeof replay_keys / sizeof replay_keys[0]);
+    return replay_keys;
+}
+
 static const ui_key_t keys[] = {
     { { '?', KEY_F(1) }, "? F1", "help: this screen (again to close)", k_help, false },
     { { 'q', 'Q' }, "q", "quit", k_quit, false },
@@ -339,7 +370,15 @@ const ui_key_t *ui_keys_table(int *n)
 unsigned ui_keys_dispatch(ui_t *ui, int key, double now)
 {
     int n;
-    const ui_key_t *t = ui_keys_table(&n);
+    const ui_key_t *t;
+    if (ui->replay[0] && ui->view == UI_VIEW_MAIN) {
+        t = ui_keys_replay_table(&n);
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < 3 && t[i].keys[k]; k++)
+                if (t[i].keys[k] == key)
+                    return t[i].fn(ui, key, now);
+    }
+    t = ui_keys_table(&n);
     for (int i = 0; i < n; i++)
         for (int k = 0; k < 3 && t[i].keys[k]; k++)
             if (t[i].keys[k] == key)

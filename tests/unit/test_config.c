@@ -489,6 +489,8 @@ static void test_flags_bad(void **state)
         { { "--read-ratio", "1.5" }, "--read-ratio: \"1.5\" is out of range (0 to 1)" },
         { { "--keep=no" }, "--keep: \"no\" is not accepted (the option takes no value)" },
         { { "--directory" }, "--directory: missing value" },
+        { { "--check=no" }, "--check: \"no\" is not accepted (the option takes no value)" },
+        { { "--dump-at" }, "--dump-at: missing value" },
         { { "--rate", "-5" }, "--rate: \"-5\" is not a number" },
         { { "--size", "1k" }, "--size: \"1k\" is out of range (4K to 64G)" },
         { { "--size", "big" }, "--size: \"big\" is not a size (e.g. 22m)" },
@@ -525,7 +527,7 @@ static void test_flags_bad_cover_table(void **state)
         "api-timeout", "api-max-connections",
         "yes", "type", "ops", "run-benchmark", "benchmark-type", "benchmark-ops", "clients",
         "conns", "key-size", "value-size", "key-space", "rate", "read-ratio", "keep",
-        "directory", "size", "block-size",
+        "directory", "size", "block-size", "check", "dump-at",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
@@ -731,7 +733,8 @@ static void test_option_commands(void **state)
             if (strcmp(tab[k].flag, everywhere[i]) == 0 && tab[k].cmds != CMD_ALL)
                 fail_msg("--%s should apply to every command", tab[k].flag);
         for (size_t i = 0; tab[k].flag && i < sizeof monitor_only / sizeof monitor_only[0]; i++)
-            if (strcmp(tab[k].flag, monitor_only[i]) == 0 && tab[k].cmds != CMD_MONITOR)
+            if (strcmp(tab[k].flag, monitor_only[i]) == 0 &&
+                (tab[k].cmds & ~(unsigned)CMD_REPLAY) != CMD_MONITOR)   /* theme: replay too */
                 fail_msg("--%s should apply to monitor only", tab[k].flag);
         for (size_t i = 0; tab[k].flag && i < sizeof watch / sizeof watch[0]; i++)
             if (strcmp(tab[k].flag, watch[i]) == 0 && tab[k].cmds != CMD_WATCH)
