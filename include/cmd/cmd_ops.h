@@ -6,6 +6,8 @@
 #define EM_CMD_OPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
 #include "config.h"
 #include "engine.h"
 #include "ops_client.h"
@@ -25,6 +27,15 @@ void cmd_session_close(cmd_session_t *s);
 /* May the command change the cluster? --yes, or "y" on a terminal. 0, or the
  * exit status after one line: 64 off a terminal without --yes, 1 declined. */
 int  cmd_confirm(const config_t *cfg, const char *cmd, const char *what) WARN_UNUSED_RESULT;
+
+/* The member to send cluster-wide requests to: the leader, else the first
+ * member that answered; NULL when none did. */
+const ops_member_t *cmd_any_member(const cmd_session_t *s);
+/* The name of the member with id (its hex id when it is not listed). */
+const char *cmd_member_name(const cmd_session_t *s, uint64_t id, char *buf, size_t len);
+/* Print j (stolen) as one compact JSON line on stdout; 0, or 74 when stdout
+ * cannot be written. */
+int  cmd_json_out(json_t *j) WARN_UNUSED_RESULT;
 
 /* "etcd-monitor: CMD: ..." on stderr; returns rc. */
 int  cmd_fail(int rc, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

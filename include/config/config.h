@@ -45,7 +45,8 @@ typedef enum { LEVEL_INFO = 0, LEVEL_WARNING = 1, LEVEL_CRITICAL = 2 } alert_lev
 /* A recorded session on the dashboard (issue 15). */
 #define CMD_REPLAY      (1u << 13)
 /* The operator commands in the command table so far. */
-#define CMD_OPS     (CMD_SNAPSHOT | CMD_DISKTEST | CMD_BENCHMARK)
+#define CMD_OPS     (CMD_SNAPSHOT | CMD_DISKTEST | CMD_BENCHMARK | CMD_DEFRAG | CMD_COMPACT | \
+                     CMD_ALARM | CMD_GET | CMD_PUT | CMD_DEL | CMD_MOVELEADER)
 /* The commands that change the cluster: they ask on a terminal or need --yes. */
 #define CMD_WRITES  (CMD_BENCHMARK | CMD_DEFRAG | CMD_COMPACT | CMD_ALARM | \
                      CMD_PUT | CMD_DEL | CMD_MOVELEADER)

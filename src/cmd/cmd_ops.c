@@ -83,3 +83,32 @@ int cmd_confirm(const config_t *cfg, const char *cmd, const char *what)
         return 0;
     return cmd_fail(1, cmd, "cancelled: nothing changed");
 }
+
+const ops_member_t *cmd_any_member(const cmd_session_t *s)
+{
+    if (s->c.leader >= 0 && s->c.m[s->c.leader].up)
+        return &s->c.m[s->c.leader];
+    for (int i = 0; i < s->c.n; i++)
+        if (s->c.m[i].up)
+            return &s->c.m[i];
+    return NULL;
+}
+
+const char *cmd_member_name(const cmd_session_t *s, uint64_t id, char *buf, size_t len)
+{
+    for (int i = 0; i < s->c.n; i++)
+        if (s->c.m[i].id == id)
+            return s->c.m[i].name;
+    snprintf(buf, len, "%016llx", (unsigned long long)id);
+    return buf;
+}
+
+int cmd_json_out(json_t *j)
+{
+    if (!j)
+        return cmd_fail(70, "json", "out of memory");
+    int rc = json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(j);
+    putchar('\n');
+    return rc || fflush(stdout) ? 74 : 0;
+}

@@ -92,6 +92,70 @@ static const command_t commands[] = {
       "--dump-at TIME prints that poll's members as status does. Exit status 0, 1\n"
       "when the session cannot be read, 64 for a usage error.\n",
       CMD_REPLAY, cmd_replay },
+    { "alarm",
+      "list the cluster's alarms (NOSPACE, CORRUPT), or disarm them",
+      "usage: etcd-monitor alarm list [-w table|json]\n"
+      "       etcd-monitor alarm disarm [--yes] [options]\n"
+      "\n"
+      "list prints every raised alarm with its member (\"no alarms\" when none is).\n"
+      "disarm deactivates each raised alarm, one line per alarm and member; it asks\n"
+      "on a terminal and needs --yes off one (64 otherwise). A NOSPACE alarm comes\n"
+      "back unless space was freed first (compact, then defrag --cluster).\n"
+      "Exit status 0, 1 on failure, 64 for a usage error.\n",
+      CMD_ALARM, cmd_alarm },
+    { "get",
+      "print a key (or every key under a prefix), binary-safe",
+      "usage: etcd-monitor get KEY [--prefix] [--limit N] [-w table|json]\n"
+      "\n"
+      "Print KEY's value (--prefix: every key starting with KEY, at most --limit)\n"
+      "with its modification revision. A key or value that is not printable UTF-8\n"
+      "is shown as \"(base64) \" and its base64; -w json gives every key and value in\n"
+      "base64 with their revisions. Exit status 0, 1 when there is no such key or\n"
+      "on failure, 64 for a usage error.\n",
+      CMD_GET, cmd_get },
+    { "put",
+      "write a key",
+      "usage: etcd-monitor put KEY VALUE [--yes]\n"
+      "\n"
+      "Write VALUE (bytes as given) to KEY and print the new revision. It asks on a\n"
+      "terminal and needs --yes off one (64 otherwise). Exit status 0, 1 on failure.\n",
+      CMD_PUT, cmd_put },
+    { "del",
+      "delete a key, or every key under a prefix",
+      "usage: etcd-monitor del KEY [--prefix] [--yes]\n"
+      "\n"
+      "Delete KEY (--prefix: every key starting with KEY) and print how many keys\n"
+      "went. It asks on a terminal and needs --yes off one (64 otherwise). Exit\n"
+      "status 0, 1 on failure.\n",
+      CMD_DEL, cmd_del },
+    { "compact",
+      "drop the key history before a revision",
+      "usage: etcd-monitor compact [--revision N | --retain N] [--physical] [--yes]\n"
+      "\n"
+      "Compact the key history to --revision (default: the current revision), or\n"
+      "keep the last --retain revisions; --physical waits until the backend has\n"
+      "applied it. Prints one line per member with its db size after. It asks on a\n"
+      "terminal and needs --yes off one (64 otherwise). Exit status 0, 1 on failure.\n",
+      CMD_COMPACT, cmd_compact },
+    { "defrag",
+      "defragment a member, or every member one at a time",
+      "usage: etcd-monitor defrag [--cluster] [--force] [--dry-run] [--yes]\n"
+      "\n"
+      "Defragment the member --endpoints names, or with --cluster every member one at\n"
+      "a time: followers first, the leader last, each only once the previous one is\n"
+      "healthy and caught up again. Refused when the cluster has no member to spare\n"
+      "(a member down) unless --force; --dry-run prints the plan. One line per\n"
+      "member: db size and fragmentation before and after. It asks on a terminal\n"
+      "and needs --yes off one (64 otherwise). Exit status 0, 1 on failure.\n",
+      CMD_DEFRAG, cmd_defrag },
+    { "move-leader",
+      "hand the leadership to another member",
+      "usage: etcd-monitor move-leader MEMBER [--yes]\n"
+      "\n"
+      "Ask the leader to hand the leadership to MEMBER (a name, client URL or id)\n"
+      "and wait until it has. It asks on a terminal and needs --yes off one (64\n"
+      "otherwise). Exit status 0, 1 on failure.\n",
+      CMD_MOVELEADER, cmd_move_leader },
     { "help",
       "list the commands, or show one command's usage and options",
       "usage: etcd-monitor help [COMMAND]\n"

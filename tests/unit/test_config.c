@@ -495,6 +495,14 @@ static void test_flags_bad(void **state)
         { { "--size", "1k" }, "--size: \"1k\" is out of range (4K to 64G)" },
         { { "--size", "big" }, "--size: \"big\" is not a size (e.g. 22m)" },
         { { "--block-size", "0" }, "--block-size: \"0\" is out of range (1 to 64M)" },
+        { { "--prefix=1" }, "--prefix: \"1\" is not accepted (the option takes no value)" },
+        { { "--limit" }, "--limit: missing value" },
+        { { "--revision" }, "--revision: missing value" },
+        { { "--retain" }, "--retain: missing value" },
+        { { "--physical=1" }, "--physical: \"1\" is not accepted (the option takes no value)" },
+        { { "--cluster=1" }, "--cluster: \"1\" is not accepted (the option takes no value)" },
+        { { "--force=1" }, "--force: \"1\" is not accepted (the option takes no value)" },
+        { { "--dry-run=1" }, "--dry-run: \"1\" is not accepted (the option takes no value)" },
         { { "--intervall", "5" }, "unknown option --intervall (see --help)" },
         { { "--intervall=5" }, "unknown option --intervall (see --help)" },
         { { "-x" }, "unknown option -x (see --help)" },
@@ -527,7 +535,8 @@ static void test_flags_bad_cover_table(void **state)
         "api-timeout", "api-max-connections",
         "yes", "type", "ops", "run-benchmark", "benchmark-type", "benchmark-ops", "clients",
         "conns", "key-size", "value-size", "key-space", "rate", "read-ratio", "keep",
-        "directory", "size", "block-size", "check", "dump-at",
+        "directory", "size", "block-size", "check", "dump-at", "prefix", "limit", "revision", "retain",
+        "physical", "cluster", "force", "dry-run",
     };
     size_t flags = 0;
     for (size_t k = 0; k < n; k++) {
