@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # etcd-monitor disk-test beside fio running etcd's recipe on the same directory
 # (--rw=write --ioengine=sync --fdatasync=1 --size=22m --bs=2300): the same
-# number of writes, both fdatasync p99s reported, and only sanity asserted on
-# them (within a factor of 10 of each other, the timings of a shared disk being
-# what they are); percentiles ordered; the test file removed; a missing
+# number of writes, both fdatasync p99s reported, and only sanity asserted: the
+# medians within a factor of 10 of each other (a p99 on a shared disk swings with
+# whatever else writes at that moment); percentiles ordered; the test file removed; a missing
 # directory, one that cannot be written and a missing --directory refused with
 # one line.
 . "$(dirname "$0")/../lib/itest.sh"
@@ -32,8 +32,13 @@ ours=$(jq '.fdatasyncMs.p99' "$T/ours.json")
 theirs=$(jq '.jobs[0].sync.lat_ns.percentile["99.000000"] / 1000000' "$T/fio.json")
 echo "# fdatasync p99: etcd-monitor disk-test ${ours} ms, fio ${theirs} ms"
 t_eq "fio: the same number of fdatasyncs" 10029 "$(jq '.jobs[0].sync.lat_ns.N' "$T/fio.json")"
-t_assert "p99s within a factor of 10 ($ours ms vs fio $theirs ms)" \
-    awk -v a="$ours" -v b="$theirs" 'BEGIN { exit !(a > 0 && b > 0 && a < 10 * b && b < 10 * a) }'
+ours50=$(jq '.fdatasyncMs.p50' "$T/ours.json")
+theirs50=$(jq '.jobs[0].sync.lat_ns.percentile["50.000000"] / 1000000' "$T/fio.json")
+echo "# fdatasync p50: etcd-monitor disk-test ${ours50} ms, fio ${theirs50} ms"
+t_assert "both p99s measured ($ours ms, fio $theirs ms)" \
+    awk -v a="$ours" -v b="$theirs" 'BEGIN { exit !(a > 0 && b > 0) }'
+t_assert "medians within a factor of 10 ($ours50 ms vs fio $theirs50 ms)" \
+    awk -v a="$ours50" -v b="$theirs50" 'BEGIN { exit !(a > 0 && b > 0 && a < 10 * b && b < 10 * a) }'
 
 "$EM" disk-test --directory "$d" --size 64k >"$T/table" 2>&1
 t_assert "table: the verdict line" grep -qE "^Verdict: +(OK|TOO SLOW): fdatasync p99 [0-9.]+ ms" "$T/table"
