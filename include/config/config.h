@@ -95,6 +95,13 @@ typedef struct {
     bool         physical;              /* compact --physical */
     bool         prefix;                /* get --prefix */
     long         limit;                 /* get --limit, 0 = none */
+    /* scheduled in monitor and serve (backup:, benchmark:) */
+    char        *backup_dir;            /* owned; --backup-dir, NULL = no backups */
+    int64_t      backup_interval_ms;    /* --backup-interval */
+    int          backup_keep;           /* --backup-keep: the newest N are kept */
+    bool         bench_enabled;         /* benchmark.enabled */
+    int64_t      bench_interval_ms;     /* benchmark.interval */
+    long         bench_sched_ops;       /* benchmark.ops */
 } config_ops_t;
 
 /* The seed's alert_thresholds block (config.yaml) and matching flags. */

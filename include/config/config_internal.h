@@ -189,6 +189,13 @@ int api_set_max_connections(config_t *cfg, const char *v, char *why, size_t whyl
 /* Setters of the operator actions' flags (options_ops.c). */
 #define OPS_SETTER(name) int name(config_t *cfg, const char *v, char *why, size_t whylen)
 OPS_SETTER(option_set_yes);
+/* the schedules of monitor and serve (options_sched.c) */
+OPS_SETTER(option_set_backup_dir);
+OPS_SETTER(option_set_backup_interval);
+OPS_SETTER(option_set_backup_keep);
+OPS_SETTER(option_set_bench_enabled);
+OPS_SETTER(option_set_bench_interval);
+OPS_SETTER(option_set_bench_sched_ops);
 OPS_SETTER(option_set_run_benchmark);
 OPS_SETTER(option_set_keep);
 OPS_SETTER(option_set_cluster);

@@ -30,6 +30,8 @@ typedef struct {
     bool               have_snap;
     alert_transition_t trans[ENGINE_MAX_TRANSITIONS]; /* the latest poll's transitions */
     int                n_trans;
+    cluster_ops_t      ops_in;         /* set by the caller; copied into each poll's snapshot
+                                          before the rules run (NAN benchmark = none) */
 } engine_t;
 
 /* Build every part for cfg. 0, or EXIT_USAGE (a configuration the engine

@@ -23,6 +23,19 @@ typedef struct {
     char line[CLUSTER_MAX_EVENTS][CLUSTER_EVENT_LEN];
 } event_list_t;
 
+/* The scheduled operator actions' plain figures: the monitor sets them (from
+ * its backup and benchmark schedules) and the engine copies them into the
+ * snapshot before the rules run. */
+typedef struct {
+    bool   backup_on;          /* a backup directory and interval are set */
+    double backup_age_s;       /* since the newest good backup (since the start while
+                                  there is none); NAN when off */
+    double backup_interval_s;
+    bool   backup_failed;      /* the latest attempt failed */
+    /* the scheduled benchmark that ended since the previous poll; NAN when none */
+    double bench_ops_per_s, bench_p99_ms;
+} cluster_ops_t;
+
 typedef enum { STATUS_HEALTHY = 0, STATUS_WARNING = 1, STATUS_ALERT = 2 } health_status_t;
 
 typedef struct {
@@ -71,6 +84,7 @@ typedef struct {
     char            alerts[512];     /* firing alert names (space-separated), "" when none */
     char            alert_events[512]; /* this poll's transitions: "FIRING:Rule@member ..." */
     char            auth_error[160];  /* etcd authentication problem (collector), "" when none */
+    cluster_ops_t   ops;             /* scheduled backups and benchmark (the monitor's) */
     event_list_t    events;
 } cluster_snapshot_t;
 

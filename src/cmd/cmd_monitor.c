@@ -17,6 +17,7 @@
 #include "config.h"
 #include "engine.h"
 #include "notify.h"
+#include "ops_backup.h"
 #include "output.h"
 #include "outputs.h"
 #include "serve.h"
@@ -30,6 +31,7 @@ typedef struct {
     engine_t          *eng;            /* loop, collector, remote, stats, rules */
     workspace_t       *ws;
     session_t         *sess;
+    backup_t          *backup;         /* scheduled backups; NULL when off */
     output_list_t      outs;
     bool               interactive;    /* the dashboard is one of the outputs */
     char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
@@ -125,6 +127,24 @@ static void app_on_poll(app_t *a)
     app_notices(a);
 }
 
+/* Scheduled operator actions: log what finished, then hand their plain
+ * figures to the engine for the next poll's rules. */
+static void app_ops(app_t *a)
+{
+    backup_result_t r;
+    if (backup_take_skipped(a->backup))
+        app_say(a, NOTICE_LOG, "backup skipped: the previous one is still running");
+    if (backup_take(a->backup, &r)) {
+        if (r.ok)
+            app_say(a, NOTICE_LOG, "backup saved: %s (%lld bytes, revision %lld, %.2f s, "
+                    "from %s; %d older deleted)", r.path, (long long)r.bytes,
+                    (long long)r.revision, r.seconds, r.member, r.deleted);
+        else
+            app_say(a, NOTICE_WARN, "backup failed: %s", r.err);
+    }
+    backup_figures(a->backup, loop_mono(), &a->eng->ops_in);
+}
+
 /* Start a poll when one is due (never two at once; no catch-up burst). */
 static void app_schedule(app_t *a, double now)
 {
@@ -163,6 +183,7 @@ static void app_run(app_t *a)
             app_say(a, NOTICE_LOG, "duration reached");
         }
         app_schedule(a, now);
+        app_ops(a);
         if (engine_take_poll(a->eng))
             app_on_poll(a);
         bool log_backlog = engine_pump(a->eng);     /* more waiting = back soon */
@@ -264,6 +285,13 @@ int cmd_monitor(config_t *cfg)
         curl_global_cleanup();
         return rc;
     }
+    static backup_t *backup;              /* its client keeps its own copy of the password */
+    if (backup_open(&backup, cfg, eng.loop, err, sizeof(err)) != 0) {
+        fprintf(stderr, "etcd-monitor: %s\n", err);
+        engine_close(&eng);
+        curl_global_cleanup();
+        return 70;
+    }
     config_forget_password(cfg);         /* auth has its own copy (secmem.h) */
     rc = 70;
     bool ws_open = false;
@@ -277,7 +305,7 @@ int cmd_monitor(config_t *cfg)
         goto out;
     }
     ws_open = true;
-    app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess };
+    app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess, .backup = backup };
 
     double t0 = loop_wall();
     session_init(&sess, t0);
@@ -290,6 +318,9 @@ int cmd_monitor(config_t *cfg)
         workspace_log(&ws, t0, "config %s: keys not used yet, ignored: %s", cfg->config_path,
                       cfg->ignored_keys);
     }
+    if (cfg->ops.bench_enabled)
+        workspace_log(&ws, t0, "benchmark.enabled: the scheduled benchmark is not built yet: "
+                      "not run");
     /* TLS verification off is an explicit opt-out: said in the log, on stderr
      * (headless) and in the dashboard's header. */
     if (cfg->insecure_skip_verify)
@@ -306,6 +337,8 @@ int cmd_monitor(config_t *cfg)
 
     app_run(&app);
 
+    backup_close(backup, 5000);          /* a backup in progress: up to 5 s to finish */
+    backup = app.backup = NULL;
     collector_delete_probe_keys(eng.col, 2000);
     app_log_end(&app);
     app_notices(&app);
@@ -322,6 +355,7 @@ int cmd_monitor(config_t *cfg)
     /* Lines that never reached their file: EX_SOFTWARE, whatever the cluster's state. */
     rc = workspace_missing(&ws) > 0 ? EX_SOFTWARE : session_exit_code(&sess);
 out:
+    backup_close(backup, 0);
     signals_close(eng.loop);
     engine_close(&eng);
     if (ws_open)

@@ -376,6 +376,7 @@ void config_free(config_t *cfg)
     free(cfg->data_dir);
     free(cfg->warnings);
     free(cfg->ops.directory);
+    free(cfg->ops.backup_dir);
     free(cfg->ops.dump_at);
     alerts_free(&cfg->alerts);
     api_config_free(&cfg->api);

@@ -169,6 +169,18 @@ static const option_t options[] = {
     { "silence", 0, OPT_VALUE, "RULE[@MEMBER]:DURATION", { NULL, NULL }, NULL, NULL,
       "send no notification for that alert for DURATION from the start (repeatable)",
       alerts_set_silence, 0, CMD_WATCH },
+    /* Scheduled backups and benchmark (src/ops/ops_backup.c, ops_schedule.c). */
+    { "backup-dir", 0, OPT_VALUE, "DIR", { NULL, NULL }, "backup.directory", NULL,
+      "take a snapshot into DIR every --backup-interval (etcd-snapshot-TIME.db, "
+      "written as .part and renamed); off without it",
+      option_set_backup_dir, 0, CMD_WATCH },
+    { "backup-interval", 0, OPT_VALUE, "DURATION", { NULL, NULL }, "backup.interval", "1h",
+      "time between scheduled backups, 1s to 30 days; bare number = seconds",
+      option_set_backup_interval, 0, CMD_WATCH },
+    { "backup-keep", 0, OPT_VALUE, "N", { NULL, NULL }, "backup.keep", "7",
+      "scheduled backups kept in --backup-dir (the newest), 1 to 1000; older "
+      "etcd-snapshot-*.db files are deleted",
+      option_set_backup_keep, 0, CMD_WATCH },
     /* The HTTP API and Prometheus exporter (config_api.c, src/serve/). */
     { "api-port", 0, OPT_VALUE, "PORT", { "API_PORT", NULL }, "api.port", NULL,
       "serve the HTTP API and /metrics on this port (the serve command: 8080 "
@@ -334,11 +346,20 @@ static const option_t options[] = {
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "alerts", NULL,
       "alert delivery channels: a list of mappings (type: console, slack, email, "
       "pagerduty, webhook, alertmanager; see the man page, ALERT DELIVERY)", NULL, 0, CMD_ALL },
-    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "benchmark", NULL,
-      "benchmark settings", NULL, OPT_UNUSED, CMD_ALL },
+    /* the scheduled benchmark (monitor and serve; the file is shared) */
+    { NULL, 0, OPT_VALUE, "BOOL", { NULL, NULL }, "benchmark.enabled", "false",
+      "run a small write benchmark every benchmark.interval (under its prefix, "
+      "keys deleted after)", option_set_bench_enabled, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "benchmark.interval", "1h",
+      "time between scheduled benchmarks, 10s to 30 days; bare number = seconds",
+      option_set_bench_interval, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "benchmark.ops", "100",
+      "write operations of each scheduled benchmark, 1 to 100000",
+      option_set_bench_sched_ops, 0, CMD_ALL },
 };
 
-const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", "api", NULL };
+const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", "api", "backup",
+                                             "benchmark", NULL };
 
 const option_t *config_options(size_t *n)
 {

@@ -2,6 +2,7 @@
  * through it (see engine.h). */
 #include "engine.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@ int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
 {
     memset(e, 0, sizeof(*e));
     e->cfg = cfg;
+    e->ops_in = (cluster_ops_t){ .backup_age_s = NAN, .bench_ops_per_s = NAN,
+                                 .bench_p99_ms = NAN };
     int rc = EXIT_USAGE;
     rules_config_t rcfg;
     rules_config_from(cfg, &rcfg);
@@ -43,6 +46,7 @@ bool engine_take_poll(engine_t *e)
 {
     if (!collector_take_snapshot(e->col, &e->snap))
         return false;
+    e->snap.ops = e->ops_in;
     remote_poll(e->remote, &e->snap);
     stats_update(e->stats, &e->snap);
     e->n_trans = rules_eval(e->rules, &e->snap, e->trans, ENGINE_MAX_TRANSITIONS);

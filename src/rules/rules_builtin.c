@@ -230,6 +230,18 @@ static rule_in_t eval_auth_failed(const rule_input_t *in, double *value, double 
     return IN_VALUE;
 }
 
+/* The scheduled backup failed, or the newest one is older than two intervals;
+ * unknown without scheduled backups. */
+static rule_in_t eval_backup_failed(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    const cluster_ops_t *o = &in->snap->ops;
+    if (!o->backup_on)
+        return IN_UNKNOWN;
+    *value = o->backup_failed || o->backup_age_s > 2 * o->backup_interval_s ? 1 : 0;
+    return IN_VALUE;
+}
+
 /* ---- production thresholds (seed 004) ----------------------------------- */
 
 /* Failed raft proposals in percent of all (failed + committed) over the
@@ -424,6 +436,10 @@ static const rule_def_t builtin[] = {
       RANGE_NONE, false, "",
       "etcd-monitor cannot authenticate to etcd (see monitoring.log): status, probes "
       "and the member list are missing until it can", eval_auth_failed, Q_NONE, 0, 0 },
+    { "BackupFailed", SEV_CRITICAL, SCOPE_CLUSTER, CMP_GT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, false, "",
+      "the latest scheduled backup failed, or the newest one is older than two "
+      "--backup-interval (see monitoring.log)", eval_backup_failed, Q_NONE, 0, 0 },
 };
 
 #define N_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))

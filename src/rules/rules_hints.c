@@ -66,6 +66,8 @@ static const struct { const char *rule, *hint; } hints[] = {
     { "DiskSpaceLow", HINT_NOSPACE },
     { "AuthFailed", "Check etcd-monitor's user and password (--user, --password-file) and " \
       "that the user has read access (etcdctl user get)." },
+    { "BackupFailed", "Read the backup lines of monitoring.log: check that --backup-dir is "
+      "writable and has space, and that a member answers (etcd-monitor snapshot save)." },
 };
 
 const char *rules_hint(const char *rule)

@@ -364,6 +364,13 @@ static void set_auth_failed(cluster_snapshot_t *s, fig_mode_t m)
              m == MODE_BAD ? "authentication failed, invalid user ID or password" : "");
 }
 
+static void set_backup_failed(cluster_snapshot_t *s, fig_mode_t m)
+{
+    s->ops.backup_on = true;
+    s->ops.backup_interval_s = 60;
+    s->ops.backup_age_s = m == MODE_BAD ? 200 : 30;
+}
+
 static void set_disk_free(cluster_snapshot_t *s, fig_mode_t m)
 {
     s->members[1].disk_free_pct = pick(m, 50, 4);
@@ -449,6 +456,7 @@ static const rule_case_t cases[] = {
     { "EtcdSplitView", "", SEV_WARNING, 0, 1, 0, "", false, set_split_view },
     { "DiskSpaceLow", "m2", SEV_WARNING, 0, 4, 10, "%", true, set_disk_free },
     { "AuthFailed", "", SEV_WARNING, 0, 1, 0, "", false, set_auth_failed },
+    { "BackupFailed", "", SEV_CRITICAL, 0, 1, 0, "", false, set_backup_failed },
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
