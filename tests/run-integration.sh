@@ -44,6 +44,21 @@ for t in tests/integration/test_*.sh; do
     tests+=("$t")
 done
 
+# The longest tests start first (measured: each waits on clusters, durations and
+# timeouts for 25-60 s), so that two at a time end together instead of one long
+# test running alone at the end.
+long_first=(auth rules_noise tls rules_fixture ssh cluster_events ssh_members write_errors)
+ordered=()
+for l in "${long_first[@]}"; do
+    for t in "${tests[@]}"; do
+        [[ $t == */test_$l.sh ]] && ordered+=("$t")
+    done
+done
+for t in "${tests[@]}"; do
+    [[ " ${ordered[*]} " == *" $t "* ]] || ordered+=("$t")
+done
+tests=("${ordered[@]}")
+
 if ((${#tests[@]} == 0)); then
     echo "integration: no tests match${*:+ ($*)}" >&2
     echo "integration: 0 passed, 0 failed"

@@ -318,9 +318,12 @@ int cmd_monitor(config_t *cfg)
         workspace_log(&ws, t0, "config %s: keys not used yet, ignored: %s", cfg->config_path,
                       cfg->ignored_keys);
     }
-    if (cfg->ops.bench_enabled)
+    if (cfg->ops.bench_enabled) {            /* said, never silently skipped */
+        fprintf(stderr, "etcd-monitor: %s: benchmark.enabled: the scheduled benchmark is not "
+                "built yet: not run\n", cfg->config_path ? cfg->config_path : "config");
         workspace_log(&ws, t0, "benchmark.enabled: the scheduled benchmark is not built yet: "
                       "not run");
+    }
     /* TLS verification off is an explicit opt-out: said in the log, on stderr
      * (headless) and in the dashboard's header. */
     if (cfg->insecure_skip_verify)
