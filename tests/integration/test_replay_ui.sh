@@ -40,7 +40,8 @@ t1=$(awk -F, 'NR == 3 { print $1; exit }' "$rec/metrics.csv")
 
 # ---- replay ----------------------------------------------------------------
 hhmmss() { sed -E 's/^[0-9-]+T([0-9:]{8}).*/\1/' <<<"$1"; }
-tui_start 120 40 "ulimit -c 0; echo BEFORE-replay; '$EM' replay '$rec' 2>'$T/replay.err'; \
+mkdir -p "$T/cwd"
+tui_start 120 40 "ulimit -c 0; cd '$T/cwd'; echo BEFORE-replay; '$EM' replay '$rec' 2>'$T/replay.err'; \
 echo EXIT=\$?; stty -a > '$T/replay.stty'; sleep 60"
 tui_wait "the header says REPLAY, paused at poll 1" 10 "REPLAY .* paused 1/$polls"
 t_assert "the header shows the first poll's time ($(hhmmss "$t0"))" tui_has "REPLAY .*$(hhmmss "$t0")"
@@ -67,6 +68,33 @@ tui_wait "one poll before: 3/3 members up" 3 '3/3 members up'
 tui_keys Right
 tui_wait "Right again: 2/3 members up" 3 '2/3 members up' 
 
+# E exports the screen and the figures into the session's directory
+tui_keys E
+tui_wait "E says where it exported" 3 "exported: $rec/export-"
+txt=$(ls "$rec"/export-*.txt 2>/dev/null | head -1)
+json=${txt%.txt}.json
+t_assert "E: the text file exists ($txt)" test -s "$txt"
+t_assert "E: the JSON file exists" test -s "$json"
+t_assert "E: the text has the header line" grep -q "REPLAY .* paused $down_poll/$polls" "$txt"
+t_assert "E: the text has the member rows" grep -Eq "^ $vname .*(refused|timeout|down)" "$txt"
+t_assert "E: the JSON parses" python3 -m json.tool "$json"
+t_assert "E: the JSON names the three members" python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = sorted(m['name'] for m in d['members'])
+assert names == ['m1', 'm2', 'm3'], names
+down = [m['name'] for m in d['members'] if not m['up']]
+assert down == [sys.argv[2]], down
+assert any(a['rule'] == 'MemberUnreachable' for a in d['alerts']), d['alerts']
+" "$json" "$vname"
+# cannot write there (a directory in the way; chmod would not stop root): the
+# current directory instead, and the footer says so
+next_ts=$(awk -F, -v n="$((down_poll + 1))" 'NR == n + 1 { print $1; exit }' "$rec/metrics.csv")
+mkdir "$rec/export-$(tr -d ':-' <<<"$next_ts").txt"
+tui_keys Right E
+tui_wait "E where it cannot write: exported to the current directory" 3 "exported to \./export-[0-9TZ.]+\.\{txt,json\} \("
+tui_keys Left
+
 tui_keys g
 tui_wait "g goes back to poll 1" 3 "REPLAY .* paused 1/$polls"
 tui_wait "back at the start: 3/3 members up" 3 '3/3 members up'
@@ -82,5 +110,6 @@ t_eq "cursor visible" 1 "$(tui_flag cursor_flag)"
 t_eq "mouse reporting off" 0 "$(tui_flag mouse_any_flag)"
 t_eq "alternate screen left" 0 "$(tui_flag alternate_on)"
 t_assert "the shell's screen is back" tui_has '^BEFORE-replay$'
+t_assert "the fallback export landed in the current directory" test -n "$(ls "$T/cwd"/export-*.json 2>/dev/null)"
 t_eq "nothing on stderr" "" "$(cat "$T/replay.err")"
 t_done
