@@ -168,6 +168,8 @@ FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c src/ut
 FUZZ_SRCS_theme   := src/ui/theme.c
 FUZZ_SRCS_logline := src/parse/logwatch.c
 FUZZ_SRCS_bbolt   := src/parse/bbolt.c src/parse/digest.c
+FUZZ_SRCS_session := src/out/session_read.c src/out/session_rows.c src/out/csvrow.c src/out/csvfile.c \
+                     src/stats/cluster.c src/util/format.c src/util/text.c
 
 define FUZZ_RULE
 $(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(HDRS) | $$(DEPS_STAMP)

@@ -1,7 +1,8 @@
 /* ui.h — the interactive ncurses dashboard (one output among others).
  *
  * Reads only: the const snapshot of the latest poll, the active alerts and the
- * histories (const data the stats engine fills). Never includes curl, never touches files, never
+ * histories (const data the stats engine fills). Never includes curl, never touches files
+ * (but the two the export key E writes, ui_export.c), never
  * blocks: the event loop owns the waiting (it polls ui_input_fd() together with
  * the network) and calls in here. Signals are turned into calls by the loop. */
 #ifndef EM_UI_H
@@ -37,6 +38,7 @@ typedef struct {
     int         interval_ms;
     double      duration_s;     /* 0 = until stopped */
     bool        insecure;       /* TLS verification was turned off: shown in the header */
+    const char *export_dir;     /* where E writes its two files (copied); NULL = "." */
 } ui_config_t;
 
 typedef struct ui ui_t;

@@ -163,6 +163,7 @@ struct ui {
     int          help_scroll;
     char         replay[96];        /* replay mode's header label, "" when live */
     ui_replay_cmd_t replay_cmd;     /* waits for ui_take_replay() */
+    char         export_dir[1024];  /* cfg.export_dir copied; "" = the current directory */
 
     /* geometry and redraw */
     int          cols, rows;
@@ -202,6 +203,9 @@ int ui_alerts_max_scroll(const ui_t *ui, int h);
 const alert_t *ui_alerts_selected(const ui_t *ui);
 /* Move the alert selection by delta (clamped), the list following it. */
 void ui_alerts_move(ui_t *ui, int delta);
+/* ui_export.c: E writes the screen (text) and its figures (JSON) into
+ * export_dir, else the current directory; the footer says where. */
+void ui_export(ui_t *ui, double now);
 /* Find the selected alert again after new data (by rule and member). */
 void ui_alerts_follow(ui_t *ui);
 

@@ -124,7 +124,8 @@ static int replay_ui(const config_t *cfg, session_t *s)
     double span = session_time(s, n - 1) - session_time(s, 0);
     int interval_ms = n > 1 ? (int)(span * 1000.0 / (double)(n - 1)) : 1000;
     ui_config_t uc = { .theme = cfg->theme, .no_color = getenv("NO_COLOR") != NULL,
-                       .interval_ms = interval_ms > 0 ? interval_ms : 1000 };
+                       .interval_ms = interval_ms > 0 ? interval_ms : 1000,
+                       .export_dir = cfg->args[0] };
     char err[256];
     ui_t *ui = ui_open(&uc, err, sizeof err);
     if (!ui) {

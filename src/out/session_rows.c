@@ -5,6 +5,7 @@
 #include "session_internal.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,26 @@ static mval_t mv(const char *s)
     return (mval_t){ isnan(v) ? 0 : v, !isnan(v) };
 }
 
+/* A recorded number as an integer: 0 when unknown, clamped to the type's
+ * range (a cast of an out-of-range double is undefined). */
+static int64_t to_i64(mval_t v)
+{
+    if (!v.ok || isnan(v.v))
+        return 0;
+    if (v.v >= 9.2e18)
+        return INT64_MAX;
+    if (v.v <= -9.2e18)
+        return INT64_MIN;
+    return (int64_t)v.v;
+}
+
+static int to_int(double v, int unknown)
+{
+    if (isnan(v))
+        return unknown;
+    return v >= INT_MAX ? INT_MAX : v <= INT_MIN ? INT_MIN : (int)v;
+}
+
 static uint64_t hex(const char *s)
 {
     return *s ? strtoull(s, NULL, 16) : 0;
@@ -129,8 +150,8 @@ static void member_fill(member_view_t *m, char **f, int n_windows)
     mm->is_leader = mv(f[MC_IS_LEADER]);
     iv->db_size = mv(f[MC_DB]);
     iv->db_size_in_use = mv(f[MC_DB_IN_USE]);
-    st->db_size = iv->db_size.ok ? (int64_t)iv->db_size.v : 0;
-    st->db_size_in_use = iv->db_size_in_use.ok ? (int64_t)iv->db_size_in_use.v : 0;
+    st->db_size = to_i64(iv->db_size);
+    st->db_size_in_use = to_i64(iv->db_size_in_use);
     mm->db_size = iv->db_size;
     mm->db_size_in_use = iv->db_size_in_use;
     iv->fragmentation_pct = mv(f[MC_FRAG]);
@@ -184,8 +205,7 @@ static void member_fill(member_view_t *m, char **f, int n_windows)
     wl->db_growth_per_s = isnan(g) ? NAN : g / 3600.0;
     wl->quota_eta_s = strcmp(f[MC_ETA], "inf") == 0 ? INFINITY : num(f[MC_ETA]);
     m->disk_free_pct = num(f[MC_DISK_FREE]);
-    double ls = num(f[MC_LOG_SLOW]);
-    m->log_slow = isnan(ls) ? -1 : (int)ls;
+    m->log_slow = to_int(num(f[MC_LOG_SLOW]), -1);
     double hm = num(f[MC_HOST_MEM]);
     m->host_mem_bytes = isnan(hm) ? 0 : hm;
 }
@@ -202,8 +222,8 @@ static void cluster_fill(cluster_snapshot_t *out, char **f)
     out->status = strcmp(f[XC_STATUS], "ALERT") == 0     ? STATUS_ALERT
                   : strcmp(f[XC_STATUS], "WARNING") == 0 ? STATUS_WARNING
                                                          : STATUS_HEALTHY;
-    out->members_up = atoi(f[XC_UP]);
-    out->members_total = atoi(f[XC_TOTAL]);
+    out->members_up = to_int(num(f[XC_UP]), 0);
+    out->members_total = to_int(num(f[XC_TOTAL]), 0);
     out->leader_id = hex(f[XC_LEADER_ID]);
     copy(out->leader_name, sizeof out->leader_name, f[XC_LEADER_NAME]);
     out->raft_term = (uint64_t)strtoull(f[XC_TERM], NULL, 10);

@@ -227,6 +227,9 @@ ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen)
     if (cfg->theme)
         snprintf(ui->theme_arg, sizeof ui->theme_arg, "%s", cfg->theme);
     ui->cfg.theme = ui->theme_arg;
+    if (cfg->export_dir)
+        snprintf(ui->export_dir, sizeof ui->export_dir, "%s", cfg->export_dir);
+    ui->cfg.export_dir = ui->export_dir;
     const char *cs = nl_langinfo(CODESET);
     ui->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
     ui->fmt = ui->utf8 ? FORMAT_UTF8 : 0;

@@ -251,6 +251,13 @@ static unsigned k_poll(ui_t *ui, int key, double now)
     return UI_ACT_POLL_NOW;
 }
 
+static unsigned k_export(ui_t *ui, int key, double now)
+{
+    (void)key;
+    ui_export(ui, now);
+    return UI_ACT_NONE;
+}
+
 static unsigned k_repaint(ui_t *ui, int key, double now)
 {
     (void)key, (void)now;
@@ -355,6 +362,8 @@ static const ui_key_t keys[] = {
       "(again: lift)", k_silence, false },
     { { 'r' }, "r", "poll the cluster now", k_poll, false },
     { { 'b' }, "b", "sparklines: blocks / Braille (twice the history)", k_braille, false },
+    { { 'E' }, "E", "export the screen (text) and its figures (JSON) to the workspace, or "
+      "the replayed session's directory (else the current one)", k_export, false },
     { { CTRL('l') }, "Ctrl-L", "repaint the whole screen", k_repaint, false },
     { { KEY_MOUSE }, "click", "select a member row; click a column name to sort by it",
       k_mouse, false },
