@@ -146,6 +146,9 @@ static void app_bench(app_t *a)
                 r.avg_ms, r.failed, r.first_error[0] ? ": " : "", r.first_error);
         a->eng->ops_in.bench_ops_per_s = r.ops_per_s;
         a->eng->ops_in.bench_p99_ms = r.p99_ms;
+        a->eng->ops_in.bench_last_ops_per_s = r.ops_per_s;
+        a->eng->ops_in.bench_last_p99_ms = r.p99_ms;
+        a->eng->ops_in.bench_last_at = loop_wall();
     } else {
         app_say(a, NOTICE_WARN, "benchmark failed: %s", r.err);
     }

@@ -4,8 +4,10 @@
 # 3 times (at 0, 3 and 6 s) on its worker thread: a monitoring.log line per run
 # with ops/s and p99, bench_ops_per_s and bench_p99_ms in metrics.csv only in
 # the rows of the polls after a run ended (empty elsewhere), no key left under
-# its prefix, and polls kept on schedule (one a second).
+# its prefix, polls kept on schedule (one a second), and the latest run in
+# /api/v1/metrics/current's benchmark {opsPerSec, p99Ms, at}.
 . "$(dirname "$0")/../lib/itest.sh"
+. tests/lib/serve.sh
 
 it_cluster 3
 cat > "$T/bench.yaml" <<'YAML'
@@ -15,12 +17,16 @@ benchmark:
   ops: 100
 YAML
 
-it_em_start "$T/o" "$T/e" --headless --workdir "$T/ws" --interval 1 --duration 8s \
-    --config "$T/bench.yaml" --endpoints "$CLUSTER_ENDPOINTS"
-wait "$EM_PID"
+sv_start M --headless --workdir "$T/ws" --interval 1 --duration 8s --api-port 0 \
+    --config "$T/bench.yaml" --endpoints "$CLUSTER_ENDPOINTS" || t_done
+t_wait_for "API: metrics/current carries the latest benchmark" 6 bash -c \
+    "curl -s http://127.0.0.1:$SV_PORT_M/api/v1/metrics/current |
+     jq -e '.benchmark.opsPerSec > 0 and .benchmark.p99Ms > 0 and
+            (.benchmark.at | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$\"))' >/dev/null"
+wait "$SV_PID_M"
 rc=$?
 t_assert "exit 0 or 1 (healthy or warning: $rc)" test "$rc" -le 1
-t_eq "nothing said about a benchmark not built" 0 "$(grep -c 'not built yet' "$T/e")"
+t_eq "nothing said about a benchmark not built" 0 "$(grep -c 'not built yet' "$T/M.err")"
 
 log="$T/ws/monitoring.log"
 t_assert "start-up line names the schedule" \
