@@ -34,6 +34,8 @@ typedef struct {
     bool   backup_failed;      /* the latest attempt failed */
     /* the scheduled benchmark that ended since the previous poll; NAN when none */
     double bench_ops_per_s, bench_p99_ms;
+    /* the latest scheduled benchmark that completed (the API); at 0 when none */
+    double bench_last_ops_per_s, bench_last_p99_ms, bench_last_at;
 } cluster_ops_t;
 
 typedef enum { STATUS_HEALTHY = 0, STATUS_WARNING = 1, STATUS_ALERT = 2 } health_status_t;

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "notify.h"
 #include "ops_backup.h"
+#include "ops_schedbench.h"
 #include "output.h"
 #include "outputs.h"
 #include "serve.h"
@@ -32,6 +33,7 @@ typedef struct {
     workspace_t       *ws;
     session_t         *sess;
     backup_t          *backup;         /* scheduled backups; NULL when off */
+    schedbench_t      *bench;          /* the scheduled benchmark; NULL when off */
     output_list_t      outs;
     bool               interactive;    /* the dashboard is one of the outputs */
     char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
@@ -109,6 +111,8 @@ static void app_transitions(app_t *a)
 static void app_on_poll(app_t *a)
 {
     engine_t *e = a->eng;
+    /* a benchmark's figures go into one poll's row only */
+    e->ops_in.bench_ops_per_s = e->ops_in.bench_p99_ms = NAN;
     app_transitions(a);
     session_record(a->sess, &e->snap);
     char trend[200], line[240] = "";
@@ -127,6 +131,32 @@ static void app_on_poll(app_t *a)
     app_notices(a);
 }
 
+/* The scheduled benchmark: log a finished run; its figures go into the next
+ * poll's snapshot (metrics.csv, the API). */
+static void app_bench(app_t *a)
+{
+    schedbench_result_t r;
+    if (schedbench_take_skipped(a->bench))
+        app_say(a, NOTICE_LOG, "benchmark skipped: the previous one is still running");
+    if (!schedbench_take(a->bench, &r))
+        return;
+    if (r.ok) {
+        app_say(a, NOTICE_LOG, "benchmark: %ld writes in %.3f s: %.1f ops/s, p99 %.2f ms, "
+                "avg %.2f ms, %ld failed%s%s", r.total, r.seconds, r.ops_per_s, r.p99_ms,
+                r.avg_ms, r.failed, r.first_error[0] ? ": " : "", r.first_error);
+        a->eng->ops_in.bench_ops_per_s = r.ops_per_s;
+        a->eng->ops_in.bench_p99_ms = r.p99_ms;
+        a->eng->ops_in.bench_last_ops_per_s = r.ops_per_s;
+        a->eng->ops_in.bench_last_p99_ms = r.p99_ms;
+        a->eng->ops_in.bench_last_at = loop_wall();
+    } else {
+        app_say(a, NOTICE_WARN, "benchmark failed: %s", r.err);
+    }
+    if (r.cleanup_err[0])
+        app_say(a, NOTICE_WARN, "benchmark: keys left under %s: %s",
+                schedbench_prefix(a->bench), r.cleanup_err);
+}
+
 /* Scheduled operator actions: log what finished, then hand their plain
  * figures to the engine for the next poll's rules. */
 static void app_ops(app_t *a)
@@ -143,6 +173,7 @@ static void app_ops(app_t *a)
             app_say(a, NOTICE_WARN, "backup failed: %s", r.err);
     }
     backup_figures(a->backup, loop_mono(), &a->eng->ops_in);
+    app_bench(a);
 }
 
 /* Start a poll when one is due (never two at once; no catch-up burst). */
@@ -292,6 +323,14 @@ int cmd_monitor(config_t *cfg)
         curl_global_cleanup();
         return 70;
     }
+    static schedbench_t *bench;           /* the same */
+    if (schedbench_open(&bench, cfg, eng.loop, err, sizeof(err)) != 0) {
+        fprintf(stderr, "etcd-monitor: %s\n", err);
+        backup_close(backup, 0);
+        engine_close(&eng);
+        curl_global_cleanup();
+        return 70;
+    }
     config_forget_password(cfg);         /* auth has its own copy (secmem.h) */
     rc = 70;
     bool ws_open = false;
@@ -305,7 +344,8 @@ int cmd_monitor(config_t *cfg)
         goto out;
     }
     ws_open = true;
-    app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess, .backup = backup };
+    app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess, .backup = backup,
+                   .bench = bench };
 
     double t0 = loop_wall();
     session_init(&sess, t0);
@@ -318,12 +358,10 @@ int cmd_monitor(config_t *cfg)
         workspace_log(&ws, t0, "config %s: keys not used yet, ignored: %s", cfg->config_path,
                       cfg->ignored_keys);
     }
-    if (cfg->ops.bench_enabled) {            /* said, never silently skipped */
-        fprintf(stderr, "etcd-monitor: %s: benchmark.enabled: the scheduled benchmark is not "
-                "built yet: not run\n", cfg->config_path ? cfg->config_path : "config");
-        workspace_log(&ws, t0, "benchmark.enabled: the scheduled benchmark is not built yet: "
-                      "not run");
-    }
+    if (bench)
+        workspace_log(&ws, t0, "scheduled benchmark: %ld writes every %gs under %s",
+                      cfg->ops.bench_sched_ops, cfg->ops.bench_interval_ms / 1000.0,
+                      schedbench_prefix(bench));
     /* TLS verification off is an explicit opt-out: said in the log, on stderr
      * (headless) and in the dashboard's header. */
     if (cfg->insecure_skip_verify)
@@ -342,6 +380,8 @@ int cmd_monitor(config_t *cfg)
 
     backup_close(backup, 5000);          /* a backup in progress: up to 5 s to finish */
     backup = app.backup = NULL;
+    schedbench_close(bench, 5000);       /* a run in progress: up to 5 s (its keys go) */
+    bench = app.bench = NULL;
     collector_delete_probe_keys(eng.col, 2000);
     app_log_end(&app);
     app_notices(&app);
@@ -359,6 +399,7 @@ int cmd_monitor(config_t *cfg)
     rc = workspace_missing(&ws) > 0 ? EX_SOFTWARE : session_exit_code(&sess);
 out:
     backup_close(backup, 0);
+    schedbench_close(bench, 0);
     signals_close(eng.loop);
     engine_close(&eng);
     if (ws_open)

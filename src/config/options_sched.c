@@ -25,7 +25,7 @@ int option_set_backup_interval(config_t *cfg, const char *v, char *why, size_t w
 
 int option_set_bench_interval(config_t *cfg, const char *v, char *why, size_t whylen)
 {
-    return option_duration_in_range(v, 1000, 10000, MONTH_MS, "10s to 30 days",
+    return option_duration_in_range(v, 1000, 1000, MONTH_MS, "1s to 30 days",
                                     &cfg->ops.bench_interval_ms, why, whylen);
 }
 

@@ -351,7 +351,7 @@ static const option_t options[] = {
       "run a small write benchmark every benchmark.interval (under its prefix, "
       "keys deleted after)", option_set_bench_enabled, 0, CMD_ALL },
     { NULL, 0, OPT_VALUE, "DURATION", { NULL, NULL }, "benchmark.interval", "1h",
-      "time between scheduled benchmarks, 10s to 30 days; bare number = seconds",
+      "time between scheduled benchmarks, 1s to 30 days; bare number = seconds",
       option_set_bench_interval, 0, CMD_ALL },
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "benchmark.ops", "100",
       "write operations of each scheduled benchmark, 1 to 100000",

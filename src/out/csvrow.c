@@ -14,7 +14,7 @@
 const char CSVROW_METRICS_HEADER[] =
     "timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
     "backend_latency_ms,status,members_up,members_total,leader_id,leader_name,raft_term,"
-    "alarms,alerts,alert_events,poll_ms\n";
+    "alarms,alerts,alert_events,poll_ms,bench_ops_per_s,bench_p99_ms\n";
 
 const char CSVROW_MEMBERS_HEADER[] =
     "timestamp,member,endpoint,up,error,is_leader,leader_id,raft_term,raft_index,"
@@ -140,6 +140,9 @@ size_t csvrow_metrics(const cluster_snapshot_t *s, char *out, size_t cap)
     row_text(&r, s->alerts);
     row_text(&r, s->alert_events);
     row_num(&r, true, s->poll_ms, 1);
+    /* the scheduled benchmark that ended since the previous poll (empty: none) */
+    row_num(&r, !isnan(s->ops.bench_ops_per_s), s->ops.bench_ops_per_s, 1);
+    row_ms(&r, s->ops.bench_p99_ms);
     return row_end(&r);
 }
 

@@ -28,6 +28,7 @@ enum {
 enum {
     XC_TS, XC_DB_MB, XC_FRAG, XC_LEADER_CHANGES, XC_SLOW, XC_WAL, XC_BACKEND, XC_STATUS, XC_UP,
     XC_TOTAL, XC_LEADER_ID, XC_LEADER_NAME, XC_TERM, XC_ALARMS, XC_ALERTS, XC_EVENTS, XC_POLL_MS,
+    XC_BENCH_OPS, XC_BENCH_P99,
     XC_COUNT
 };
 
@@ -241,6 +242,9 @@ static void cluster_fill(cluster_snapshot_t *out, char **f)
     copy(out->alert_events, sizeof out->alert_events, f[XC_EVENTS]);
     double pm = num(f[XC_POLL_MS]);
     out->poll_ms = isnan(pm) ? 0 : pm;
+    out->ops.backup_age_s = NAN;
+    out->ops.bench_ops_per_s = num(f[XC_BENCH_OPS]);
+    out->ops.bench_p99_ms = num(f[XC_BENCH_P99]);
 }
 
 int session_snapshot(session_t *s, long i, cluster_snapshot_t *out)

@@ -120,6 +120,17 @@ void render_current(buf_t *out, const serve_view_t *v)
     js_key(out, &f, "latencyUnit");       js_str(out, "ms");
     js_key(out, &f, "latencyWindow");     js_str_or_null(out, win);
     js_key(out, &f, "writeLatencyMeasured"); js_bool(out, v->probe_write);
+    js_key(out, &f, "benchmark");          /* the latest scheduled one; null when none */
+    if (s->ops.bench_last_at > 0) {
+        bool g = true;
+        sbuf_puts(out, "{");
+        js_key(out, &g, "opsPerSec"); js_num(out, s->ops.bench_last_ops_per_s);
+        js_key(out, &g, "p99Ms");     js_num(out, s->ops.bench_last_p99_ms);
+        js_key(out, &g, "at");        js_time(out, s->ops.bench_last_at);
+        sbuf_puts(out, "}");
+    } else {
+        sbuf_puts(out, "null");
+    }
     js_key(out, &f, "members");
     sbuf_puts(out, "[");
     for (int i = 0; i < s->n_members; i++) {

@@ -6,7 +6,7 @@ import os, sys, time
 
 METRICS = ("timestamp,db_size_mb,fragmentation_pct,leader_changes,slow_ops,wal_latency_ms,"
            "backend_latency_ms,status,members_up,members_total,leader_id,leader_name,raft_term,"
-           "alarms,alerts,alert_events,poll_ms\n")
+           "alarms,alerts,alert_events,poll_ms,bench_ops_per_s,bench_p99_ms\n")
 MEMBERS_COLS = 56
 
 def ts(t):
@@ -27,7 +27,7 @@ def main():
         fb.write(members_hdr)
         for i in range(polls):
             s = ts(t0 + i + 0.044)
-            fm.write("%s,%.2f,1.50,0,0,2.100,5.300,HEALTHY,%d,%d,000000000000b5d5,m1,2,,,,9.3\n"
+            fm.write("%s,%.2f,1.50,0,0,2.100,5.300,HEALTHY,%d,%d,000000000000b5d5,m1,2,,,,9.3,,\n"
                      % (s, 20 + i / 10000.0, nm, nm))
             for m in range(nm):
                 f = [s, "m%d" % (m + 1), "http://127.0.0.1:%d" % (2379 + m), "1", "",

@@ -98,6 +98,28 @@ static void test_metrics_row_unknown_is_empty(void **state)
     assert_string_equal(f, "4.250");
     field(row, 7, f, sizeof(f));
     assert_string_equal(f, "WARNING");
+    /* no scheduled benchmark ended: its two columns (the last) are empty */
+    s.ops.bench_ops_per_s = s.ops.bench_p99_ms = NAN;
+    n = csvrow_metrics(&s, row, sizeof(row));
+    assert_true(n > 0);
+    int nf = count_fields(CSVROW_METRICS_HEADER);
+    field(CSVROW_METRICS_HEADER, nf - 2, f, sizeof(f));
+    assert_string_equal(f, "bench_ops_per_s");
+    field(CSVROW_METRICS_HEADER, nf - 1, f, sizeof(f));
+    assert_string_equal(f, "bench_p99_ms");
+    field(row, nf - 2, f, sizeof(f));
+    assert_string_equal(f, "");
+    field(row, nf - 1, f, sizeof(f));
+    assert_string_equal(f, "");
+    /* one ended: ops/s and p99 */
+    s.ops.bench_ops_per_s = 812.34;
+    s.ops.bench_p99_ms = 7.5;
+    n = csvrow_metrics(&s, row, sizeof(row));
+    assert_true(n > 0);
+    field(row, nf - 2, f, sizeof(f));
+    assert_string_equal(f, "812.3");
+    field(row, nf - 1, f, sizeof(f));
+    assert_string_equal(f, "7.500");
 }
 
 /* A snapshot of one member, m1, whose figures are all unknown. */
