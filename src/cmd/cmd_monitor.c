@@ -331,7 +331,6 @@ int cmd_monitor(config_t *cfg)
         curl_global_cleanup();
         return 70;
     }
-    config_forget_password(cfg);         /* auth has its own copy (secmem.h) */
     rc = 70;
     bool ws_open = false;
     if (signals_setup(eng.loop) != 0) {
@@ -374,6 +373,9 @@ int cmd_monitor(config_t *cfg)
         rc = EXIT_USAGE;
         goto out;
     }
+    /* Every part that authenticates (the engine, backups, the API's key
+     * endpoints) holds its own copy now, on pages of its own (secmem.h). */
+    config_forget_password(cfg);
     app_notices(&app);
 
     app_run(&app);
