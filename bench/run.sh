@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 echo "== parser (captured etcd 3.4 /metrics bodies)"
 ./build/bench-parse || exit 1
 
+echo "== history rings (5 members, 1h window at 1s, fed straight into the stats engine)"
+./build/bench-ring || exit 1
+
 SECS=${BENCH_SECONDS:-30}
 INTERVAL=${BENCH_INTERVAL:-1}
 T=$(mktemp -d /tmp/etcd-monitor-bench.XXXXXX)

@@ -69,6 +69,9 @@ void point_from_sample(point_t *p, int64_t t_ms, const member_sample_t *m,
                        double probe_read_ms, double probe_write_ms);
 /* i-th point from the oldest (0) to the newest (n-1). */
 const point_t *series_at(const series_t *s, int i);
+/* Memory the ring holds (*bytes) and the values it stores (*samples: one per
+ * known counter, gauge or histogram bucket of each point); both added to. */
+void series_usage(const series_t *s, long *bytes, long *samples);
 
 /* PromQL at evaluation time t_ms over range_ms. Each returns true and sets
  * *out, or false when PromQL would return no value (fewer than 2 points, ...). */

@@ -59,6 +59,14 @@ void stats_free(stats_t *st)
     free(st);
 }
 
+void stats_ring_usage(const stats_t *st, long *bytes, long *samples)
+{
+    *bytes = *samples = 0;
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+        if (st->tracks[i].used)
+            series_usage(&st->tracks[i].series, bytes, samples);
+}
+
 /* The track of a member, created on first sight; NULL when out of memory. */
 static track_t *stats_track(stats_t *st, const char *name)
 {

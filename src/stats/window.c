@@ -53,6 +53,26 @@ const point_t *series_at(const series_t *s, int i)
     return &s->pts[ring_slot(s, i)];
 }
 
+static int bits_count(uint32_t v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+void series_usage(const series_t *s, long *bytes, long *samples)
+{
+    *bytes += (long)s->cap * (long)sizeof(point_t);
+    for (int i = 0; i < s->n; i++) {
+        const point_t *p = series_at(s, i);
+        *samples += bits_count(p->counter_ok) + bits_count(p->gauge_ok);
+        for (int k = 0; k < WH_COUNT; k++)
+            if (p->hist_ok & (1u << k))
+                *samples += s->hn[k];
+    }
+}
+
 /* Two bucket bounds are the same bound (NaN matches NaN, so that a layout
  * compares equal to itself). */
 static bool le_same(double a, double b)
