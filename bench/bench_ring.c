@@ -156,10 +156,13 @@ int main(void)
     long rss_end = rss_kb();
 
     printf("ring: %d members, window 1h at 1s, %d fill polls + %ld polls\n", MEMBERS, FILL, extra);
-    long bytes = 0, samples = 0;
-    stats_ring_usage(st, &bytes, &samples);
-    printf("ring: %.2f bytes per stored sample (%ld bytes, %ld samples)\n",
-           samples ? (double)bytes / (double)samples : 0.0, bytes, samples);
+    ring_usage_t u;
+    stats_ring_usage(st, &u);
+    printf("ring: %.2f bytes per stored sample in compressed chunks (%ld bytes, %ld samples)\n",
+           u.chunk_samples ? (double)u.chunk_bytes / (double)u.chunk_samples : 0.0,
+           u.chunk_bytes, u.chunk_samples);
+    printf("ring: %.2f bytes per stored sample, all the rings hold (%ld bytes, %ld samples)\n",
+           u.samples ? (double)u.held_bytes / (double)u.samples : 0.0, u.held_bytes, u.samples);
     printf("ring: rss before %ld KiB, window full %ld KiB (%.2f MiB), after %ld more polls "
            "%ld KiB: growth %ld KiB\n", rss0, rss_full, rss_full / 1024.0, extra, rss_end,
            rss_end - rss_full);
