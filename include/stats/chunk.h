@@ -43,10 +43,12 @@ void chunk_point_set(point_t *p, int k, double v);
  * (CHUNK_MAX_BYTES) and describe it in *h. Returns the bytes used. */
 size_t chunk_encode(const point_t *pts, int n, uint8_t *dst, chunk_hdr_t *h);
 
+/* The chunk's point times into t[0..n). */
+void chunk_times(const chunk_hdr_t *h, const uint8_t *src, int64_t *t);
 /* Stream k's known values at points [from, n) whose time is in [t0, t1] and
- * not before t_since, appended to ts/vs; returns how many. */
-int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, int k, int from, int64_t t0,
-                 int64_t t1, int64_t t_since, int64_t *ts, double *vs);
+ * not before t_since, appended to ts/vs; returns how many. t = chunk_times(). */
+int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, const int64_t *t, int k, int from,
+                 int64_t t0, int64_t t1, int64_t t_since, int64_t *ts, double *vs);
 
 /* Point i of the chunk, whole (unknown values 0). */
 void chunk_decode_point(const chunk_hdr_t *h, const uint8_t *src, int i, point_t *out);

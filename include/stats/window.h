@@ -64,6 +64,7 @@ typedef struct {
     struct chunk_hdr *hdr;               /* chunk slots, a ring of nch_cap */
     uint8_t *data;                       /* nch_cap * CHUNK_MAX_BYTES, reserved */
     size_t  *used;                       /* bytes written in each slot */
+    int64_t *times;                      /* each slot's point times, decoded once */
     int      nch_cap, ch_first, ch_n;
     int64_t *scr_t;                      /* cap decoded times and values */
     double  *scr_v;

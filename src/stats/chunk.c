@@ -48,11 +48,9 @@ static uint64_t br_get(br_t *r, int n)
         uint64_t hi = br_get(r, n - 32);
         return (hi << 32) | br_get(r, 32);
     }
-    const uint8_t *q = r->p + (r->pos >> 3);
-    uint64_t w = 0;
-    for (int i = 0; i < 8; i++)
-        w = (w << 8) | q[i];
-    w <<= r->pos & 7;
+    uint64_t w;
+    memcpy(&w, r->p + (r->pos >> 3), sizeof w);
+    w = __builtin_bswap64(w) << (r->pos & 7);
     r->pos += (size_t)n;
     return w >> (64 - n);
 }
@@ -160,8 +158,7 @@ static uint64_t ts_get(br_t *r)
     return sign_extend(br_get(r, bits), bits);
 }
 
-/* Decode the chunk's timestamps into ts[0..n). */
-static void ts_decode(const chunk_hdr_t *h, const uint8_t *src, int64_t *ts)
+void chunk_times(const chunk_hdr_t *h, const uint8_t *src, int64_t *ts)
 {
     br_t r = { src + h->off[0], 0 };
     uint64_t t = (uint64_t)h->t_first, delta = 0;
@@ -258,11 +255,9 @@ size_t chunk_encode(const point_t *pts, int n, uint8_t *dst, chunk_hdr_t *h)
     return w.len + 8;
 }
 
-int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, int k, int from, int64_t t0,
-                 int64_t t1, int64_t t_since, int64_t *ts, double *vs)
+int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, const int64_t *t, int k, int from,
+                 int64_t t0, int64_t t1, int64_t t_since, int64_t *ts, double *vs)
 {
-    int64_t t[CHUNK_POINTS];
-    ts_decode(h, src, t);
     br_t r = { src + h->off[1 + k], 0 };
     xor_t x = { 0, -1, 0 };
     int m = 0;
@@ -282,7 +277,7 @@ int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, int k, int from, int6
 void chunk_decode_point(const chunk_hdr_t *h, const uint8_t *src, int i, point_t *out)
 {
     int64_t t[CHUNK_POINTS];
-    ts_decode(h, src, t);
+    chunk_times(h, src, t);
     memset(out, 0, sizeof *out);
     out->t_ms = t[i];
     for (int k = 0; k < CHUNK_STREAMS; k++) {

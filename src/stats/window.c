@@ -36,10 +36,12 @@ int series_init(series_t *s, int cap)
     if (cap <= 0)
         return -1;
     s->cap = cap;
-    s->nch_cap = cap / CHUNK_POINTS + 2;
+    /* Enough slots: a seal keeps at most ceil((cap - 1) / CHUNK_POINTS). */
+    s->nch_cap = cap > 1 ? (cap - 2) / CHUNK_POINTS + 1 : 1;
     s->head = calloc(CHUNK_POINTS, sizeof *s->head);
     s->hdr = calloc((size_t)s->nch_cap, sizeof *s->hdr);
     s->used = calloc((size_t)s->nch_cap, sizeof *s->used);
+    s->times = calloc((size_t)s->nch_cap * CHUNK_POINTS, sizeof *s->times);
     s->scr_t = calloc((size_t)cap, sizeof *s->scr_t);
     s->scr_v = calloc((size_t)cap, sizeof *s->scr_v);
     s->scr_p = calloc(1, sizeof *s->scr_p);
@@ -47,7 +49,7 @@ int series_init(series_t *s, int cap)
     void *d = mmap(NULL, (size_t)s->nch_cap * CHUNK_MAX_BYTES, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     s->data = d == MAP_FAILED ? NULL : d;
-    if (!s->head || !s->hdr || !s->used || !s->scr_t || !s->scr_v || !s->scr_p || !s->data) {
+    if (!s->head || !s->hdr || !s->used || !s->times || !s->scr_t || !s->scr_v || !s->scr_p || !s->data) {
         series_free(s);
         return -1;
     }
@@ -60,6 +62,7 @@ void series_free(series_t *s)
     free(s->head);
     free(s->hdr);
     free(s->used);
+    free(s->times);
     free(s->scr_t);
     free(s->scr_v);
     free(s->scr_p);
@@ -138,7 +141,8 @@ int series_values(const series_t *s, int k, int64_t t0, int64_t t1, const int64_
             continue;
         if (h->t_first > t1)
             return m;
-        m += chunk_decode(h, s->data + (size_t)slot * CHUNK_MAX_BYTES, k,
+        m += chunk_decode(h, s->data + (size_t)slot * CHUNK_MAX_BYTES,
+                          s->times + (size_t)slot * CHUNK_POINTS, k,
                           skip > base ? skip - base : 0, t0, t1, since, s->scr_t + m,
                           s->scr_v + m);
     }
@@ -169,7 +173,8 @@ void series_usage(const series_t *s, ring_usage_t *u)
 {
     long pg = sysconf(_SC_PAGESIZE);
     u->held_bytes += (long)sizeof(point_t) * (CHUNK_POINTS + 1) +
-                     (long)(sizeof(chunk_hdr_t) + sizeof(size_t)) * s->nch_cap +
+                     (long)(sizeof(chunk_hdr_t) + sizeof(size_t) +
+                            sizeof(int64_t) * CHUNK_POINTS) * s->nch_cap +
                      (long)(sizeof(int64_t) + sizeof(double)) * s->cap;
     for (int i = 0; i < s->n; i++) {
         const point_t *p = series_at(s, i);
@@ -220,6 +225,7 @@ static void series_seal(series_t *s)
     size_t had = s->used[slot];
     s->used[slot] = chunk_encode(s->head, s->head_n, dst, &s->hdr[slot]);
     slot_trim(dst, s->used[slot], had);
+    chunk_times(&s->hdr[slot], dst, s->times + (size_t)slot * CHUNK_POINTS);
     s->ch_n++;
     s->head_n = 0;
 }
