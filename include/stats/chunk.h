@@ -2,8 +2,10 @@
  * compresses chunks: delta-of-delta timestamps and XOR-encoded floats (Gorilla),
  * one bit stream per value (column) so a single figure decodes on its own.
  *
- * A value stream codes each point as '0' (known, same bits as the previous known
- * value), '10' + Gorilla XOR (known, different) or '11' (unknown here). Values
+ * A value stream codes each point's value after a whole number as the change of
+ * step (delta-of-delta, like the timestamps: '0' for a counter growing as fast
+ * as before or a constant), after anything else as Gorilla's XOR against the
+ * previous value ('0' when equal); an unknown value costs 3 or 5 bits. Values
  * round-trip bit for bit (NaN payloads, -0, infinities). */
 #ifndef EM_CHUNK_H
 #define EM_CHUNK_H
@@ -15,7 +17,7 @@
 #define CHUNK_POINTS  120
 /* Streams: counters, gauges, then each histogram's buckets. */
 #define CHUNK_STREAMS (WC_COUNT + WG_COUNT + WH_COUNT * WINDOW_HIST_BUCKETS)
-/* Worst case: 68 bits per timestamp, 78 per value, byte padding, read slack. */
+/* Worst case: 68 bits per timestamp, 77 per value, byte padding, read slack. */
 #define CHUNK_MAX_BYTES \
     ((size_t)CHUNK_POINTS * (9 + 10 * CHUNK_STREAMS) + CHUNK_STREAMS + 1 + 16)
 

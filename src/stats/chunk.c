@@ -1,6 +1,7 @@
 /* chunk.c — Gorilla compression of a run of scrape points (see chunk.h). */
 #include "chunk.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Bit writer, most significant bit first. */
@@ -170,35 +171,47 @@ void chunk_times(const chunk_hdr_t *h, const uint8_t *src, int64_t *ts)
     }
 }
 
-/* Gorilla XOR state of one value stream. */
+/* State of one value stream: the previous known value, and when it and the
+ * one before were whole numbers, the step between them. */
 typedef struct {
     uint64_t prev;
-    int      lead, trail;   /* current window; lead < 0 before the first */
-} xor_t;
+    bool     prev_int;
+    int64_t  prev_i, step;
+    int      lead, trail;   /* XOR window; lead < 0 before the first */
+} val_t;
 
-static void val_put(bw_t *w, xor_t *x, bool ok, double v)
+/* v as a whole number exactly representable both ways (not -0). */
+static bool whole(double v, int64_t *i)
 {
-    if (!ok) {
-        bw_put(w, 3, 2);
-        return;
-    }
-    uint64_t b = dbits(v), d = b ^ x->prev;
+    if (!(v > -9007199254740992.0 && v < 9007199254740992.0) || v != floor(v) ||
+        (v == 0 && signbit(v)))
+        return false;
+    *i = (int64_t)v;
+    return true;
+}
+
+/* After each known value: remember it and its step. */
+static void val_keep(val_t *x, uint64_t b, bool is_int, int64_t i)
+{
+    x->step = x->prev_int && is_int ? i - x->prev_i : 0;
     x->prev = b;
-    if (d == 0) {
-        bw_put(w, 0, 1);
-        return;
-    }
-    bw_put(w, 2, 2);
+    x->prev_int = is_int;
+    x->prev_i = i;
+}
+
+/* Gorilla's XOR of b against the previous value (not equal to it). */
+static void xor_put(bw_t *w, val_t *x, uint64_t d)
+{
     int lead = clz64(d), trail = ctz64(d);
     if (lead > 31)
         lead = 31;
     if (x->lead >= 0 && lead >= x->lead && trail >= x->trail) {
-        bw_put(w, 0, 1);
+        bw_put(w, 2, 2);
         bw_put(w, d >> x->trail, 64 - x->lead - x->trail);
         return;
     }
     int sig = 64 - lead - trail;
-    bw_put(w, 1, 1);
+    bw_put(w, 6, 3);
     bw_put(w, (uint64_t)lead, 5);
     bw_put(w, (uint64_t)(sig & 63), 6);   /* 64 is written as 0 */
     bw_put(w, d >> trail, sig);
@@ -206,23 +219,85 @@ static void val_put(bw_t *w, xor_t *x, bool ok, double v)
     x->trail = trail;
 }
 
-/* Next value: false when unknown at this point. */
-static bool val_get(br_t *r, xor_t *x, double *v)
+/* Two code tables. After a whole number: '0' same step, '10' + 8-bit,
+ * '110' + 14-bit, '1110' + 24-bit change of step (delta-of-delta, as the
+ * timestamps), '11110' + 64 raw bits, '11111' unknown. Otherwise (Gorilla):
+ * '0' same bits, '10' XOR in the current window, '110' + window + XOR,
+ * '111' unknown. */
+static void val_put(bw_t *w, val_t *x, bool ok, double v)
 {
-    if (br_get(r, 1)) {
-        if (br_get(r, 1))
-            return false;
-        if (br_get(r, 1)) {
-            x->lead = (int)br_get(r, 5);
-            int sig = (int)br_get(r, 6);
-            if (sig == 0)
-                sig = 64;
-            x->trail = 64 - x->lead - sig;
+    int64_t i = 0;
+    uint64_t b = dbits(v);
+    bool is_int = ok && whole(v, &i);
+    if (x->prev_int) {
+        if (!ok) {
+            bw_put(w, 31, 5);
+            return;
         }
-        int sig = 64 - x->lead - x->trail;
-        x->prev ^= br_get(r, sig) << x->trail;
+        int64_t dod = is_int ? i - x->prev_i - x->step : 0;
+        if (!is_int || !fits(dod, 24))
+            bw_put(w, 30, 5), bw_put(w, b, 64);
+        else if (dod == 0)
+            bw_put(w, 0, 1);
+        else if (fits(dod, 8))
+            bw_put(w, 2, 2), bw_put(w, (uint64_t)dod, 8);
+        else if (fits(dod, 14))
+            bw_put(w, 6, 3), bw_put(w, (uint64_t)dod, 14);
+        else
+            bw_put(w, 14, 4), bw_put(w, (uint64_t)dod, 24);
+    } else {
+        if (!ok) {
+            bw_put(w, 7, 3);
+            return;
+        }
+        if (b == x->prev)
+            bw_put(w, 0, 1);
+        else
+            xor_put(w, x, b ^ x->prev);
     }
-    *v = bits_d(x->prev);
+    val_keep(x, b, is_int, i);
+}
+
+/* Next value: false when unknown at this point. */
+static bool val_get(br_t *r, val_t *x, double *v)
+{
+    uint64_t b;
+    if (x->prev_int) {
+        int64_t dod;
+        if (!br_get(r, 1))
+            dod = 0;
+        else if (!br_get(r, 1))
+            dod = (int64_t)sign_extend(br_get(r, 8), 8);
+        else if (!br_get(r, 1))
+            dod = (int64_t)sign_extend(br_get(r, 14), 14);
+        else if (!br_get(r, 1))
+            dod = (int64_t)sign_extend(br_get(r, 24), 24);
+        else if (br_get(r, 1))
+            return false;
+        else {
+            b = br_get(r, 64);
+            goto done;
+        }
+        b = dbits((double)(x->prev_i + x->step + dod));
+    } else if (!br_get(r, 1)) {
+        b = x->prev;
+    } else if (!br_get(r, 1)) {
+        b = x->prev ^ (br_get(r, 64 - x->lead - x->trail) << x->trail);
+    } else if (!br_get(r, 1)) {
+        x->lead = (int)br_get(r, 5);
+        int sig = (int)br_get(r, 6);
+        if (sig == 0)
+            sig = 64;
+        x->trail = 64 - x->lead - sig;
+        b = x->prev ^ (br_get(r, sig) << x->trail);
+    } else {
+        return false;
+    }
+done:;
+    int64_t i = 0;
+    *v = bits_d(b);
+    bool is_int = whole(*v, &i);
+    val_keep(x, b, is_int, i);
     return true;
 }
 
@@ -242,7 +317,7 @@ size_t chunk_encode(const point_t *pts, int n, uint8_t *dst, chunk_hdr_t *h)
     bw_flush(&w);
     for (int k = 0; k < CHUNK_STREAMS; k++) {
         h->off[1 + k] = (uint32_t)w.len;
-        xor_t x = { 0, -1, 0 };
+        val_t x = { 0, false, 0, 0, -1, 0 };
         for (int i = 0; i < n; i++) {
             double v = 0;
             bool ok = chunk_point_get(&pts[i], k, &v);
@@ -259,7 +334,7 @@ int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, const int64_t *t, int
                  int64_t t0, int64_t t1, int64_t t_since, int64_t *ts, double *vs)
 {
     br_t r = { src + h->off[1 + k], 0 };
-    xor_t x = { 0, -1, 0 };
+    val_t x = { 0, false, 0, 0, -1, 0 };
     int m = 0;
     if (t0 < t_since)
         t0 = t_since;
@@ -282,7 +357,7 @@ void chunk_decode_point(const chunk_hdr_t *h, const uint8_t *src, int i, point_t
     out->t_ms = t[i];
     for (int k = 0; k < CHUNK_STREAMS; k++) {
         br_t r = { src + h->off[1 + k], 0 };
-        xor_t x = { 0, -1, 0 };
+        val_t x = { 0, false, 0, 0, -1, 0 };
         double v = 0;
         bool ok = false;
         for (int j = 0; j <= i; j++)

@@ -123,7 +123,7 @@ static bool same(bool oka, double a, bool okb, double b)
 #define MAXP 6000
 static point_t ref[MAXP];
 
-/* Push n generated points into a ring of cap; after each push (or each 97th
+/* Push n generated points into a ring of cap; after each push (or each 331st
  * for long runs) every visible point equals the pushed one, bit for bit. */
 static void roundtrip(uint64_t seed, int cap, int n, bool odd)
 {
