@@ -118,6 +118,9 @@ $(BUILD)/promql-parity: tests/lib/promql_parity.c $(BUILD)/libem.a
 $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+$(BUILD)/bench-ring: bench/bench_ring.c $(BUILD)/libem.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
+
 $(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
@@ -141,7 +144,7 @@ integration: etcd-monitor $(STUB) $(EXAMPLES)
 demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
-bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve
+bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,

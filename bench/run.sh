@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# make bench: parse throughput on captured etcd bodies, then the CPU time and peak
+# make bench: parse throughput on captured etcd bodies, the history rings' memory
+# and CPU (bench/bench_ring.c), then the CPU time and peak
 # RSS of a real headless run against a local 3-member cluster under write load, then
 # alert delivery under a 50-alert storm (bench/notify_storm.sh). Prints figures; asserts nothing (performance is measured, not asserted).
 set -u
 cd "$(dirname "$0")/.."
 echo "== parser (captured etcd 3.4 /metrics bodies)"
 ./build/bench-parse || exit 1
+
+# 3,700 polls to fill the window, then BENCH_RING_POLLS (default 100000: about
+# half an hour at 20 ms a poll) to measure the growth.
+echo "== history rings (5 members, 1h window at 1s, fed straight into the stats engine)"
+./build/bench-ring || exit 1
 
 SECS=${BENCH_SECONDS:-30}
 INTERVAL=${BENCH_INTERVAL:-1}

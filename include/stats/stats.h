@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "cluster.h"
 #include "history.h"
+#include "window.h"
 #include "util.h"
 
 typedef struct stats stats_t;
@@ -16,6 +17,8 @@ typedef struct stats stats_t;
 /* windows: durations in ms (at most FIG_MAX_WINDOWS); interval_ms sizes the rings. */
 stats_t *stats_new(int n_windows, const int64_t *window_ms, int interval_ms) WARN_UNUSED_RESULT;
 void stats_free(stats_t *st);
+/* Memory held by every member's history ring and the values stored there. */
+void stats_ring_usage(const stats_t *st, ring_usage_t *u);
 /* Take one completed poll: update the rings and fill snap's figures and health. */
 void stats_update(stats_t *st, cluster_snapshot_t *snap);
 /* Copy up to max values of a member's figure history (oldest first); NAN = gap.

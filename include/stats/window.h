@@ -11,6 +11,7 @@
 #define EM_WINDOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "sample.h"
 #include "util.h"
@@ -48,13 +49,35 @@ typedef struct {
     double   hcum[WH_COUNT][WINDOW_HIST_BUCKETS];
 } point_t;
 
-/* A member's history: a ring of points, oldest overwritten when full. */
+/* A member's history: the newest cap points, oldest forgotten first. Stored as
+ * compressed chunks of CHUNK_POINTS points (chunk.h) in a region reserved once,
+ * plus an uncompressed head of the newest points; a range of one value is
+ * decoded on demand into scratch arrays owned by the series. */
+struct chunk_hdr;
 typedef struct {
-    point_t *pts;                        /* owned, cap entries */
-    int      cap, head, n;               /* head = index of the next write */
+    int      cap, n;                     /* n = visible points, at most cap */
     int      hn[WH_COUNT];               /* buckets in each histogram's layout */
     double   hle[WH_COUNT][WINDOW_HIST_BUCKETS];
+    int64_t  hist_since[WH_COUNT];       /* histogram k's older points are dropped */
+    point_t *head;                       /* newest points, uncompressed */
+    int      head_n;
+    struct chunk_hdr *hdr;               /* chunk slots, a ring of nch_cap */
+    uint8_t *data;                       /* nch_cap * CHUNK_MAX_BYTES, reserved */
+    size_t  *used;                       /* bytes written in each slot */
+    int64_t *times;                      /* each slot's point times, decoded once */
+    int      nch_cap, ch_first, ch_n;
+    int64_t *scr_t;                      /* cap decoded times and values */
+    double  *scr_v;
+    point_t *scr_p;                      /* one decoded point (series_at) */
 } series_t;
+
+/* Memory and values of a ring (series_usage() adds to each field). */
+typedef struct {
+    long held_bytes;     /* everything the ring holds in memory */
+    long samples;        /* values stored (known counters, gauges, buckets) */
+    long chunk_bytes;    /* compressed chunks only (data + headers) */
+    long chunk_samples;  /* the values in those */
+} ring_usage_t;
 
 /* Allocate a ring of cap points (the only allocation). 0 or -1. */
 int  series_init(series_t *s, int cap) WARN_UNUSED_RESULT;
@@ -67,8 +90,17 @@ void series_push(series_t *s, const point_t *p, const hist_t *layouts[WH_COUNT])
 /* Build a point from a member sample (status fields override /metrics ones). */
 void point_from_sample(point_t *p, int64_t t_ms, const member_sample_t *m,
                        double probe_read_ms, double probe_write_ms);
-/* i-th point from the oldest (0) to the newest (n-1). */
+/* i-th point from the oldest (0) to the newest (n-1), decoded whole into the
+ * series' scratch (valid until the next call; for tests and tools — the PromQL
+ * functions read single values with series_values()). */
 const point_t *series_at(const series_t *s, int i);
+/* Add the ring's memory and values to *u. */
+void series_usage(const series_t *s, ring_usage_t *u);
+/* Known values of stream k (chunk.h's stream numbers) at the visible points
+ * with t0 <= t <= t1, oldest first, decoded into the series' scratch (*ts, *vs
+ * valid until the next call); returns how many. */
+int series_values(const series_t *s, int k, int64_t t0, int64_t t1, const int64_t **ts,
+                  const double **vs);
 
 /* PromQL at evaluation time t_ms over range_ms. Each returns true and sets
  * *out, or false when PromQL would return no value (fewer than 2 points, ...). */

@@ -13,12 +13,14 @@
  *    compensated sums (kahanSumInc) and its exact-zero slope for constant y.
  * The parity test tells these apart: with the range start excluded, or with
  * plain sums (on a gauge near 1e15), Prometheus 2.42 disagrees.
- * Nothing here allocates. */
+ * Each function reads one value's samples in range, decoded by series_values()
+ * into the series' scratch. Nothing here allocates. */
 #include "window.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "chunk.h"
 #include "histogram.h"
 
 /* Which number of a point a function reads. */
@@ -45,53 +47,29 @@ static bool field_valid(field_t f)
     return false;
 }
 
-/* The field's value in p, or false when p has no sample of it. */
-static bool field_get(const point_t *p, field_t f, double *v)
+/* The field's stream in the series (chunk.h's numbering). */
+static int field_stream(field_t f)
 {
     switch (f.kind) {
-    case FK_COUNTER:
-        if (!(p->counter_ok & (1u << f.idx)))
-            return false;
-        *v = p->counter[f.idx];
-        return true;
-    case FK_GAUGE:
-        if (!(p->gauge_ok & (1u << f.idx)))
-            return false;
-        *v = p->gauge[f.idx];
-        return true;
-    case FK_HIST:
-        if (!(p->hist_ok & (1u << f.idx)))
-            return false;
-        *v = p->hcum[f.idx][f.bucket];
-        return true;
+    case FK_COUNTER: return chunk_stream_counter(f.idx);
+    case FK_GAUGE: return chunk_stream_gauge(f.idx);
+    case FK_HIST: return chunk_stream_hist(f.idx, f.bucket);
     }
-    return false;
+    return -1;
 }
 
-/* Index of the oldest point with t_ms >= t (n when none): points are in time
- * order, so a binary search. */
-static int series_lower_bound(const series_t *s, int64_t t)
+/* The known values of f in [t - r, t], both ends included, oldest first, in the
+ * series' scratch; their number (0 for a range that is not positive: PromQL
+ * rejects those). */
+static int range_values(const series_t *s, field_t f, int64_t t, int64_t r, const int64_t **ts,
+                        const double **vs)
 {
-    int lo = 0, hi = s->n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (series_at(s, mid)->t_ms < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The points of [t - r, t], both ends included, as indices [*lo, *hi).
- * False for a range that is not positive (PromQL rejects those). */
-static bool range_bounds(const series_t *s, int64_t t, int64_t r, int *lo, int *hi)
-{
-    if (s == NULL || s->n <= 0 || r <= 0 || t < INT64_MIN + r || t == INT64_MAX)
-        return false;
-    *lo = series_lower_bound(s, t - r);
-    *hi = series_lower_bound(s, t + 1);
-    return *lo < *hi;
+    *ts = NULL;
+    *vs = NULL;
+    if (s == NULL || !field_valid(f) || s->n <= 0 || r <= 0 || t < INT64_MIN + r ||
+        t == INT64_MAX)
+        return 0;
+    return series_values(s, field_stream(f), t - r, t, ts, vs);
 }
 
 /* Go's time.Duration.Seconds() for a whole number of milliseconds: whole
@@ -106,37 +84,21 @@ static double range_seconds(int64_t r)
 static bool extrapolated_rate(const series_t *s, field_t f, int64_t t, int64_t r,
                               bool is_counter, bool is_rate, double *out)
 {
-    int lo, hi;
-    if (!field_valid(f) || !range_bounds(s, t, r, &lo, &hi))
-        return false;
-
-    int n = 0;
-    int64_t first_t = 0, last_t = 0;
-    double first_v = 0, last_v = 0, v = 0;
-    for (int i = lo; i < hi; i++) {
-        const point_t *p = series_at(s, i);
-        if (!field_get(p, f, &v))
-            continue;
-        if (n == 0) {
-            first_t = p->t_ms;
-            first_v = v;
-        }
-        last_t = p->t_ms;
-        last_v = v;
-        n++;
-    }
+    const int64_t *ts;
+    const double *vs;
+    int n = range_values(s, f, t, r, &ts, &vs);
     if (n < 2)
         return false;
+    int64_t first_t = ts[0], last_t = ts[n - 1];
+    double first_v = vs[0], last_v = vs[n - 1];
 
     /* Same operation order as Prometheus: last - first, then each reset. */
     double result = last_v - first_v;
     double prev = first_v;
-    for (int i = lo; i < hi; i++) {
-        if (!field_get(series_at(s, i), f, &v))
-            continue;
-        if (is_counter && v < prev)
+    for (int i = 0; i < n; i++) {
+        if (is_counter && vs[i] < prev)
             result += prev;
-        prev = v;
+        prev = vs[i];
     }
 
     int64_t range_start = t - r, range_end = t;
@@ -235,27 +197,25 @@ static bool linear_regression(const series_t *s, field_t f, int64_t t, int64_t r
                               bool from_first, int64_t intercept_t, double *slope,
                               double *intercept)
 {
-    int lo, hi;
-    if (!field_valid(f) || !range_bounds(s, t, r, &lo, &hi))
-        return false;
+    const int64_t *ts;
+    const double *vs;
+    int count = range_values(s, f, t, r, &ts, &vs);
 
     double n = 0, v = 0, init_y = 0;
     double sum_x = 0, c_x = 0, sum_y = 0, c_y = 0;
     double sum_xy = 0, c_xy = 0, sum_x2 = 0, c_x2 = 0;
     bool const_y = true;
-    for (int i = lo; i < hi; i++) {
-        const point_t *p = series_at(s, i);
-        if (!field_get(p, f, &v))
-            continue;
+    for (int i = 0; i < count; i++) {
+        v = vs[i];
         if (n == 0) {
             init_y = v;
             if (from_first)
-                intercept_t = p->t_ms;
+                intercept_t = ts[i];
         } else if (const_y && v != init_y) {
             const_y = false;
         }
         n += 1.0;
-        double x = (double)(p->t_ms - intercept_t) / 1e3;
+        double x = (double)(ts[i] - intercept_t) / 1e3;
         kahan_inc(x, &sum_x, &c_x);
         kahan_inc(v, &sum_y, &c_y);
         kahan_inc(x * v, &sum_xy, &c_xy);
@@ -309,14 +269,13 @@ bool promql_max_over_time(const series_t *s, int gauge, int64_t t_ms, int64_t ra
                           double *out)
 {
     field_t f = { FK_GAUGE, gauge, 0 };
-    int lo, hi;
-    if (!field_valid(f) || !range_bounds(s, t_ms, range_ms, &lo, &hi))
-        return false;
+    const int64_t *ts;
+    const double *vs;
+    int n = range_values(s, f, t_ms, range_ms, &ts, &vs);
     bool any = false;
-    double max = 0, v = 0;
-    for (int i = lo; i < hi; i++) {
-        if (!field_get(series_at(s, i), f, &v))
-            continue;
+    double max = 0;
+    for (int i = 0; i < n; i++) {
+        double v = vs[i];
         /* Go: max starts at the first value; a NaN max is replaced. */
         if (!any || v > max || isnan(max))
             max = v;
@@ -331,13 +290,13 @@ bool promql_max_over_time(const series_t *s, int gauge, int64_t t_ms, int64_t ra
 bool promql_last(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out)
 {
     field_t f = { FK_GAUGE, gauge, 0 };
-    int lo, hi;
-    if (!field_valid(f) || !range_bounds(s, t_ms, range_ms, &lo, &hi))
+    const int64_t *ts;
+    const double *vs;
+    int n = range_values(s, f, t_ms, range_ms, &ts, &vs);
+    if (n == 0)
         return false;
-    for (int i = hi - 1; i >= lo; i--)
-        if (field_get(series_at(s, i), f, out))
-            return true;
-    return false;
+    *out = vs[n - 1];
+    return true;
 }
 
 /* Prometheus' sort order for quantile(): NaN first, then ascending. */
@@ -387,26 +346,25 @@ static uint64_t value_key(double v)
     return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
 }
 
-/* The k-th smallest (0-based) value of f over points [lo, hi), found without
- * a buffer by bisecting the key space: 64 counting passes. */
-static double values_select(const series_t *s, field_t f, int lo, int hi, int k)
+/* The k-th smallest (0-based) of vs[0..n), found without a copy by bisecting
+ * the key space: 64 counting passes. */
+static double values_select(const double *vs, int n, int k)
 {
     uint64_t klo = 0, khi = UINT64_MAX;
-    double v = 0;
     while (klo < khi) {
         uint64_t mid = klo + (khi - klo) / 2;
         int count = 0;
-        for (int i = lo; i < hi; i++)
-            if (field_get(series_at(s, i), f, &v) && value_key(v) <= mid)
+        for (int i = 0; i < n; i++)
+            if (value_key(vs[i]) <= mid)
                 count++;
         if (count >= k + 1)
             khi = mid;
         else
             klo = mid + 1;
     }
-    for (int i = lo; i < hi; i++)
-        if (field_get(series_at(s, i), f, &v) && value_key(v) == klo)
-            return v;
+    for (int i = 0; i < n; i++)
+        if (value_key(vs[i]) == klo)
+            return vs[i];
     return NAN;
 }
 
@@ -418,14 +376,9 @@ bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t
                                int64_t range_ms, double *out)
 {
     field_t f = { FK_GAUGE, gauge, 0 };
-    int lo, hi;
-    if (!field_valid(f) || !range_bounds(s, t_ms, range_ms, &lo, &hi))
-        return false;
-    int n = 0;
-    double v = 0;
-    for (int i = lo; i < hi; i++)
-        if (field_get(series_at(s, i), f, &v))
-            n++;
+    const int64_t *ts;
+    const double *vs;
+    int n = range_values(s, f, t_ms, range_ms, &ts, &vs);
     if (n == 0)
         return false;
     if (isnan(q)) {
@@ -447,16 +400,13 @@ bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t
     double vlo, vup;
     if (n <= QUANTILE_SORT_MAX) {
         double buf[QUANTILE_SORT_MAX];
-        int k = 0;
-        for (int i = lo; i < hi; i++)
-            if (field_get(series_at(s, i), f, &v))
-                buf[k++] = v;
+        memcpy(buf, vs, sizeof(double) * (size_t)n);
         values_sort(buf, n);
         vlo = buf[(int)lower];
         vup = buf[(int)upper];
     } else {
-        vlo = values_select(s, f, lo, hi, (int)lower);
-        vup = values_select(s, f, lo, hi, (int)upper);
+        vlo = values_select(vs, n, (int)lower);
+        vup = values_select(vs, n, (int)upper);
     }
     *out = vlo * (1 - weight) + vup * weight;
     return true;

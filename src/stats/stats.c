@@ -59,6 +59,14 @@ void stats_free(stats_t *st)
     free(st);
 }
 
+void stats_ring_usage(const stats_t *st, ring_usage_t *u)
+{
+    memset(u, 0, sizeof *u);
+    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+        if (st->tracks[i].used)
+            series_usage(&st->tracks[i].series, u);
+}
+
 /* The track of a member, created on first sight; NULL when out of memory. */
 static track_t *stats_track(stats_t *st, const char *name)
 {

@@ -1,56 +1,196 @@
-/* window.c — per-member ring of compact scrape points (see window.h).
+/* window.c — per-member ring of compressed scrape points (see window.h).
  *
- * The ring is allocated once by series_init(); pushing never allocates. Points
+ * The ring is allocated once by series_init(); pushing never allocates: the
+ * newest points wait uncompressed in the head, a full head is compressed into
+ * the next chunk slot (chunk.c), the oldest chunk is dropped once the newest
+ * cap points no longer need it. Points
  * are kept in push order, which is time order: a point not newer than the
  * newest stored one is ignored, as Prometheus' TSDB rejects out-of-order and
  * duplicate-timestamp samples (the first one written wins). Histogram bucket
  * bounds are stored once per series; a point carries only the cumulative
- * counts, valid for the layout stored at the time it was pushed. */
+ * counts, valid for the layout stored at the time it was pushed (a new layout
+ * drops the older points of that histogram through hist_since). */
 #include "window.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "chunk.h"
+
+/* Unused pages of a chunk slot go back to the system. */
+static void slot_trim(uint8_t *slot, size_t keep, size_t had)
+{
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = ((uintptr_t)slot + keep + pg - 1) & ~(pg - 1);
+    uintptr_t to = ((uintptr_t)slot + had) & ~(pg - 1);
+    if (to > from)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+}
 
 int series_init(series_t *s, int cap)
 {
     memset(s, 0, sizeof *s);
     if (cap <= 0)
         return -1;
-    s->pts = calloc((size_t)cap, sizeof *s->pts);
-    if (s->pts == NULL)
-        return -1;
     s->cap = cap;
+    /* Enough slots: a seal keeps at most ceil((cap - 1) / CHUNK_POINTS). */
+    s->nch_cap = cap > 1 ? (cap - 2) / CHUNK_POINTS + 1 : 1;
+    s->head = calloc(CHUNK_POINTS, sizeof *s->head);
+    s->hdr = calloc((size_t)s->nch_cap, sizeof *s->hdr);
+    s->used = calloc((size_t)s->nch_cap, sizeof *s->used);
+    s->times = calloc((size_t)s->nch_cap * CHUNK_POINTS, sizeof *s->times);
+    s->scr_t = calloc((size_t)cap, sizeof *s->scr_t);
+    s->scr_v = calloc((size_t)cap, sizeof *s->scr_v);
+    s->scr_p = calloc(1, sizeof *s->scr_p);
+    /* Reserved for the worst case; only the pages chunks fill are resident. */
+    void *d = mmap(NULL, (size_t)s->nch_cap * CHUNK_MAX_BYTES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    s->data = d == MAP_FAILED ? NULL : d;
+    if (!s->head || !s->hdr || !s->used || !s->times || !s->scr_t || !s->scr_v || !s->scr_p || !s->data) {
+        series_free(s);
+        return -1;
+    }
+    series_clear(s);
     return 0;
 }
 
 void series_free(series_t *s)
 {
-    free(s->pts);
+    free(s->head);
+    free(s->hdr);
+    free(s->used);
+    free(s->times);
+    free(s->scr_t);
+    free(s->scr_v);
+    free(s->scr_p);
+    if (s->data)
+        munmap(s->data, (size_t)s->nch_cap * CHUNK_MAX_BYTES);
     memset(s, 0, sizeof *s);
 }
 
 /* Forget every point and every stored layout; the ring stays allocated. */
 void series_clear(series_t *s)
 {
-    s->head = 0;
     s->n = 0;
+    s->head_n = 0;
+    s->ch_first = s->ch_n = 0;
     memset(s->hn, 0, sizeof s->hn);
     memset(s->hle, 0, sizeof s->hle);
+    for (int k = 0; k < WH_COUNT; k++)
+        s->hist_since[k] = INT64_MIN;
 }
 
-/* Slot in pts of the i-th point from the oldest (0 <= i < n). */
-static int ring_slot(const series_t *s, int i)
+/* Points stored (chunks are always full), and the oldest ones not visible. */
+static int series_stored(const series_t *s)
 {
-    int k = s->head - s->n + i;
-    return k < 0 ? k + s->cap : k;
+    return s->ch_n * CHUNK_POINTS + s->head_n;
+}
+
+static int series_skip(const series_t *s)
+{
+    return series_stored(s) - s->n;
+}
+
+static int slot_of(const series_t *s, int c)
+{
+    return (s->ch_first + c) % s->nch_cap;
+}
+
+/* Drop histogram k's points older than t (the bits of older points read as
+ * clear). */
+static void point_mask(const series_t *s, point_t *p)
+{
+    for (int k = 0; k < WH_COUNT; k++)
+        if (p->t_ms < s->hist_since[k])
+            p->hist_ok &= ~(1u << k);
 }
 
 const point_t *series_at(const series_t *s, int i)
 {
     if (i < 0 || i >= s->n)
         return NULL;
-    return &s->pts[ring_slot(s, i)];
+    int j = series_skip(s) + i;
+    if (j < s->ch_n * CHUNK_POINTS) {
+        int slot = slot_of(s, j / CHUNK_POINTS);
+        chunk_decode_point(&s->hdr[slot], s->data + (size_t)slot * CHUNK_MAX_BYTES,
+                           j % CHUNK_POINTS, s->scr_p);
+    } else {
+        *s->scr_p = s->head[j - s->ch_n * CHUNK_POINTS];
+    }
+    point_mask(s, s->scr_p);
+    return s->scr_p;
+}
+
+int series_values(const series_t *s, int k, int64_t t0, int64_t t1, const int64_t **ts,
+                  const double **vs)
+{
+    *ts = s->scr_t;
+    *vs = s->scr_v;
+    if (k < 0 || k >= CHUNK_STREAMS || s->n <= 0)
+        return 0;
+    int hk = k - chunk_stream_hist(0, 0);
+    int64_t since = hk >= 0 ? s->hist_since[hk / WINDOW_HIST_BUCKETS] : INT64_MIN;
+    int skip = series_skip(s), m = 0;
+    for (int c = 0; c < s->ch_n; c++) {
+        int base = c * CHUNK_POINTS, slot = slot_of(s, c);
+        const chunk_hdr_t *h = &s->hdr[slot];
+        if (base + CHUNK_POINTS <= skip || h->t_last < t0 || h->t_last < since)
+            continue;
+        if (h->t_first > t1)
+            return m;
+        m += chunk_decode(h, s->data + (size_t)slot * CHUNK_MAX_BYTES,
+                          s->times + (size_t)slot * CHUNK_POINTS, k,
+                          skip > base ? skip - base : 0, t0, t1, since, s->scr_t + m,
+                          s->scr_v + m);
+    }
+    int base = s->ch_n * CHUNK_POINTS;
+    for (int j = skip > base ? skip - base : 0; j < s->head_n; j++) {
+        const point_t *p = &s->head[j];
+        if (p->t_ms > t1)
+            break;
+        double v;
+        if (p->t_ms < t0 || p->t_ms < since || !chunk_point_get(p, k, &v))
+            continue;
+        s->scr_t[m] = p->t_ms;
+        s->scr_v[m] = v;
+        m++;
+    }
+    return m;
+}
+
+static int bits_count(uint32_t v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+void series_usage(const series_t *s, ring_usage_t *u)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    u->held_bytes += (long)sizeof(point_t) * (CHUNK_POINTS + 1) +
+                     (long)(sizeof(chunk_hdr_t) + sizeof(size_t) +
+                            sizeof(int64_t) * CHUNK_POINTS) * s->nch_cap +
+                     (long)(sizeof(int64_t) + sizeof(double)) * s->cap;
+    for (int i = 0; i < s->n; i++) {
+        const point_t *p = series_at(s, i);
+        long v = bits_count(p->counter_ok) + bits_count(p->gauge_ok);
+        for (int k = 0; k < WH_COUNT; k++)
+            if (p->hist_ok & (1u << k))
+                v += s->hn[k];
+        u->samples += v;
+        if (series_skip(s) + i < s->ch_n * CHUNK_POINTS)
+            u->chunk_samples += v;
+    }
+    for (int c = 0; c < s->ch_n; c++) {
+        long b = (long)s->used[slot_of(s, c)];
+        u->chunk_bytes += b + (long)sizeof(chunk_hdr_t);
+        u->held_bytes += (b + pg - 1) / pg * pg;
+    }
 }
 
 /* Two bucket bounds are the same bound (NaN matches NaN, so that a layout
@@ -71,11 +211,23 @@ static bool layout_same(const series_t *s, int k, const hist_t *h)
     return true;
 }
 
-/* Drop histogram k's history: its bit is cleared in every stored point. */
-static void hist_forget(series_t *s, int k)
+/* The head is full: compress it into a chunk slot, first dropping the oldest
+ * chunks that the next point leaves out of the newest cap. */
+static void series_seal(series_t *s)
 {
-    for (int i = 0; i < s->n; i++)
-        s->pts[ring_slot(s, i)].hist_ok &= ~(1u << k);
+    while (s->ch_n > 0 && (series_stored(s) + 1 - CHUNK_POINTS >= s->cap ||
+                           s->ch_n == s->nch_cap)) {
+        s->ch_first = (s->ch_first + 1) % s->nch_cap;
+        s->ch_n--;
+    }
+    int slot = slot_of(s, s->ch_n);
+    uint8_t *dst = s->data + (size_t)slot * CHUNK_MAX_BYTES;
+    size_t had = s->used[slot];
+    s->used[slot] = chunk_encode(s->head, s->head_n, dst, &s->hdr[slot]);
+    slot_trim(dst, s->used[slot], had);
+    chunk_times(&s->hdr[slot], dst, s->times + (size_t)slot * CHUNK_POINTS);
+    s->ch_n++;
+    s->head_n = 0;
 }
 
 /* Append p. For each histogram the point has (its hist_ok bit), layouts[k]
@@ -89,8 +241,12 @@ void series_push(series_t *s, const point_t *p, const hist_t *layouts[WH_COUNT])
 {
     if (s->cap <= 0)
         return;
-    if (s->n > 0 && p->t_ms <= series_at(s, s->n - 1)->t_ms)
-        return;
+    if (s->n > 0) {
+        int64_t last = s->head_n > 0 ? s->head[s->head_n - 1].t_ms
+                                     : s->hdr[slot_of(s, s->ch_n - 1)].t_last;
+        if (p->t_ms <= last)
+            return;
+    }
     point_t q = *p;
     for (int k = 0; k < WH_COUNT; k++) {
         if (!(q.hist_ok & (1u << k)))
@@ -101,14 +257,15 @@ void series_push(series_t *s, const point_t *p, const hist_t *layouts[WH_COUNT])
             continue;
         }
         if (!layout_same(s, k, h)) {
-            hist_forget(s, k);
+            s->hist_since[k] = q.t_ms;
             s->hn[k] = h->n;
             memset(s->hle[k], 0, sizeof s->hle[k]);
             memcpy(s->hle[k], h->le, sizeof(double) * (size_t)h->n);
         }
     }
-    s->pts[s->head] = q;
-    s->head = (s->head + 1) % s->cap;
+    if (s->head_n == CHUNK_POINTS)
+        series_seal(s);
+    s->head[s->head_n++] = q;
     if (s->n < s->cap)
         s->n++;
 }

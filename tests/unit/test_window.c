@@ -45,14 +45,14 @@ static void test_init_rejects_bad_cap(void **state)
     series_t s;
     assert_int_equal(series_init(&s, 0), -1);
     assert_int_equal(series_init(&s, -3), -1);
-    assert_null(s.pts);
+    assert_null(s.head);
     series_free(&s); /* harmless on a failed init */
     assert_int_equal(series_init(&s, 4), 0);
     assert_int_equal(s.cap, 4);
     assert_int_equal(s.n, 0);
     assert_null(series_at(&s, 0));
     series_free(&s);
-    assert_null(s.pts);
+    assert_null(s.head);
 }
 
 /* cap 5, 12 pushes at t = 1..12 s: the ring keeps 8..12, oldest first. */
