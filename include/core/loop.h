@@ -52,8 +52,6 @@ void loop_timer_arm(loop_timer_t *t, double due);
 
 /* Wait at most timeout_ms (less when a timer is due sooner), then dispatch. */
 void loop_run_once(loop_t *l, int timeout_ms);
-/* Wake a loop_run_once() in progress (from another thread too). */
-void loop_wakeup(loop_t *l);
 
 /* Clocks, in seconds. */
 double loop_mono(void);

@@ -18,7 +18,5 @@ CURLM *loop_multi(loop_t *l);
 int  loop_transfer_add(loop_t *l, CURL *easy, loop_xfer_t *x) WARN_UNUSED_RESULT;
 /* Stop easy's transfer without calling done. */
 void loop_transfer_remove(loop_t *l, CURL *easy);
-/* Transfers in flight, all owners together. */
-int  loop_transfers(const loop_t *l);
 
 #endif

@@ -113,7 +113,5 @@ int  outputs_next_tick_ms(const output_list_t *l, double now);
 /* Close every output, in the order they were opened; each leaves the list
  * before its close runs (notices raised then reach only the later ones). */
 void outputs_close(output_list_t *l, double t);
-/* Is an output with this ops table open? */
-bool outputs_have(const output_list_t *l, const output_ops_t *ops);
 
 #endif

@@ -19,7 +19,6 @@ typedef struct {
 
 struct loop {
     CURLM        *multi;                  /* owned */
-    int           transfers;              /* in flight, all owners */
     loop_fd_t     fds[LOOP_MAX_FDS];
     int           n_fds;
     loop_timer_t *timers[LOOP_MAX_TIMERS];
@@ -69,21 +68,12 @@ CURLM *loop_multi(loop_t *l)
 int loop_transfer_add(loop_t *l, CURL *easy, loop_xfer_t *x)
 {
     curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
-    if (curl_multi_add_handle(l->multi, easy) != CURLM_OK)
-        return -1;
-    l->transfers++;
-    return 0;
+    return curl_multi_add_handle(l->multi, easy) == CURLM_OK ? 0 : -1;
 }
 
 void loop_transfer_remove(loop_t *l, CURL *easy)
 {
-    if (curl_multi_remove_handle(l->multi, easy) == CURLM_OK)
-        l->transfers--;
-}
-
-int loop_transfers(const loop_t *l)
-{
-    return l->transfers;
+    curl_multi_remove_handle(l->multi, easy);
 }
 
 int loop_fd_add(loop_t *l, int fd, short events, loop_fd_fn fn, void *ctx)
@@ -194,9 +184,4 @@ void loop_run_once(loop_t *l, int timeout_ms)
             }
     }
     loop_timers_dispatch(l);
-}
-
-void loop_wakeup(loop_t *l)
-{
-    curl_multi_wakeup(l->multi);
 }

@@ -85,11 +85,3 @@ void outputs_close(output_list_t *l, double t)
             ops->close(state, t);
     }
 }
-
-bool outputs_have(const output_list_t *l, const output_ops_t *ops)
-{
-    for (int i = 0; i < l->n; i++)
-        if (l->ops[i] == ops)
-            return true;
-    return false;
-}

@@ -225,29 +225,29 @@ static void delivery_families(exp_t *e)
           "Notifications dropped from a full queue, by channel.",
           offsetof(delivery_chan_t, dropped) },
     };
-    char lab[256];
-    buf_t lb;
-    buf_init(&lb, sizeof lab - 16);
-    family(e, "etcd_monitor_notification_queue_length", "gauge",
-           "Notifications waiting or in flight, by channel.");
-    for (int i = 0; i < d->n && i < DELIVERY_MAX_CHANNELS; i++) {
+    /* Each channel's label once; the buffer is kept (no allocation per render). */
+    static char lab[DELIVERY_MAX_CHANNELS][200];
+    static buf_t lb;
+    if (!lb.max)
+        buf_init(&lb, sizeof lab[0] - 16);
+    int n = d->n < DELIVERY_MAX_CHANNELS ? d->n : DELIVERY_MAX_CHANNELS;
+    for (int i = 0; i < n; i++) {
         buf_reset(&lb);
         sbuf_escape_label(&lb, d->ch[i].label);
-        snprintf(lab, sizeof lab, "channel=\"%s\"", lb.len ? lb.data : "");
-        sample(e, "etcd_monitor_notification_queue_length", lab, d->ch[i].queued);
+        snprintf(lab[i], sizeof lab[i], "channel=\"%s\"", lb.len ? lb.data : "");
     }
+    family(e, "etcd_monitor_notification_queue_length", "gauge",
+           "Notifications waiting or in flight, by channel.");
+    for (int i = 0; i < n; i++)
+        sample(e, "etcd_monitor_notification_queue_length", lab[i], d->ch[i].queued);
     for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++) {
         family(e, fam[f].name, fam[f].type, fam[f].help);
-        for (int i = 0; i < d->n && i < DELIVERY_MAX_CHANNELS; i++) {
-            buf_reset(&lb);
-            sbuf_escape_label(&lb, d->ch[i].label);
-            snprintf(lab, sizeof lab, "channel=\"%s\"", lb.len ? lb.data : "");
-            long n;
-            memcpy(&n, (const char *)&d->ch[i] + fam[f].off, sizeof n);
-            sample(e, fam[f].name, lab, (double)n);
+        for (int i = 0; i < n; i++) {
+            long v;
+            memcpy(&v, (const char *)&d->ch[i] + fam[f].off, sizeof v);
+            sample(e, fam[f].name, lab[i], (double)v);
         }
     }
-    buf_free(&lb);
 }
 
 static void member_families(exp_t *e)
