@@ -512,8 +512,39 @@ typedef struct {
     prom_want_fn   want;
     prom_sample_fn on_sample;
     void          *ctx;
+    prom_pick_fn   pick;       /* prom_scan: unwanted lines are only checked for NUL */
     prom_label_t   labels[PROM_MAX_LABELS];
 } sink_t;
+
+/* prom_scan's fast path: move s->p to the end of the line (its newline, or the
+ * end), refusing a NUL byte on the way. */
+static int skip_line(scan_t *s, const char *p)
+{
+    const char *nl = memchr(p, '\n', (size_t)(s->end - p));
+    if (!nl)
+        nl = s->end;
+    const char *z = memchr(p, '\0', (size_t)(nl - p));
+    if (z)
+        return scan_fail(s, z, "unexpected NUL byte");
+    s->p = nl;
+    return 0;
+}
+
+/* Does the line from p end in "} 0" (labels, then a plain zero value and no
+ * timestamp)? The sample then adds nothing to a sum. */
+static bool line_ends_zero(const char *p, const char *end)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *q = nl ? nl : end;
+    while (q > p && is_blank(q[-1]))
+        q--;
+    if (q - p < 3 || q[-1] != '0' || !is_blank(q[-2]))
+        return false;
+    q -= 2;
+    while (q > p && is_blank(q[-1]))
+        q--;
+    return q > p && q[-1] == '}';
+}
 
 /* One sample line; s->p is at the first byte of the metric name. */
 static int parse_sample(scan_t *s, sink_t *k)
@@ -525,6 +556,9 @@ static int parse_sample(scan_t *s, sink_t *k)
     while (++p < end && (CL(*p) & C_MCHAR))
         ;
     size_t name_len = (size_t)(p - name);
+    int pick = k->pick ? k->pick(name, name_len, k->ctx) : PROM_TAKE;
+    if (pick == PROM_SKIP || (pick == PROM_TAKE_NONZERO && line_ends_zero(p, end)))
+        return skip_line(s, p);
     bool wanted = !k->want || k->want(name, name_len, k->ctx);
     const char *after = p;
     p = skip_blanks(p, end);
@@ -578,8 +612,9 @@ static int parse_sample(scan_t *s, sink_t *k)
     return 0;
 }
 
-int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
-               void *ctx, prom_error_t *err)
+/* prom_parse (want) and prom_scan (pick: lines are skipped). */
+static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_fn pick,
+                     prom_sample_fn on_sample, void *ctx, prom_error_t *err)
 {
     prom_error_t scratch;
     if (!err)
@@ -593,13 +628,15 @@ int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on
         snprintf(err->msg, sizeof err->msg, "no input");
         return -1;
     }
-    sink_t k = { .want = want, .on_sample = on_sample, .ctx = ctx };
+    sink_t k = { .want = want, .pick = pick, .on_sample = on_sample, .ctx = ctx };
     scan_t s = { .p = buf, .end = buf + len, .line_start = buf, .line = 1, .err = err };
     while (s.p < s.end) {
         s.line_start = s.p;
         s.p = skip_blanks(s.p, s.end);
         if (s.p < s.end && *s.p != '\n') {
-            int rc = *s.p == '#' ? parse_comment(&s) : parse_sample(&s, &k);
+            int rc = *s.p != '#' ? parse_sample(&s, &k)
+                     : k.pick    ? skip_line(&s, s.p)
+                                 : parse_comment(&s);
             if (rc)
                 return -1;
         }
@@ -610,6 +647,18 @@ int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on
         }
     }
     return 0;
+}
+
+int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
+               void *ctx, prom_error_t *err)
+{
+    return prom_walk(buf, len, want, NULL, on_sample, ctx, err);
+}
+
+int prom_scan(const char *buf, size_t len, prom_pick_fn pick, prom_sample_fn on_sample,
+              void *ctx, prom_error_t *err)
+{
+    return prom_walk(buf, len, NULL, pick, on_sample, ctx, err);
 }
 
 /* ---- labels ---------------------------------------------------------------- */
