@@ -15,6 +15,7 @@
 #include "collector.h"
 #include "endpoint.h"
 #include "http.h"
+#include "json_arena.h"
 #include "status.h"
 #include "util.h"
 
@@ -121,6 +122,7 @@ struct collector {
     char            told_held[ENDPOINT_URL_LEN];      /* the pinned member discovery last waited for */
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
                                            without one before then (monotonic) */
+    json_arena_t    arena;               /* the answers' JSON parses: no malloc per poll */
 };
 
 /* Without a token, a call etcd refused for lack of one is asked again only this

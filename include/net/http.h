@@ -50,6 +50,8 @@ typedef struct http_req {
     void       *owner;                 /* caller's: who this request belongs to */
     int         kind;                  /* caller's: which request of the owner */
     bool        no_auth;               /* caller's: never send the token with this one */
+    bool        gzip;                  /* caller's: accept a gzip body (big text answers;
+                                          set before the first start) */
     unsigned    auth_gen;              /* token generation sent (0 = no token sent) */
     bool        https;                 /* the last URL started was https */
     bool        cert_requested;        /* the member asked for a client certificate */
@@ -60,6 +62,8 @@ typedef struct http_req {
     bool        hdr_post;              /* hdrs carries the JSON Content-Type */
     unsigned    hdr_gen;               /* token generation hdrs was built for */
     struct curl_slist *hdrs;           /* owned; rebuilt only when the token changes */
+    char       *url_set;               /* owned copy of the URL the handle holds (libcurl
+                                          copies it at every set: set only on a change) */
 } http_req_t;
 
 typedef void (*http_done_fn)(http_req_t *r, void *ctx);

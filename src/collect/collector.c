@@ -97,6 +97,7 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
             return NULL;
         }
     }
+    mb->req[RK_METRICS].gzip = true;     /* 150 kB of text, a tenth gzipped */
     snprintf(mb->metrics_base, sizeof(mb->metrics_base), "%s", metrics_base ? metrics_base : "");
     member_set_url(mb, url);
     /* Named by host:port until the member list names it. */
@@ -122,6 +123,8 @@ void collector_remove_member(collector_t *c, int i)
 }
 
 static void collector_on_done(http_req_t *r, void *ctx);
+static void collector_parse(collector_t *c, member_t *mb, int kind, const char *body, size_t len,
+                            double took_s);
 
 collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen)
 {
@@ -135,6 +138,11 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
     if (http_init(&c->http, loop, collector_on_done, c) != 0) {
         snprintf(err, errlen, "cannot initialise libcurl");
         free(c);
+        return NULL;
+    }
+    if (json_arena_init(&c->arena) != 0) {
+        snprintf(err, errlen, "out of memory");
+        collector_free(c);
         return NULL;
     }
     c->tls_default = collector_default_tls(cfg);
@@ -204,6 +212,7 @@ void collector_free(collector_t *c)
         collector_remove_member(c, c->n - 1);
     auth_free(c->auth, &c->http);
     http_cleanup(&c->http);
+    json_arena_free(&c->arena);
     free(c);
 }
 
@@ -283,7 +292,18 @@ static void collector_on_done(http_req_t *r, void *ctx)
         collector_token_ok(c, mb, r->kind);
     const char *body = r->body.data ? r->body.data : "";
     size_t len = r->body.len;
-    switch (r->kind) {
+    json_arena_enter(&c->arena);
+    collector_parse(c, mb, r->kind, body, len, r->total_s - r->connect_s);
+    json_arena_leave(&c->arena);
+}
+
+/* An answer's body into the member's sample in flight (JSON parses inside the
+ * collector's arena); took_s is the transfer less connecting. */
+static void collector_parse(collector_t *c, member_t *mb, int kind, const char *body, size_t len,
+                            double took_s)
+{
+    char why[160];
+    switch (kind) {
     case RK_METRICS: {
         prom_error_t pe;
         if (metrics_extract(body, len, &mb->cur.m, &pe) == 0)
@@ -314,11 +334,11 @@ static void collector_on_done(http_req_t *r, void *ctx)
         /* Client-observed latency from libcurl's microsecond timers: the whole
          * transfer less connecting (0 on a kept-alive connection); never below
          * what the answer really took. */
-        mb->cur.probe_read_ms = (r->total_s - r->connect_s) * 1000.0;
+        mb->cur.probe_read_ms = took_s * 1000.0;
         collector_ask_alarms(c, mb);             /* the member and our token are good */
         break;
     case RK_PROBE_WRITE:
-        mb->cur.probe_write_ms = (r->total_s - r->connect_s) * 1000.0;
+        mb->cur.probe_write_ms = took_s * 1000.0;
         break;
     case RK_MEMBERS: {
         int n = 0;
