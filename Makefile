@@ -115,6 +115,10 @@ $(BUILD)/tunnel-probe: tests/lib/tunnel_probe.c $(BUILD)/libem.a
 $(BUILD)/promql-parity: tests/lib/promql_parity.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+# LD_PRELOAD allocation counter of tests/integration/test_poll_alloc.sh.
+$(BUILD)/alloc-count.so: tests/lib/alloc_count.c
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
+
 $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 

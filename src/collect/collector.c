@@ -100,6 +100,11 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
     mb->req[RK_METRICS].gzip = true;     /* 150 kB of text, a tenth gzipped */
     snprintf(mb->metrics_base, sizeof(mb->metrics_base), "%s", metrics_base ? metrics_base : "");
     member_set_url(mb, url);
+    /* Every request's handle set up now, not at its first poll (the alarm list
+     * goes to whichever member answers first): steady polls allocate nothing. */
+    for (int k = 0; k < RK_COUNT; k++)
+        if (mb->url[0])
+            (void)http_prepare(&c->http, &mb->req[k], mb->req_url[k], rk_is_api(k));
     /* Named by host:port until the member list names it. */
     if (name && *name)
         snprintf(mb->name, sizeof(mb->name), "%s", name);

@@ -227,6 +227,15 @@ oom:
     return -1;
 }
 
+int http_prepare(http_t *h, http_req_t *r, const char *url, bool post)
+{
+    if (!r->configured)
+        http_setup(h, r);
+    if (!r->body.data && buf_append(&r->body, "", 0) != 0)   /* the body's first block */
+        return -1;
+    return http_headers(h, r, post) != 0 || http_set_url(r, url) != 0 ? -1 : 0;
+}
+
 int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
                long timeout_ms, long connect_timeout_ms)
 {
