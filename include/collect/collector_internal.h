@@ -82,6 +82,9 @@ typedef struct {
     double           prev_t;
     bool             has_prev;
     int              was_up;             /* -1 unknown, 0 down, 1 up */
+    bool             health_asked;       /* /health was sent this poll */
+    bool             health_known;       /* the last poll's status and read probe showed it
+                                            healthy: /health is not asked (collector_snapshot.c) */
     member_interval_t iv;
 } member_t;
 

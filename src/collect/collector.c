@@ -394,14 +394,18 @@ static void collector_start_req(collector_t *c, member_t *mb, int kind, const ch
     collector_send(c, mb, kind, c->timeout_ms);
 }
 
-/* Ask one member for its metrics, status and health. */
+/* Ask one member for its metrics, status, read probe (and write probe, health). */
 void collector_start_member(collector_t *c, member_t *mb)
 {
     if (!mb->url[0])
         return;                          /* listed but not started: nothing to ask */
     collector_start_req(c, mb, RK_METRICS, NULL);
     collector_start_req(c, mb, RK_STATUS, "{}");
-    collector_start_req(c, mb, RK_HEALTH, NULL);
+    /* /health only when the last poll's own answers could not tell (see
+     * collector_health): etcd's verdict, and its reason, when not healthy. */
+    mb->health_asked = !mb->health_known || mb->is_learner;
+    if (mb->health_asked)
+        collector_start_req(c, mb, RK_HEALTH, NULL);
     collector_start_req(c, mb, RK_PROBE_READ,
                         mb->is_learner ? PROBE_READ_BODY_LEARNER : PROBE_READ_BODY);
     /* Only members the member list has named: the key carries the name, and a
