@@ -165,6 +165,7 @@ typedef struct {
     int           n_windows;            /* --windows, default 1m,5m,15m,1h */
     int64_t       window_ms[FIG_MAX_WINDOWS]; /* increasing */
     bool          probe_write;          /* --probe-write: time one put per member per poll */
+    bool          metrics_gzip;         /* --metrics-gzip: ask for /metrics gzipped */
     char         *probe_prefix;         /* owned; --probe-prefix, default /etcd-monitor/probe/ */
     char         *theme;                /* owned; --theme NAME|PATH, NULL = default */
     /* Secure access (TLS, etcd auth, SSH). Strings owned; password wiped on free. */

@@ -150,6 +150,7 @@ OPTION_SETTER(option_set_password);
 OPTION_SETTER(option_set_password_file);
 OPTION_SETTER(option_set_probe_prefix);
 OPTION_SETTER(option_set_probe_write);
+OPTION_SETTER(option_set_metrics_gzip);
 OPTION_SETTER(option_set_rule_enabled);
 OPTION_SETTER(option_set_rule_warning);
 OPTION_SETTER(option_set_rule_critical);

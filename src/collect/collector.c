@@ -97,7 +97,7 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
             return NULL;
         }
     }
-    mb->req[RK_METRICS].gzip = true;     /* 150 kB of text, a tenth gzipped */
+    mb->req[RK_METRICS].gzip = c->cfg->metrics_gzip;   /* 150 kB, a tenth gzipped */
     snprintf(mb->metrics_base, sizeof(mb->metrics_base), "%s", metrics_base ? metrics_base : "");
     member_set_url(mb, url);
     /* Every request's handle set up now, not at its first poll (the alarm list

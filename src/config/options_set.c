@@ -200,6 +200,12 @@ int option_set_probe_write(config_t *cfg, const char *v, char *why, size_t whyle
     return option_parse_bool(v, &cfg->probe_write, why, whylen);
 }
 
+/* --metrics-gzip (v NULL) or metrics_gzip: true|false. */
+int option_set_metrics_gzip(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return option_parse_bool(v, &cfg->metrics_gzip, why, whylen);
+}
+
 /* A key prefix for the write probe: printable, no spaces, 1 to 128 bytes. */
 int option_set_probe_prefix(config_t *cfg, const char *v, char *why, size_t whylen)
 {
