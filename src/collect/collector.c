@@ -285,7 +285,11 @@ static void collector_on_done(http_req_t *r, void *ctx)
     char why[160];
     http_req_error(r, why, sizeof(why));
     if (why[0]) {
-        if (r->result == CURLE_OK && collector_auth_answer(c, mb, r))
+        /* A refusal's body is read for etcd's error (its JSON in the arena too). */
+        json_arena_enter(&c->arena);
+        bool auth = r->result == CURLE_OK && collector_auth_answer(c, mb, r);
+        json_arena_leave(&c->arena);
+        if (auth)
             return;
         snprintf(mb->cause[r->kind], sizeof(mb->cause[r->kind]), "%.127s", why);
         member_fail(mb, r->kind, "%s: %s", rk_what[r->kind], why);

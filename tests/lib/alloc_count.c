@@ -8,8 +8,8 @@
  * what it runs: OpenSSL, zlib, nghttp2). At exit writes to ALLOC_OUT:
  *   ours N
  *   libs N
- *   at OFFSET N      (up to 20 program call sites of "ours", offsets into the
- *                     executable for addr2line)
+ *   at OFFSET N FILE (up to 20 call sites of "ours": offsets into FILE, the
+ *                     executable or libjansson, for addr2line)
  * Frame walking uses backtrace(); a thread-local flag keeps the counter from
  * counting itself. */
 #define _GNU_SOURCE
@@ -27,7 +27,7 @@ extern void *__libc_realloc(void *p, size_t n);
 static __thread int in_counter;
 static double t_start = -1, t_from, t_until;
 static long ours, libs;
-static struct { void *pc; long n; } sites[20];
+static struct { void *pc; const char *dso; long n; } sites[20];
 
 static double now_s(void)
 {
@@ -74,8 +74,9 @@ static void count(void)
         if (mine) {
             ours++;
             for (int i = 0; i < 20; i++)
-                if (sites[i].pc == pc || !sites[i].n) {
+                if ((sites[i].pc == pc && sites[i].dso == who) || !sites[i].n) {
                     sites[i].pc = pc;
+                    sites[i].dso = who;
                     sites[i].n++;
                     break;
                 }
@@ -113,6 +114,6 @@ __attribute__((destructor)) static void alloc_report(void)
         return;
     fprintf(f, "ours %ld\nlibs %ld\n", ours, libs);
     for (int i = 0; i < 20 && sites[i].n; i++)
-        fprintf(f, "at %p %ld\n", sites[i].pc, sites[i].n);
+        fprintf(f, "at %p %ld %s\n", sites[i].pc, sites[i].n, sites[i].dso);
     fclose(f);
 }
