@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "metrics.h"
+#include "promsource.h"
 
 const char *const rk_what[RK_COUNT] = {
     "metrics", "status", "health", "read probe", "write probe", "member list", "alarms"
@@ -123,6 +124,28 @@ void collector_remove_member(collector_t *c, int i)
 
 static void collector_on_done(http_req_t *r, void *ctx);
 
+/* --prometheus: the members are Prometheus' targets, read by a promsource
+ * with the collector's TLS files, timeouts and body cap. */
+static collector_t *collector_new_prometheus(collector_t *c, char *err, size_t errlen)
+{
+    const config_t *cfg = c->cfg;
+    promsource_config_t pc = {
+        .url = cfg->prometheus_url,
+        .selector = cfg->prometheus_selector ? cfg->prometheus_selector : "{job=\"etcd\"}",
+        .n_windows = cfg->n_windows, .window_ms = cfg->window_ms,
+        .timeout_ms = c->timeout_ms, .connect_timeout_ms = cfg->dial_timeout_ms,
+        .max_body = cfg->max_body_bytes,
+        .tls = { .ca_file = cfg->ca_file, .cert_file = cfg->cert_file,
+                 .key_file = cfg->key_file, .insecure = cfg->insecure_skip_verify },
+        .use_proxy_env = cfg->use_proxy_env,
+    };
+    if (!(c->prom = promsource_new(&pc, c->loop, err, errlen))) {
+        collector_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen)
 {
     collector_t *c = calloc(1, sizeof(*c));
@@ -166,6 +189,8 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
         c->timeout_ms = 300;
     c->endpoint_flags = collector_endpoint_flags(cfg);
     http_set_proxy_env(&c->http, cfg->use_proxy_env);
+    if (cfg->prometheus_url)
+        return collector_new_prometheus(c, err, errlen);
     if (collector_check_endpoints(cfg, err, errlen) != 0) {
         collector_free(c);
         return NULL;
@@ -204,6 +229,7 @@ void collector_free(collector_t *c)
         collector_remove_member(c, c->n - 1);
     auth_free(c->auth, &c->http);
     http_cleanup(&c->http);
+    promsource_free(c->prom);
     free(c);
 }
 
@@ -395,6 +421,8 @@ void collector_start_member(collector_t *c, member_t *mb)
 
 bool collector_start_poll(collector_t *c, double wall, double mono)
 {
+    if (c->prom)
+        return promsource_start_poll(c->prom, wall, mono);
     if (c->in_flight)
         return false;
     c->in_flight = true;
@@ -455,11 +483,15 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
 
 bool collector_in_flight(const collector_t *c)
 {
+    if (c->prom)
+        return promsource_in_flight(c->prom);
     return c->in_flight;
 }
 
 bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap)
 {
+    if (c->prom)
+        return promsource_take_snapshot(c->prom, snap);
     if (!c->in_flight || c->http.active > 0)
         return false;
     collector_complete(c, snap);
@@ -468,6 +500,8 @@ bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap)
 
 void collector_abort(collector_t *c)
 {
+    if (c->prom)
+        promsource_abort(c->prom);
     for (int i = 0; i < c->n; i++)
         for (int k = 0; k < RK_COUNT; k++)
             http_cancel(&c->http, &c->m[i]->req[k]);
@@ -485,6 +519,10 @@ void collector_set_route(collector_t *c, http_route_fn fn, void *ctx)
 
 void collector_counters(const collector_t *c, long *connects, long *transfers)
 {
+    if (c->prom) {
+        promsource_counters(c->prom, connects, transfers);
+        return;
+    }
     *connects = c->http.connects;
     *transfers = c->http.transfers;
 }
