@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "metrics.h"
+#include "text.h"
 
 /* Append v as exposition text ("NaN", "+Inf", or a round-tripping number). */
 static void ps_expo_value(buf_t *b, double v)
@@ -251,8 +252,11 @@ static void ps_fill_member(promsource_t *p, ps_member_t *pm, const char *src_err
     } else {
         interval_derive(NULL, 0, NULL, cur->t, NULL, &pm->iv);
     }
-    snprintf(v->name, sizeof v->name, "%.63s", pm->instance);
-    snprintf(v->endpoint, sizeof v->endpoint, "%s", pm->instance);
+    char raw[sizeof cur->error];
+    memcpy(raw, cur->error, sizeof raw);
+    (void)text_clean(cur->error, sizeof cur->error, raw);
+    (void)text_clean(v->name, sizeof v->name, pm->instance);
+    (void)text_clean(v->endpoint, sizeof v->endpoint, pm->instance);
     v->id = pm->id;
     v->iv = pm->iv;
 }
@@ -263,7 +267,9 @@ void promsource_fill(promsource_t *p, cluster_snapshot_t *s)
     s->t = p->poll_wall;
     s->poll_ms = p->last_end > p->poll_mono ? (p->last_end - p->poll_mono) * 1000.0 : 0;
     s->iteration = p->iteration;
-    ps_state(p, s->source_error, sizeof s->source_error);
+    char raw[sizeof s->source_error];      /* may quote Prometheus' answer */
+    ps_state(p, raw, sizeof raw);
+    (void)text_clean(s->source_error, sizeof s->source_error, raw);
     if (p->ok[PQ_UP])
         ps_sync_members(p, &s->events);
     for (int i = 0; i < p->n; i++) {
