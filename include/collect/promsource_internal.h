@@ -45,6 +45,9 @@ struct promsource {
     buf_t               expo;           /* one instance's families as exposition text */
 };
 
+/* Answer i's body (len bytes) into p->res[i] and p->ok[i], or p->err[i] says
+ * why not (promsource.c). */
+void promsource_answer(promsource_t *p, int i, const char *body, size_t len);
 /* The finished poll's answers into *s (promsource_fill.c). */
 void promsource_fill(promsource_t *p, cluster_snapshot_t *s);
 

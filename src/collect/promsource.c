@@ -241,11 +241,8 @@ static void ps_fail(promsource_t *p, int i, http_req_t *r)
     snprintf(p->err[i], sizeof p->err[i], "prometheus: %.140s", http_req_error(r, why, sizeof why));
 }
 
-static void ps_on_done(http_req_t *r, void *ctx)
+void promsource_answer(promsource_t *p, int i, const char *body, size_t len)
 {
-    promsource_t *p = ctx;
-    int i = r->kind;
-    p->last_end = loop_mono();
     static const char *const keys[PQ_WIN0 + 1][PROMAPI_MAX_KEYS] = {
         [PQ_UP] = { "instance" },
         [PQ_RAW] = { "instance", "le", "server_version", "server_id" },
@@ -256,16 +253,23 @@ static void ps_on_done(http_req_t *r, void *ctx)
     static const int n_keys[PQ_WIN0 + 1] = { 1, 4, 2, 2, 2 };
     int k = i < PQ_WIN0 ? i : PQ_WIN0;
     char why[160];
-    if (r->result != CURLE_OK || r->status < 200 || r->status > 299) {
-        ps_fail(p, i, r);
-    } else if (promapi_parse(r->body.data ? r->body.data : "", r->body.len, keys[k], n_keys[k],
-                             &p->res[i], why, sizeof why) != 0) {
+    p->ok[i] = false;
+    if (promapi_parse(body, len, keys[k], n_keys[k], &p->res[i], why, sizeof why) != 0)
         snprintf(p->err[i], sizeof p->err[i], "%s", why);
-    } else if (p->res[i].type != PROMAPI_VECTOR) {
+    else if (p->res[i].type != PROMAPI_VECTOR)
         snprintf(p->err[i], sizeof p->err[i], "prometheus: answer is not an instant vector");
-    } else {
+    else
         p->ok[i] = true;
-    }
+}
+
+static void ps_on_done(http_req_t *r, void *ctx)
+{
+    promsource_t *p = ctx;
+    p->last_end = loop_mono();
+    if (r->result != CURLE_OK || r->status < 200 || r->status > 299)
+        ps_fail(p, r->kind, r);
+    else
+        promsource_answer(p, r->kind, r->body.data ? r->body.data : "", r->body.len);
 }
 
 bool promsource_start_poll(promsource_t *p, double wall, double mono)

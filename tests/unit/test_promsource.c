@@ -50,6 +50,15 @@ static void test_queries(void **state)
                                "seconds_count{job=\"etcd\"}[10000ms]))"));
     assert_non_null(strstr(promsource_query(p, PQ_WIN0 + 1), "[60000ms]"));
     assert_null(promsource_query(p, PQ_WIN0 + 2));     /* two windows, no more */
+
+    const char *matrix = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+                         "\"result\":[]}}";
+    promsource_answer(p, PQ_UP, matrix, strlen(matrix));
+    assert_false(p->ok[PQ_UP]);
+    assert_string_equal(p->err[PQ_UP], "prometheus: answer is not an instant vector");
+    promsource_answer(p, PQ_UP, "<html>", 6);
+    assert_false(p->ok[PQ_UP]);
+    assert_true(strncmp(p->err[PQ_UP], "prometheus: bad JSON at line 1", 30) == 0);
     promsource_free(p);
 
     p = source(loop, "{ }");
@@ -68,25 +77,14 @@ static void test_queries(void **state)
 /* Answer i of p is body (a success), or failed with why (body NULL). */
 static void answer(promsource_t *p, int i, const char *body, const char *why)
 {
-    static const char *const keys[][PROMAPI_MAX_KEYS] = {
-        [PQ_UP] = { "instance" },
-        [PQ_RAW] = { "instance", "le", "server_version", "server_id" },
-        [PQ_GRPC] = { "instance", "grpc_code" },
-        [PQ_RTT] = { "instance", "le" },
-        [PQ_WIN0] = { "instance", "em_fig" },
-    };
-    static const int n_keys[] = { 1, 4, 2, 2, 2 };
-    int k = i < PQ_WIN0 ? i : PQ_WIN0;
-    p->ok[i] = body != NULL;
     p->err[i][0] = '\0';
-    p->res[i].n = 0;
     if (!body) {
+        p->ok[i] = false;
         snprintf(p->err[i], sizeof p->err[i], "%s", why);
         return;
     }
-    char err[200];
-    assert_int_equal(promapi_parse(body, strlen(body), keys[k], n_keys[k], &p->res[i], err,
-                                   sizeof err), 0);
+    promsource_answer(p, i, body, strlen(body));
+    assert_true(p->ok[i]);
 }
 
 #define VEC(series) "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" \
