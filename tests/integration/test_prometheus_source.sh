@@ -10,6 +10,7 @@
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/fixture.sh
 . tests/lib/promserver.sh
+. tests/lib/tui.sh
 for tool in prometheus jq; do
     command -v "$tool" >/dev/null || { t_fail "$tool is installed (tools/deps.sh)"; t_done; }
 done
@@ -121,4 +122,10 @@ t_assert "the polls before the stop had figures" \
     bash -c "awk -F, 'NR > 1 && \$4 == 1 && \$11 != \"\" { n++ } END { exit !(n >= 3) }' '$T/live/members.csv'"
 t_assert "PrometheusUnavailable fired" grep -q 'FIRING critical PrometheusUnavailable' "$T/live/alerts.log"
 t_assert "live: members.csv has only whole rows" csv_whole "$T/live/members.csv"
+
+# The dashboard says it too (Prometheus is stopped now).
+tui_start 140 30 "'$EM' --prometheus '$PROM_URL' --interval 1 --workdir '$T/tui'"
+tui_wait "dashboard header: the source's state" 15 'prometheus: connection refused'
+tui_wait "dashboard: the PrometheusUnavailable alert" 10 'PrometheusUnavailable'
+tui_keys q
 t_done
