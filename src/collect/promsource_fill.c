@@ -269,9 +269,13 @@ void promsource_fill(promsource_t *p, cluster_snapshot_t *s)
     s->iteration = p->iteration;
     char raw[sizeof s->source_error];      /* may quote Prometheus' answer */
     ps_state(p, raw, sizeof raw);
-    (void)text_clean(s->source_error, sizeof s->source_error, raw);
-    if (p->ok[PQ_UP])
+    if (p->ok[PQ_UP]) {
         ps_sync_members(p, &s->events);
+        if (p->n == 0 && !raw[0])
+            snprintf(raw, sizeof raw, "prometheus: no series of up{%.100s} has an instance label",
+                     p->inner);
+    }
+    (void)text_clean(s->source_error, sizeof s->source_error, raw);
     for (int i = 0; i < p->n; i++) {
         ps_member_t *pm = &p->m[i];
         member_view_t *v = &s->members[s->n_members++];

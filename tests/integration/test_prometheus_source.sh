@@ -123,7 +123,12 @@ t_assert "the polls before the stop had figures" \
 t_assert "PrometheusUnavailable fired" grep -q 'FIRING critical PrometheusUnavailable' "$T/live/alerts.log"
 t_assert "live: members.csv has only whole rows" csv_whole "$T/live/members.csv"
 
-# The dashboard says it too (Prometheus is stopped now).
+# status, once, says why its table is empty (Prometheus is stopped now).
+"$EM" status --prometheus "$PROM_URL" >"$T/status.out" 2>"$T/status.err"
+t_eq "status with Prometheus down: exit 2" 2 "$?"
+t_assert "status says the reason on stderr" grep -qx 'etcd-monitor: prometheus: connection refused' "$T/status.err"
+
+# The dashboard says it too.
 tui_start 140 30 "'$EM' --prometheus '$PROM_URL' --interval 1 --workdir '$T/tui'"
 tui_wait "dashboard header: the source's state" 15 'prometheus: connection refused'
 tui_wait "dashboard: the PrometheusUnavailable alert" 10 'PrometheusUnavailable'

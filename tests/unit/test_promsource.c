@@ -198,6 +198,15 @@ static void test_fill(void **state)
     assert_true(has_event(s, "member a:1 left prometheus' answer"));
     assert_false(s->db_size_mb.ok);
     assert_true(isnan(s->wal_p99_ms));
+
+    /* Series without an instance label cannot be members: said, not silent. */
+    for (int i = PQ_RAW; i < p->n_q; i++)
+        answer(p, i, VEC(), NULL);
+    answer(p, PQ_UP, VEC(S("\"__name__\":\"up\",\"job\":\"etcd\"", "1")), NULL);
+    promsource_fill(p, s);
+    assert_int_equal(s->n_members, 0);
+    assert_string_equal(s->source_error,
+                        "prometheus: no series of up{job=\"etcd\"} has an instance label");
     free(s);
     promsource_free(p);
     loop_free(loop);
