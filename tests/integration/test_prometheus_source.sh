@@ -76,6 +76,11 @@ read -r n_db max_db rel_db bad_db < <(awk 'NF == 3 { n++; d = $2 - $3; if (d < 0
     if (d > 65536 && r > 0.10) bad++ } END { printf "%d %d %.3f %d\n", n, x, y, bad }' "$T/db.pairs")
 echo "# measured: WAL p99 (10s window) $n_wal pairs, largest relative difference $max_wal;" \
      "db size $n_db pairs, largest difference $max_db bytes ($rel_db)" >&2
+median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
+echo "# measured: median poll_ms own scrape $(csv_col "$T/own/metrics.csv" poll_ms | median)," \
+     "through Prometheus $(csv_col "$T/prom-ws/metrics.csv" poll_ms | median);" \
+     "$(grep -o '[0-9]* transfers over [0-9]* connections' "$T/own/monitoring.log") own," \
+     "$(grep -o '[0-9]* transfers over [0-9]* connections' "$T/prom-ws/monitoring.log") Prometheus" >&2
 t_assert "WAL p99 known on both sides for at least 20 pairs ($n_wal)" test "$n_wal" -ge 20
 t_assert "WAL p99 within 50% (documented tolerance): largest $max_wal" \
     awk -v x="$max_wal" 'BEGIN { exit !(x <= 0.5) }'
