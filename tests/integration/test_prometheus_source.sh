@@ -56,12 +56,12 @@ t_eq "raft index: not in Prometheus, empty" "" "$(csv_col "$T/prom-ws/members.cs
 
 # Per member id, the n-th poll of one against the n-th of the other, once the
 # own scrape's 10s window is full (poll 12 on).
-pairs() { # COL: "id n own prom" lines
-    local col=$1
-    join -j1 <(for w in own; do paste -d' ' <(csv_col "$T/$w/members.csv" member_id) \
-                   <(csv_col "$T/$w/members.csv" "$col") | awk '{ n[$1]++; print $1 ":" n[$1], $2 }' | sort; done) \
-             <(paste -d' ' <(csv_col "$T/prom-ws/members.csv" member_id) \
-                   <(csv_col "$T/prom-ws/members.csv" "$col") | awk '{ n[$1]++; print $1 ":" n[$1], $2 }' | sort) |
+numbered() { # DIR COL: "id:n value" lines, n counting each member's polls
+    paste -d' ' <(csv_col "$1/members.csv" member_id) <(csv_col "$1/members.csv" "$2") |
+        awk '{ n[$1]++; print $1 ":" n[$1], $2 }' | sort
+}
+pairs() { # COL: "id:n own prom" lines from poll 12 on (an empty value drops a field)
+    join -j1 <(numbered "$T/own" "$1") <(numbered "$T/prom-ws" "$1") |
         awk '{ split($1, k, ":"); if (k[2] >= 12) print }'
 }
 pairs w1_wal_fsync_p99_ms >"$T/wal.pairs"
