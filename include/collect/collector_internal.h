@@ -126,6 +126,7 @@ struct collector {
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
                                            without one before then (monotonic) */
     json_arena_t    arena;               /* the answers' JSON parses: no malloc per poll */
+    struct promsource *prom;             /* --prometheus: the poll is its queries (owned) */
 };
 
 /* Without a token, a call etcd refused for lack of one is asked again only this
@@ -151,6 +152,9 @@ bool collector_held(collector_t *c, member_t *mb, int kind);
 void collector_add_listed(collector_t *c, bool start_now);
 void collector_apply_list(collector_t *c);
 void collector_complete(collector_t *c, cluster_snapshot_t *s);
+/* With no status answer: the leader is the one member whose metrics say
+ * etcd_server_is_leader 1 (also the Prometheus source's way). */
+void collector_leader_from_metrics(cluster_snapshot_t *s);
 void b64_encode(const unsigned char *in, size_t n, char *out, size_t cap);
 void member_probe_key(const collector_t *c, member_t *mb);
 

@@ -177,6 +177,8 @@ typedef struct {
     char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order;
                                              an entry may be NULL (that endpoint's client URL) */
     int           n_metrics_endpoints;
+    char         *prometheus_url;        /* owned; --prometheus: read figures from it, NULL = scrape */
+    char         *prometheus_selector;   /* owned; --prometheus-selector, default {job="etcd"} */
     bool          endpoints_given;       /* endpoints came from a flag, the environment or the
                                             file's endpoints key (not the default; false when
                                             they were taken from the members: list) */

@@ -149,6 +149,8 @@ OPTION_SETTER(option_set_no_leader_timeout);
 OPTION_SETTER(option_set_password);
 OPTION_SETTER(option_set_password_file);
 OPTION_SETTER(option_set_probe_prefix);
+OPTION_SETTER(option_set_prometheus);
+OPTION_SETTER(option_set_prometheus_selector);
 OPTION_SETTER(option_set_probe_write);
 OPTION_SETTER(option_set_metrics_gzip);
 OPTION_SETTER(option_set_rule_enabled);

@@ -348,9 +348,14 @@ int cmd_monitor(config_t *cfg)
 
     double t0 = loop_wall();
     session_init(&sess, t0);
-    workspace_log(&ws, t0, "etcd-monitor %s started: %d endpoint(s), interval %gs, %s",
-                  EM_VERSION, cfg->n_endpoints, cfg->interval_ms / 1000.0,
-                  cfg->no_discover ? "no discovery" : "discovery via member list");
+    if (cfg->prometheus_url)
+        workspace_log(&ws, t0, "etcd-monitor %s started: members from prometheus, selector %s, "
+                      "interval %gs", EM_VERSION, cfg->prometheus_selector,
+                      cfg->interval_ms / 1000.0);
+    else
+        workspace_log(&ws, t0, "etcd-monitor %s started: %d endpoint(s), interval %gs, %s",
+                      EM_VERSION, cfg->n_endpoints, cfg->interval_ms / 1000.0,
+                      cfg->no_discover ? "no discovery" : "discovery via member list");
     if (cfg->ignored_keys) {
         fprintf(stderr, "etcd-monitor: %s: keys not used yet, ignored: %s\n",
                 cfg->config_path, cfg->ignored_keys);

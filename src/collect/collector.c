@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "metrics.h"
+#include "promsource.h"
 
 const char *const rk_what[RK_COUNT] = {
     "metrics", "status", "health", "read probe", "write probe", "member list", "alarms"
@@ -131,6 +132,28 @@ static void collector_on_done(http_req_t *r, void *ctx);
 static void collector_parse(collector_t *c, member_t *mb, int kind, const char *body, size_t len,
                             double took_s);
 
+/* --prometheus: the members are Prometheus' targets, read by a promsource
+ * with the collector's TLS files, timeouts and body cap. */
+static collector_t *collector_new_prometheus(collector_t *c, char *err, size_t errlen)
+{
+    const config_t *cfg = c->cfg;
+    promsource_config_t pc = {
+        .url = cfg->prometheus_url,
+        .selector = cfg->prometheus_selector ? cfg->prometheus_selector : "{job=\"etcd\"}",
+        .n_windows = cfg->n_windows, .window_ms = cfg->window_ms,
+        .timeout_ms = c->timeout_ms, .connect_timeout_ms = cfg->dial_timeout_ms,
+        .max_body = cfg->max_body_bytes,
+        .tls = { .ca_file = cfg->ca_file, .cert_file = cfg->cert_file,
+                 .key_file = cfg->key_file, .insecure = cfg->insecure_skip_verify },
+        .use_proxy_env = cfg->use_proxy_env,
+    };
+    if (!(c->prom = promsource_new(&pc, c->loop, err, errlen))) {
+        collector_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen)
 {
     collector_t *c = calloc(1, sizeof(*c));
@@ -179,6 +202,8 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
         c->timeout_ms = 300;
     c->endpoint_flags = collector_endpoint_flags(cfg);
     http_set_proxy_env(&c->http, cfg->use_proxy_env);
+    if (cfg->prometheus_url)
+        return collector_new_prometheus(c, err, errlen);
     if (collector_check_endpoints(cfg, err, errlen) != 0) {
         collector_free(c);
         return NULL;
@@ -218,6 +243,7 @@ void collector_free(collector_t *c)
     auth_free(c->auth, &c->http);
     http_cleanup(&c->http);
     json_arena_free(&c->arena);
+    promsource_free(c->prom);
     free(c);
 }
 
@@ -428,6 +454,8 @@ void collector_start_member(collector_t *c, member_t *mb)
 
 bool collector_start_poll(collector_t *c, double wall, double mono)
 {
+    if (c->prom)
+        return promsource_start_poll(c->prom, wall, mono);
     if (c->in_flight)
         return false;
     c->in_flight = true;
@@ -488,11 +516,15 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
 
 bool collector_in_flight(const collector_t *c)
 {
+    if (c->prom)
+        return promsource_in_flight(c->prom);
     return c->in_flight;
 }
 
 bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap)
 {
+    if (c->prom)
+        return promsource_take_snapshot(c->prom, snap);
     if (!c->in_flight || c->http.active > 0)
         return false;
     collector_complete(c, snap);
@@ -501,6 +533,8 @@ bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap)
 
 void collector_abort(collector_t *c)
 {
+    if (c->prom)
+        promsource_abort(c->prom);
     for (int i = 0; i < c->n; i++)
         for (int k = 0; k < RK_COUNT; k++)
             http_cancel(&c->http, &c->m[i]->req[k]);
@@ -518,6 +552,10 @@ void collector_set_route(collector_t *c, http_route_fn fn, void *ctx)
 
 void collector_counters(const collector_t *c, long *connects, long *transfers)
 {
+    if (c->prom) {
+        promsource_counters(c->prom, connects, transfers);
+        return;
+    }
     *connects = c->http.connects;
     *transfers = c->http.transfers;
 }

@@ -86,7 +86,7 @@ static void collector_auth_snapshot(const collector_t *c, cluster_snapshot_t *s)
 
 /* With no status answer at all (denied, or not allowed without a token), the
  * leader is the one member whose /metrics says etcd_server_is_leader 1. */
-static void collector_leader_from_metrics(cluster_snapshot_t *s)
+void collector_leader_from_metrics(cluster_snapshot_t *s)
 {
     int found = -1, n = 0;
     for (int i = 0; i < s->n_members; i++) {

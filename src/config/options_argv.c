@@ -357,6 +357,8 @@ void config_free(config_t *cfg)
     free(cfg->workdir);
     free(cfg->ignored_keys);
     free(cfg->probe_prefix);
+    free(cfg->prometheus_url);
+    free(cfg->prometheus_selector);
     free(cfg->theme);
     free(cfg->ca_file);
     free(cfg->cert_file);

@@ -101,6 +101,14 @@ static const option_t options[] = {
       "scrape /metrics from these URLs instead of the client URLs (etcd's "
       "--listen-metrics-urls), in the order of --endpoints",
       option_set_metrics_endpoints, OPT_LIST, CMD_ALL },
+    { "prometheus", 0, OPT_VALUE, "URL", { NULL, NULL }, "prometheus", NULL,
+      "read the cluster's figures from this Prometheus (http or https base URL) "
+      "instead of scraping the members: instant queries over --prometheus-selector",
+      option_set_prometheus, 0, CMD_WATCH | CMD_STATUS },
+    { "prometheus-selector", 0, OPT_VALUE, "SELECTOR", { NULL, NULL }, "prometheus_selector",
+      "{job=\"etcd\"}",
+      "the label selector of the cluster's series in --prometheus, in braces",
+      option_set_prometheus_selector, 0, CMD_WATCH | CMD_STATUS },
     { "user", 0, OPT_VALUE, "NAME[:PASSWORD]", { "ETCDCTL_USER", NULL }, "auth.user", NULL,
       "etcd user name (and password) for clusters with auth enabled",
       option_set_user, 0, CMD_ALL },

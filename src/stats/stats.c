@@ -181,6 +181,40 @@ static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures
     }
 }
 
+/* The bounds (ms) of the bucket of layout h that value v (ms) lies in: what
+ * histogram_quantile interpolated in. NAN when unknown. */
+static void stats_ext_bucket(double v, const hist_t *h, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (isnan(v) || !h->ok)
+        return;
+    for (int i = 0; i < h->n; i++)
+        if (h->le[i] * 1000.0 >= v) {
+            *lo = i > 0 ? h->le[i - 1] * 1000.0 : 0;
+            *hi = h->le[i] * 1000.0;
+            return;
+        }
+}
+
+/* A source's own window latencies (Prometheus' answers) replace the ring's. */
+static void stats_window_ext(const ext_latency_t *x, const metrics_sample_t *m,
+                             window_figures_t *f)
+{
+    f->wal_p50 = x->wal_p50;
+    f->wal_p95 = x->wal_p95;
+    f->wal_p99 = x->wal_p99;
+    f->backend_p50 = x->backend_p50;
+    f->backend_p95 = x->backend_p95;
+    f->backend_p99 = x->backend_p99;
+    f->peer_rtt_p99 = x->peer_rtt_p99;
+    f->wal_n = x->wal_n;
+    f->backend_n = x->backend_n;
+    f->peer_rtt_n = x->peer_rtt_n;
+    stats_ext_bucket(f->wal_p99, &m->wal_fsync, &f->wal_p99_lo, &f->wal_p99_hi);
+    stats_ext_bucket(f->backend_p99, &m->backend_commit, &f->backend_p99_lo, &f->backend_p99_hi);
+    stats_ext_bucket(f->peer_rtt_p99, &m->peer_rtt, &f->peer_rtt_p99_lo, &f->peer_rtt_p99_hi);
+}
+
 /* Append this poll's headline figures to the member's sparkline histories. */
 static void stats_history_push(track_t *tr, const member_view_t *m)
 {
@@ -327,8 +361,11 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
             point_from_sample(&p, t_ms, &m->sample, fig->probe_read_ms, fig->probe_write_ms);
             series_push(&tr->series, &p, layouts);
         }
-        for (int w = 0; w < st->n_windows; w++)
+        for (int w = 0; w < st->n_windows; w++) {
             stats_window(&tr->series, t_ms, st->window_ms[w], &fig->w[w]);
+            if (m->ext.on)
+                stats_window_ext(&m->ext.w[w], &m->sample.m, &fig->w[w]);
+        }
         const status_sample_t *s = &m->sample.s;
         fig->apply_lag = m->sample.up && s->ok ? (double)s->raft_index - (double)s->raft_applied_index
                                                : NAN;
