@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "etcd_monitor.h"
 #include "testutil.h"
 
 /* Load text as --config (plus extra flags, NULL-terminated) for cmd (NULL =
@@ -193,11 +194,31 @@ static void test_clusters_bad(void **state)
     text_err(text, NULL, want);
 }
 
+/* The library's monitor is one cluster: a file with clusters: is refused. */
+static void test_clusters_library(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/em-clusters-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char text[] = "clusters:\n  - name: a\n    endpoints: a:1\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    char *argv[] = { (char *)"prog", (char *)"--config", path, NULL };
+    char err[512] = "", want[600];
+    assert_null(em_open(3, argv, err, sizeof err));
+    snprintf(want, sizeof want, "%s: clusters: is not for the library: open one monitor per "
+             "cluster", path);
+    assert_string_equal(err, want);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clusters_valid),
         cmocka_unit_test(test_clusters_bad),
+        cmocka_unit_test(test_clusters_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
