@@ -20,6 +20,7 @@ typedef struct {
     const alert_t            *active;
     int                       n_active;
     const history_set_t      *hist;
+    const char               *dir;     /* its workspace (E exports there), borrowed */
 } ov_cluster_t;
 
 struct overview {
@@ -65,6 +66,8 @@ static void ov_enter(overview_t *ov, int i, double now)
     if (!c->snap)
         return;
     ov->shown = i;
+    if (c->dir)
+        snprintf(ov->ui->export_dir, sizeof ov->ui->export_dir, "%s", c->dir);
     ui_update(ov->ui, c->snap, c->active, c->n_active, c->hist);
     ui_notice(ov->ui, now, 5.0, "cluster %s (Esc: all clusters)", ov->names[i]);
     ov->ui->repaint = true;
@@ -156,7 +159,7 @@ static unsigned ov_tick(void *o, double now)
 static int ov_next_tick_ms(void *o, double now)
 {
     const overview_t *ov = o;
-    return ov->shown < 0 ? 1000 : ui_next_tick_ms(ov->ui, now);
+    return ov->shown < 0 ? -1 : ui_next_tick_ms(ov->ui, now);    /* the list has no clock */
 }
 
 static void ov_close(void *o, double t)
@@ -178,7 +181,9 @@ const output_ops_t output_overview = {
 
 static void *feed_open(const output_env_t *env, void *arg, char *err, size_t errlen)
 {
-    (void)env, (void)err, (void)errlen;
+    (void)err, (void)errlen;
+    const overview_feed_t *f = arg;
+    f->ov->c[f->idx].dir = env->workspace_dir;
     return arg;
 }
 

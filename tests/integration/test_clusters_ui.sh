@@ -39,6 +39,11 @@ tui_wait "Esc comes back to the overview" 5 '^CLUSTER +STATUS'
 t_assert "both lines again" tui_has '^blue +HEALTHY'
 tui_keys Up Enter
 tui_wait "Enter on blue shows blue's dashboard (3 members)" 5 '3/3 members up'
+tui_keys E
+t_wait_for "E exports blue's screen into blue's own directory" 5 \
+    bash -c "ls '$T/ws/blue'/export-*.txt >/dev/null 2>&1"
+t_assert "blue's export shows 3 members up" grep -q '3/3 members up' "$T"/ws/blue/export-*.txt
+t_assert "nothing exported into green's" bash -c "! ls '$T/ws/green'/export-* >/dev/null 2>&1"
 tui_keys '?'
 tui_wait "the dashboard's own keys work there (help)" 3 'next statistics window'
 tui_keys Escape
