@@ -19,7 +19,7 @@ typedef struct {
     char            leader[64];      /* "" = no leader */
     int             members_up, members_total;
     double          wal_p99_ms, commit_p99_ms;   /* the cluster's worst; NAN unknown */
-    double          db_mb;           /* worst member's db size, MB; NAN unknown */
+    double          db_mb;           /* worst member's db size, MiB; NAN unknown */
     double          quota_pct;       /* worst member's db size / quota; NAN unknown */
     int             n_firing;        /* firing alerts */
     char            firing[512];     /* their names, space-separated */
@@ -29,7 +29,7 @@ typedef struct {
 void overview_line_from(overview_line_t *l, const cluster_snapshot_t *s);
 /* The column heads, aligned with overview_line_format(). */
 size_t overview_header(char *out, size_t n);
-/* "prod  ALERT  etcd-1  2/3  4.20ms  12.0ms  20.5MB  41.0%  2 EtcdNoQuorum ..."
+/* "prod  ALERT  etcd-1  2/3  4.20ms  12.0ms  20.5 MiB  41.0%  2 EtcdNoQuorum ..."
  * in fixed columns (unknown figures are "-", never 0), cut to n - 1 bytes. */
 size_t overview_line_format(char *out, size_t n, const char *name, const overview_line_t *l);
 

@@ -44,15 +44,13 @@ size_t overview_header(char *out, size_t n)
 
 size_t overview_line_format(char *out, size_t n, const char *name, const overview_line_t *l)
 {
-    char up[24] = "-", wal[FORMAT_BUF], commit[FORMAT_BUF], db[32] = "-", quota[FORMAT_BUF];
+    char up[24] = "-", wal[FORMAT_BUF], commit[FORMAT_BUF], db[FORMAT_BUF], quota[FORMAT_BUF];
     char firing[600] = "";
     const char *status = "-", *leader = "-";
     if (l->polled) {
         status = cluster_status_name(l->status);
         leader = l->leader[0] ? l->leader : "none";
         snprintf(up, sizeof up, "%d/%d", l->members_up, l->members_total);
-        if (isfinite(l->db_mb))
-            snprintf(db, sizeof db, "%.1fMB", l->db_mb);
         if (l->n_firing)
             snprintf(firing, sizeof firing, "%d %s", l->n_firing, l->firing);
         else
@@ -61,6 +59,7 @@ size_t overview_line_format(char *out, size_t n, const char *name, const overvie
     format_latency_ms(wal, sizeof wal, l->wal_p99_ms, l->polled, 0);
     format_latency_ms(commit, sizeof commit, l->commit_p99_ms, l->polled, 0);
     format_percent(quota, sizeof quota, l->quota_pct, l->polled, 0);
+    format_bytes(db, sizeof db, l->db_mb * 1024.0 * 1024.0, l->polled, 0);   /* MiB */
     int w = snprintf(out, n, OV_COLUMNS, name, status, leader, up, wal, commit, db, quota,
                      firing);
     return w < 0 ? 0 : ((size_t)w < n ? (size_t)w : n - 1);

@@ -64,7 +64,7 @@ static void test_line_from_poll(void **state)
     char line[256], f[256];
     overview_line_format(line, sizeof line, "prod-eu", &l);
     fields(line, f, sizeof f);
-    assert_string_equal(f, "prod-eu ALERT etcd-2 2/3 4.20ms 12.0ms 20.5MB 41.0% "
+    assert_string_equal(f, "prod-eu ALERT etcd-2 2/3 4.20ms 12.0ms 20.5 MiB 41.0% "
                            "2 EtcdMembersDown EtcdHighCommitDuration");
 
     /* The columns line up with the header's. */
