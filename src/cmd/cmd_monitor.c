@@ -195,9 +195,11 @@ void app_run(app_t *const *apps, int n, const output_list_t *shared)
     const double end = apps[0]->cfg->duration_ms > 0
                        ? start + apps[0]->cfg->duration_ms / 1000.0 : INFINITY;
     loop_t *loop = apps[0]->eng->loop;
+    /* Many clusters: their first polls spread over one interval, so their
+     * requests do not all leave in the same instant, every interval. */
     for (int i = 0; i < n; i++) {
         apps[i]->end = end;
-        apps[i]->next_poll = start;
+        apps[i]->next_poll = start + apps[i]->cfg->interval_ms / 1000.0 * i / n;
     }
     for (;;) {
         double now = loop_mono();
