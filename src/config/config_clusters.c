@@ -174,7 +174,7 @@ int config_clusters_finalize(config_t *cfg, const config_cmd_t *cmd, char *err, 
     bool channels = false;
     for (int i = 0; i < cfg->alerts.n; i++)
         channels = channels || cfg->alerts.ch[i].type != CHAN_CONSOLE;
-    if (cmd && cmd->mask != CMD_MONITOR) {
+    if (cmd && (cmd->mask & (CMD_STATUS | CMD_SERVE | CMD_OPS))) {   /* replay polls nothing */
         snprintf(err, errlen, "%s: clusters: applies to `monitor` only (`%s` works on one "
                  "cluster: use a file without clusters:)", path, cmd->name);
         return -1;

@@ -183,6 +183,11 @@ static void test_clusters_bad(void **state)
                               err, sizeof err), CONFIG_ERROR);
     assert_string_equal(err, "F: clusters: applies to `monitor` only (`status` works on one "
                         "cluster: use a file without clusters:)");
+    /* replay polls nothing: it takes the file (its theme), clusters and all */
+    static const config_cmd_t replay = { "replay", CMD_REPLAY };
+    assert_int_equal(load_for(&c, &replay, "clusters:\n  - name: a\n    endpoints: a:1\n", NULL,
+                              err, sizeof err), CONFIG_OK);
+    config_free(&c);
 
     /* At most CONFIG_MAX_CLUSTERS. */
     char text[CONFIG_MAX_CLUSTERS * 48 + 32] = "clusters:\n", want[96];
