@@ -368,6 +368,15 @@ static const option_t options[] = {
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "benchmark.ops", "100",
       "write operations of each scheduled benchmark, 1 to 100000",
       option_set_bench_sched_ops, 0, CMD_ALL },
+    /* many clusters (config_clusters.c reads the entries) */
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "clusters", NULL,
+      "many clusters from one monitor: a list of mappings, at most "
+      XSTR(CONFIG_MAX_CLUSTERS) ", each with a name and its own endpoints, "
+      "metrics_endpoints, members, tls, auth and ssh (the other keys are the top level's)",
+      NULL, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "NAME", { NULL, NULL }, "clusters[].name", NULL,
+      "the cluster's name (required, unique): A-Z a-z 0-9 . _ -; its workspace subdirectory",
+      NULL, 0, CMD_ALL },
 };
 
 const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", "api", "backup",
