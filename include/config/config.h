@@ -252,7 +252,8 @@ const config_member_t *config_member_for(const config_t *cfg, const char *url);
 /* ---- many clusters: the config file's clusters: list (README, "Many clusters") ----
  * Each entry names a cluster and may set the keys a cluster has of its own:
  * endpoints, metrics_endpoints, members, tls, auth and ssh (read by the same code
- * as at the top level). Everything else (interval, thresholds, rules, windows,
+ * as at the top level), or instead of endpoints a prometheus_selector (and its
+ * own prometheus URL). Everything else (interval, thresholds, rules, windows,
  * ...) is the top level's. */
 #define CONFIG_MAX_CLUSTERS 64
 #define CONFIG_CLUSTER_NAME_MAX 64     /* a name's bytes, with the NUL */
@@ -262,8 +263,8 @@ typedef struct config_cluster {
                                                     unique, ignoring case */
     unsigned long line;                 /* of the entry, in the config file */
     config_t     *own;                  /* owned: only the entry's keys are set */
-    /* A per-cluster prometheus_selector: (a Prometheus fleet source) belongs
-     * here; it is refused for now (config_clusters.c). */
+    /* own->prometheus_selector set: the cluster is read through Prometheus
+     * (own->prometheus_url, else the top level's --prometheus). */
 } config_cluster_t;
 
 /* Build cluster i's configuration into view: top's, with the cluster's

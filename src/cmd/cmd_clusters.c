@@ -109,10 +109,16 @@ static int clusters_open(clusters_t *cs, char *err, size_t errlen)
             return EXIT_USAGE;
         r->ws_open = true;
         session_init(&r->sess, t0);
-        workspace_log(&r->ws, t0, "etcd-monitor %s started: cluster %s (%d of %d), %d "
-                      "endpoint(s), interval %gs, %s", EM_VERSION, cs->names[i], i + 1, cs->n,
-                      r->view.n_endpoints, cfg->interval_ms / 1000.0,
-                      cfg->no_discover ? "no discovery" : "discovery via member list");
+        if (r->view.prometheus_url)
+            workspace_log(&r->ws, t0, "etcd-monitor %s started: cluster %s (%d of %d), members "
+                          "from prometheus, selector %s, interval %gs", EM_VERSION,
+                          cs->names[i], i + 1, cs->n, r->view.prometheus_selector,
+                          cfg->interval_ms / 1000.0);
+        else
+            workspace_log(&r->ws, t0, "etcd-monitor %s started: cluster %s (%d of %d), %d "
+                          "endpoint(s), interval %gs, %s", EM_VERSION, cs->names[i], i + 1,
+                          cs->n, r->view.n_endpoints, cfg->interval_ms / 1000.0,
+                          cfg->no_discover ? "no discovery" : "discovery via member list");
         if (r->view.insecure_skip_verify)
             workspace_log(&r->ws, t0, "INSECURE: TLS certificate verification is off: "
                           "members' certificates and names are not checked");

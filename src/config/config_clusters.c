@@ -1,6 +1,7 @@
 /* config_clusters.c — the config file's clusters: list: one entry per cluster,
  * its name and the keys a cluster has of its own (endpoints, metrics_endpoints,
- * members, tls, auth, ssh), read by config_file.c's own code into a config_t of
+ * members, tls, auth, ssh, and for a cluster read through Prometheus its
+ * prometheus_selector and prometheus URL), read by config_file.c's own code into a config_t of
  * the entry's; then the checks after the flags, and each cluster's view (its
  * keys over the top level's). Errors are "path:line: clusters[N]...". */
 #include "config.h"
@@ -15,7 +16,8 @@
 
 /* The keys an entry may hold besides name: those a cluster has of its own. */
 static const char *const cluster_keys[] = {
-    "endpoints", "metrics_endpoints", "members", "tls", "auth", "ssh", NULL
+    "endpoints", "metrics_endpoints", "members", "tls", "auth", "ssh",
+    "prometheus", "prometheus_selector", NULL
 };
 
 /* A name safe as one directory name: [A-Za-z0-9._-], not starting with '.' or
@@ -80,10 +82,6 @@ static int cluster_keys_read(yfile_t *y, config_t *top, config_cluster_t *c, int
                 return -1;
             continue;
         }
-        /* Reserved: a Prometheus fleet source's selector per cluster. */
-        if (strcmp(key, "prometheus_selector") == 0)
-            return yf_error(y, line, CLUSTERS_KEY "[%d].prometheus_selector: not supported yet",
-                            idx);
         bool own = false;
         for (int k = 0; cluster_keys[k]; k++)
             own = own || strcmp(key, cluster_keys[k]) == 0;
@@ -99,7 +97,8 @@ static int cluster_keys_read(yfile_t *y, config_t *top, config_cluster_t *c, int
         if (top_key)
             return yf_error(y, line, CLUSTERS_KEY "[%d]: %s is not a per-cluster key (every "
                             "cluster takes the top level's; a cluster has endpoints, "
-                            "metrics_endpoints, members, tls, auth, ssh)", idx, shown);
+                            "metrics_endpoints, members, tls, auth, ssh, prometheus, "
+                            "prometheus_selector)", idx, shown);
         return yf_error(y, line, CLUSTERS_KEY "[%d]: unknown key %s", idx, shown);
     }
 }
@@ -136,9 +135,17 @@ static int yf_cluster(yfile_t *y, config_t *top)
         return -1;
     if (!c->name[0])
         return yf_error(y, line, CLUSTERS_KEY "[%d]: no name", idx);
-    if (!c->own->endpoints_given && c->own->n_members == 0)
+    bool scraped = c->own->endpoints_given || c->own->n_members > 0;
+    if (!scraped && !c->own->prometheus_selector)
         return yf_error(y, line, CLUSTERS_KEY "[%d] (%s): no endpoints (give endpoints or "
-                        "members)", idx, c->name);
+                        "members, or a prometheus_selector)", idx, c->name);
+    if (scraped && c->own->prometheus_selector)
+        return yf_error(y, line, CLUSTERS_KEY "[%d] (%s): endpoints or members and a "
+                        "prometheus_selector: a cluster is scraped or read through "
+                        "Prometheus, not both", idx, c->name);
+    if (!c->own->prometheus_selector && c->own->prometheus_url)
+        return yf_error(y, line, CLUSTERS_KEY "[%d] (%s): prometheus without a "
+                        "prometheus_selector", idx, c->name);
     return 0;
 }
 
@@ -198,6 +205,15 @@ int config_clusters_finalize(config_t *cfg, const config_cmd_t *cmd, char *err, 
         snprintf(err, errlen, "%s: clusters: cannot be combined with %s", path, no);
         return -1;
     }
+    for (int i = 0; i < cfg->n_clusters; i++) {
+        const config_cluster_t *c = &cfg->clusters[i];
+        if (c->own->prometheus_selector && !c->own->prometheus_url && !cfg->prometheus_url) {
+            snprintf(err, errlen, "%s:%lu: clusters[%d] (%s): prometheus_selector needs a "
+                     "Prometheus (its prometheus: URL, or --prometheus)", path, c->line, i,
+                     c->name);
+            return -1;
+        }
+    }
     for (int i = 0; i < cfg->n_clusters; i++)
         if (config_members_finalize(cfg->clusters[i].own)) {
             snprintf(err, errlen, "clusters: out of memory");
@@ -248,6 +264,12 @@ void config_cluster_view(const config_t *top, int i, char *workdir, config_t *vi
     view->log_source = top->log_source || own->log_source;
     OVERRIDE(log_command);
     OVERRIDE(data_dir);
+    /* Read through Prometheus only when the entry gives its selector (the URL
+     * its own or the top level's); otherwise scraped, whatever --prometheus says. */
+    view->prometheus_selector = own->prometheus_selector;
+    view->prometheus_url = own->prometheus_selector
+                               ? (own->prometheus_url ? own->prometheus_url : top->prometheus_url)
+                               : NULL;
     view->workdir = workdir;
     view->ignored_keys = NULL;
     view->warnings = NULL;

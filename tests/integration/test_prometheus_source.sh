@@ -105,6 +105,31 @@ t_eq "empty selector: no members, db size empty (not 0)" "0 0 ," \
 t_assert "refused query: Prometheus' error in monitoring.log" \
     grep -Eq 'prometheus: bad_data: .*\(HTTP 400\)' "$T/bad/monitoring.log"
 
+# Many clusters, one scraped and one read through Prometheus (the clusters:
+# entry's prometheus_selector, the URL from --prometheus), in one run.
+cat >"$T/clusters.yaml" <<EOF
+clusters:
+  - name: direct
+    endpoints: $CLUSTER_ENDPOINTS
+  - name: fleet
+    prometheus_selector: '{job="etcd"}'
+EOF
+"$EM" --headless --interval 1 --duration 5s --config "$T/clusters.yaml" \
+    --prometheus "$PROM_URL" --workdir "$T/many" >"$T/many.out" 2>"$T/many.err"
+rc=$?
+t_assert "clusters: exit 0, 1 or 2 (rc $rc)" test "$rc" -le 2
+t_assert "clusters: the fleet cluster is read through Prometheus" \
+    grep -q 'started: cluster fleet (2 of 2), members from prometheus, selector {job="etcd"}' "$T/many/fleet/monitoring.log"
+t_assert "clusters: the direct cluster is scraped" \
+    bash -c "! grep -q 'members from prometheus' '$T/many/direct/monitoring.log'"
+t_assert "clusters: the direct cluster has raft indexes (only a scrape has them)" \
+    test "$(csv_col "$T/many/direct/members.csv" raft_index | grep -c .)" -gt 0
+t_eq "clusters: the fleet cluster has none (not in Prometheus)" "" \
+    "$(csv_col "$T/many/fleet/members.csv" raft_index | sort -u | xargs)"
+t_eq "clusters: both see the same member ids" \
+    "$(csv_col "$T/many/direct/members.csv" member_id | sort -u | xargs)" \
+    "$(csv_col "$T/many/fleet/members.csv" member_id | sort -u | xargs)"
+
 # Prometheus hangs (SIGSTOP: a timeout), answers again, then stops for good.
 it_em_start "$T/live.out" "$T/live.err" --headless --interval 1 --duration 14s \
     --prometheus "$PROM_URL" --workdir "$T/live"

@@ -107,6 +107,39 @@ static void test_clusters_valid(void **state)
     assert_null(c.clusters);
 }
 
+/* A cluster read through Prometheus: its selector, its URL or the top level's;
+ * a scraped cluster beside it is scraped whatever --prometheus says. */
+static void test_clusters_prometheus(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "clusters:\n"
+        "  - name: fleet-a\n"
+        "    prometheus_selector: '{job=\"etcd-a\"}'\n"
+        "  - name: fleet-b\n"
+        "    prometheus: http://127.0.0.2:9090\n"
+        "    prometheus_selector: '{job=\"etcd-b\"}'\n"
+        "  - name: direct\n"
+        "    endpoints: 10.0.0.1:2379\n";
+    config_t c, v;
+    char err[512] = "", dir[] = "/w/x";
+    if (load_for(&c, NULL, text, "--prometheus=http://127.0.0.1:9090", err, sizeof err) !=
+        CONFIG_OK)
+        fail_msg("%s", err);
+    assert_int_equal(c.n_clusters, 3);
+    config_cluster_view(&c, 0, dir, &v);
+    assert_string_equal(v.prometheus_url, "http://127.0.0.1:9090");
+    assert_string_equal(v.prometheus_selector, "{job=\"etcd-a\"}");
+    config_cluster_view(&c, 1, dir, &v);
+    assert_string_equal(v.prometheus_url, "http://127.0.0.2:9090");
+    assert_string_equal(v.prometheus_selector, "{job=\"etcd-b\"}");
+    config_cluster_view(&c, 2, dir, &v);
+    assert_null(v.prometheus_url);
+    assert_null(v.prometheus_selector);
+    assert_int_equal(v.n_endpoints, 1);
+    config_free(&c);
+}
+
 static void test_clusters_bad(void **state)
 {
     (void)state;
@@ -116,9 +149,9 @@ static void test_clusters_bad(void **state)
         { "clusters:\n  - a\n", NULL, "F:2: clusters[0]: expected a mapping, found a value" },
         { "clusters:\n  - endpoints: a:1\n", NULL, "F:2: clusters[0]: no name" },
         { "clusters:\n  - name: a\n    endpoints: a:1\n  - name: b\n", NULL,
-          "F:4: clusters[1] (b): no endpoints (give endpoints or members)" },
+          "F:4: clusters[1] (b): no endpoints (give endpoints or members, or a prometheus_selector)" },
         { "clusters:\n  - name: a\n    tls: {ca_file: /dev/null}\n", NULL,
-          "F:2: clusters[0] (a): no endpoints (give endpoints or members)" },
+          "F:2: clusters[0] (a): no endpoints (give endpoints or members, or a prometheus_selector)" },
         { "clusters:\n  - name: a\n    endpoints: a:1\n  - name: b\n    endpoints: b:1\n"
           "  - name: A\n    endpoints: c:1\n", NULL,
           "F:6: clusters[2].name: \"A\" is taken by clusters[0] (line 2; names are compared "
@@ -143,11 +176,20 @@ static void test_clusters_bad(void **state)
           "F:2: clusters[0].name: expected a name, found a list" },
         { "clusters:\n  - name: a\n    interval: 5\n", NULL,
           "F:3: clusters[0]: \"interval\" is not a per-cluster key (every cluster takes the "
-          "top level's; a cluster has endpoints, metrics_endpoints, members, tls, auth, ssh)" },
+          "top level's; a cluster has endpoints, metrics_endpoints, members, tls, auth, ssh, "
+          "prometheus, prometheus_selector)" },
         { "clusters:\n  - name: a\n    colour: red\n", NULL,
           "F:3: clusters[0]: unknown key \"colour\"" },
-        { "clusters:\n  - name: a\n    prometheus_selector: '{job=\"etcd\"}'\n", NULL,
-          "F:3: clusters[0].prometheus_selector: not supported yet" },
+        /* read through Prometheus: a selector instead of endpoints, a URL somewhere */
+        { "clusters:\n  - name: a\n    endpoints: a:1\n    prometheus_selector: '{job=\"a\"}'\n",
+          NULL, "F:2: clusters[0] (a): endpoints or members and a prometheus_selector: a "
+          "cluster is scraped or read through Prometheus, not both" },
+        { "clusters:\n  - name: a\n    endpoints: a:1\n    prometheus: http://127.0.0.1:9090\n",
+          NULL, "F:2: clusters[0] (a): prometheus without a prometheus_selector" },
+        { "clusters:\n  - name: a\n    prometheus_selector: '{job=\"a\"}'\n", NULL,
+          "F:2: clusters[0] (a): prometheus_selector needs a Prometheus (its prometheus: URL, "
+          "or --prometheus)" },
+
         /* the shared block code, with its lines, inside an entry */
         { "clusters:\n  - name: a\n    endpoints:\n      - a:1\n      - ftp://b:1\n", NULL,
           "F:5: endpoints: \"ftp://b:1\" is not a valid endpoint: unsupported scheme "
@@ -222,6 +264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clusters_valid),
+        cmocka_unit_test(test_clusters_prometheus),
         cmocka_unit_test(test_clusters_bad),
         cmocka_unit_test(test_clusters_library),
     };
