@@ -74,6 +74,7 @@ void series_free(series_t *s)
 /* Forget every point and every stored layout; the ring stays allocated. */
 void series_clear(series_t *s)
 {
+    s->gen++;
     s->n = 0;
     s->head_n = 0;
     s->ch_first = s->ch_n = 0;
@@ -106,6 +107,32 @@ static void point_mask(const series_t *s, point_t *p)
     for (int k = 0; k < WH_COUNT; k++)
         if (p->t_ms < s->hist_since[k])
             p->hist_ok &= ~(1u << k);
+}
+
+int64_t series_begin(const series_t *s)
+{
+    return s->pushed - s->n;
+}
+
+int64_t series_stored_begin(const series_t *s)
+{
+    return s->pushed - series_stored(s);
+}
+
+void series_locate(const series_t *s, int64_t a, series_loc_t *loc)
+{
+    int j = (int)(a - series_stored_begin(s));
+    if (j >= s->ch_n * CHUNK_POINTS) {
+        loc->p = &s->head[j - s->ch_n * CHUNK_POINTS];
+        loc->t_ms = loc->p->t_ms;
+        return;
+    }
+    int slot = slot_of(s, j / CHUNK_POINTS);
+    loc->p = NULL;
+    loc->h = &s->hdr[slot];
+    loc->src = s->data + (size_t)slot * CHUNK_MAX_BYTES;
+    loc->i = j % CHUNK_POINTS;
+    loc->t_ms = s->times[(size_t)slot * CHUNK_POINTS + (size_t)loc->i];
 }
 
 const point_t *series_at(const series_t *s, int i)
@@ -266,6 +293,7 @@ void series_push(series_t *s, const point_t *p, const hist_t *layouts[WH_COUNT])
     if (s->head_n == CHUNK_POINTS)
         series_seal(s);
     s->head[s->head_n++] = q;
+    s->pushed++;
     if (s->n < s->cap)
         s->n++;
 }

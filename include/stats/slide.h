@@ -1,0 +1,56 @@
+/* slide.h — one window sliding over one member's ring (window.h): the PromQL
+ * range functions the stats engine evaluates every poll, at a cost per poll
+ * that does not grow with the window's length, and with results identical to
+ * window.h's promql_*() recomputed from scratch.
+ *
+ * For every value stream the window keeps two forward-only read positions in
+ * the ring (the first point in range, the next point to take in), the first
+ * and last values, the number of values, the counter resets in range (the
+ * oldest SLIDE_RESETS corrections, in order) and the number of changes of
+ * value; the probe latencies also keep their values in range sorted. Each
+ * poll reads only the points that enter or leave the range. Where the
+ * incremental state cannot give Prometheus' exact float result (more resets
+ * in range than kept; deriv()/predict_linear() of a value that is not
+ * constant over the range: Prometheus' sums depend on the whole range), the
+ * function is recomputed from scratch. */
+#ifndef EM_SLIDE_H
+#define EM_SLIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "histogram.h"
+#include "window.h"
+#include "util.h"
+
+#define SLIDE_RESETS 4
+
+typedef struct slide_stream slide_stream_t;
+
+typedef struct {
+    int64_t  range_ms;
+    int64_t  t_ms;               /* the last evaluation time (INT64_MIN: none) */
+    int64_t  pushed;             /* the series' pushed count then */
+    uint32_t gen;                /* the series' generation it follows */
+    slide_stream_t *st;          /* one per value stream (chunk.h) */
+} slide_t;
+
+/* Allocate the window's state for range_ms over rings of cap points (the only
+ * allocation). 0 or -1. */
+int  slide_init(slide_t *w, int64_t range_ms, int cap) WARN_UNUSED_RESULT;
+void slide_free(slide_t *w);
+/* Move the window to end at t_ms (the series may have grown or been cleared
+ * since; an earlier t_ms than the last one starts the window afresh). */
+void slide_advance(slide_t *w, const series_t *s, int64_t t_ms);
+
+/* The PromQL functions at the window's last slide_advance(); as window.h's. */
+bool slide_increase(const slide_t *w, const series_t *s, int counter, double *out) WARN_UNUSED_RESULT;
+bool slide_rate(const slide_t *w, const series_t *s, int counter, double *out) WARN_UNUSED_RESULT;
+bool slide_hist_rate(const slide_t *w, const series_t *s, int hist, hist_t *out) WARN_UNUSED_RESULT;
+bool slide_deriv(const slide_t *w, const series_t *s, int gauge, double *out) WARN_UNUSED_RESULT;
+bool slide_predict_linear(const slide_t *w, const series_t *s, int gauge, double ahead_s,
+                          double *out) WARN_UNUSED_RESULT;
+bool slide_last(const slide_t *w, const series_t *s, int gauge, double *out) WARN_UNUSED_RESULT;
+bool slide_quantile_over_time(const slide_t *w, const series_t *s, int gauge, double q,
+                              double *out) WARN_UNUSED_RESULT;
+
+#endif
