@@ -28,6 +28,7 @@ typedef struct slide_stream slide_stream_t;
 
 typedef struct {
     int64_t  range_ms;
+    int      cap;                /* the most points a range holds (the rings' cap) */
     int64_t  t_ms;               /* the last evaluation time (INT64_MIN: none) */
     int64_t  pushed;             /* the series' pushed count then */
     uint32_t gen;                /* the series' generation it follows */

@@ -135,6 +135,18 @@ double promql_extrapolate(const rate_input_t *in, int64_t t, int64_t r, bool is_
 /* rate() (is_rate) or increase() of counter stream k (chunk.h's numbering). */
 bool promql_stream_rate(const series_t *s, int k, int64_t t_ms, int64_t range_ms, bool is_rate,
                         double *out) WARN_UNUSED_RESULT;
+/* Prometheus' linearRegression() (Kahan-Neumaier sums, exact-zero slope for
+ * a constant value), fed the points in order in one or more runs. */
+typedef struct {
+    double  n, init_y;
+    double  sum_x, c_x, sum_y, c_y, sum_xy, c_xy, sum_x2, c_x2;
+    bool    const_y, from_first;
+    int64_t intercept_t;   /* x = seconds since it (the first point's when from_first) */
+} linreg_t;
+void linreg_init(linreg_t *l, bool from_first, int64_t intercept_t);
+void linreg_add(linreg_t *l, const int64_t *ts, const double *vs, int count);
+/* False when fewer than 2 points were added. */
+bool linreg_result(const linreg_t *l, double *slope, double *intercept) WARN_UNUSED_RESULT;
 /* Prometheus' quantile() of n values sorted by promql_value_key(); false
  * when n is 0. */
 bool promql_quantile_sorted(double q, const double *sorted, int n, double *out);

@@ -235,6 +235,59 @@ static void kahan_inc(double inc, double *sum, double *c)
     *sum = t;
 }
 
+void linreg_init(linreg_t *l, bool from_first, int64_t intercept_t)
+{
+    memset(l, 0, sizeof *l);
+    l->from_first = from_first;
+    l->intercept_t = intercept_t;
+    l->const_y = true;
+}
+
+/* Prometheus' linearRegression() loop over count more points, x being
+ * seconds since the intercept time. */
+void linreg_add(linreg_t *l, const int64_t *ts, const double *vs, int count)
+{
+    for (int i = 0; i < count; i++) {
+        double v = vs[i];
+        if (l->n == 0) {
+            l->init_y = v;
+            if (l->from_first)
+                l->intercept_t = ts[i];
+        } else if (l->const_y && v != l->init_y) {
+            l->const_y = false;
+        }
+        l->n += 1.0;
+        double x = (double)(ts[i] - l->intercept_t) / 1e3;
+        kahan_inc(x, &l->sum_x, &l->c_x);
+        kahan_inc(v, &l->sum_y, &l->c_y);
+        kahan_inc(x * v, &l->sum_xy, &l->c_xy);
+        kahan_inc(x * x, &l->sum_x2, &l->c_x2);
+    }
+}
+
+bool linreg_result(const linreg_t *l, double *slope, double *intercept)
+{
+    if (l->n < 2)
+        return false;
+    if (l->const_y) {
+        if (isinf(l->init_y)) {
+            *slope = *intercept = NAN;
+            return true;
+        }
+        *slope = 0;
+        *intercept = l->init_y;
+        return true;
+    }
+    double n = l->n;
+    double sum_x = l->sum_x + l->c_x, sum_y = l->sum_y + l->c_y;
+    double sum_xy = l->sum_xy + l->c_xy, sum_x2 = l->sum_x2 + l->c_x2;
+    double cov_xy = sum_xy - sum_x * sum_y / n;
+    double var_x = sum_x2 - sum_x * sum_x / n;
+    *slope = cov_xy / var_x;
+    *intercept = sum_y / n - *slope * sum_x / n;
+    return true;
+}
+
 /* Prometheus' linearRegression() over the points of f in [t - r, t], x being
  * seconds since intercept_t (or since the first point in range when
  * from_first). False when fewer than 2 points are in range. */
@@ -245,48 +298,10 @@ static bool linear_regression(const series_t *s, field_t f, int64_t t, int64_t r
     const int64_t *ts;
     const double *vs;
     int count = range_values(s, f, t, r, &ts, &vs);
-
-    double n = 0, v = 0, init_y = 0;
-    double sum_x = 0, c_x = 0, sum_y = 0, c_y = 0;
-    double sum_xy = 0, c_xy = 0, sum_x2 = 0, c_x2 = 0;
-    bool const_y = true;
-    for (int i = 0; i < count; i++) {
-        v = vs[i];
-        if (n == 0) {
-            init_y = v;
-            if (from_first)
-                intercept_t = ts[i];
-        } else if (const_y && v != init_y) {
-            const_y = false;
-        }
-        n += 1.0;
-        double x = (double)(ts[i] - intercept_t) / 1e3;
-        kahan_inc(x, &sum_x, &c_x);
-        kahan_inc(v, &sum_y, &c_y);
-        kahan_inc(x * v, &sum_xy, &c_xy);
-        kahan_inc(x * x, &sum_x2, &c_x2);
-    }
-    if (n < 2)
-        return false;
-    if (const_y) {
-        if (isinf(init_y)) {
-            *slope = *intercept = NAN;
-            return true;
-        }
-        *slope = 0;
-        *intercept = init_y;
-        return true;
-    }
-    sum_x += c_x;
-    sum_y += c_y;
-    sum_xy += c_xy;
-    sum_x2 += c_x2;
-
-    double cov_xy = sum_xy - sum_x * sum_y / n;
-    double var_x = sum_x2 - sum_x * sum_x / n;
-    *slope = cov_xy / var_x;
-    *intercept = sum_y / n - *slope * sum_x / n;
-    return true;
+    linreg_t l;
+    linreg_init(&l, from_first, intercept_t);
+    linreg_add(&l, ts, vs, count);
+    return linreg_result(&l, slope, intercept);
 }
 
 bool promql_deriv(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out)

@@ -34,28 +34,39 @@ struct slide_stream {
     int     res_n;               /* corrections kept: the oldest res_n of nres */
     double  res[SLIDE_RESETS];
     double *sorted;              /* the n values by promql_value_key(), or NULL */
+    int64_t *rt;                 /* or the n points in order, from r0 in a ring of cap */
+    double  *rv;
+    int      r0;
 };
 
-/* The streams whose values in range are kept sorted (quantile_over_time). */
+/* The streams whose values in range are kept sorted (quantile_over_time),
+ * and those whose points in range are kept in order (deriv, predict_linear). */
 static bool stream_sorted(int k)
 {
     return k == chunk_stream_gauge(WG_PROBE_READ_MS) || k == chunk_stream_gauge(WG_PROBE_WRITE_MS);
+}
+
+static bool stream_ordered(int k)
+{
+    return k == chunk_stream_gauge(WG_DB_SIZE);
 }
 
 int slide_init(slide_t *w, int64_t range_ms, int cap)
 {
     memset(w, 0, sizeof *w);
     w->range_ms = range_ms;
+    w->cap = cap;
     w->t_ms = INT64_MIN;
     w->st = calloc(CHUNK_STREAMS, sizeof *w->st);
     if (!w->st || cap <= 0)
         goto fail;
+    /* Only the pages the range fills become resident. */
     for (int k = 0; k < CHUNK_STREAMS; k++) {
-        if (!stream_sorted(k))
-            continue;
-        /* Only the pages the range fills become resident. */
-        w->st[k].sorted = calloc((size_t)cap, sizeof(double));
-        if (!w->st[k].sorted)
+        slide_stream_t *x = &w->st[k];
+        if (stream_sorted(k) && !(x->sorted = calloc((size_t)cap, sizeof(double))))
+            goto fail;
+        if (stream_ordered(k) && (!(x->rt = calloc((size_t)cap, sizeof(int64_t))) ||
+                                  !(x->rv = calloc((size_t)cap, sizeof(double)))))
             goto fail;
     }
     return 0;
@@ -67,8 +78,11 @@ fail:
 void slide_free(slide_t *w)
 {
     if (w->st)
-        for (int k = 0; k < CHUNK_STREAMS; k++)
+        for (int k = 0; k < CHUNK_STREAMS; k++) {
             free(w->st[k].sorted);
+            free(w->st[k].rt);
+            free(w->st[k].rv);
+        }
     free(w->st);
     memset(w, 0, sizeof *w);
 }
@@ -77,7 +91,7 @@ void slide_free(slide_t *w)
  * or the state is missing: the from-scratch functions answer.) */
 static bool slide_fast(const slide_t *w)
 {
-    return w->st && w->range_ms > 0 && w->t_ms != INT64_MIN && w->t_ms >= INT64_MIN + w->range_ms &&
+    return w->st && w->cap > 0 && w->range_ms > 0 && w->t_ms != INT64_MIN && w->t_ms >= INT64_MIN + w->range_ms &&
            w->t_ms != INT64_MAX;
 }
 
@@ -135,7 +149,7 @@ static void sorted_remove(double *a, int n, double v)
 }
 
 /* Take in point a (time t, value v) after the last one in range. */
-static void stream_take(slide_stream_t *x, int64_t a, int64_t t, double v)
+static void stream_take(slide_stream_t *x, int cap, int64_t a, int64_t t, double v)
 {
     if (x->n == 0) {
         x->first_a = a;
@@ -153,17 +167,24 @@ static void stream_take(slide_stream_t *x, int64_t a, int64_t t, double v)
     }
     if (x->sorted)
         sorted_insert(x->sorted, x->n, v);
+    if (x->rt) {
+        int i = (x->r0 + x->n) % cap;
+        x->rt[i] = t;
+        x->rv[i] = v;
+    }
     x->last_t = t;
     x->last_v = v;
     x->n++;
 }
 
 /* Drop the first point in range; the next known one becomes the first. */
-static void stream_drop(slide_stream_t *x, const series_t *s, int k)
+static void stream_drop(slide_stream_t *x, int cap, const series_t *s, int k)
 {
     double v0 = x->first_v;
     if (x->sorted)
         sorted_remove(x->sorted, x->n, v0);
+    if (x->rt)
+        x->r0 = (x->r0 + 1) % cap;
     if (--x->n == 0) {
         x->lo = x->hi;
         return;
@@ -192,7 +213,7 @@ static void stream_drop(slide_stream_t *x, const series_t *s, int k)
 /* Empty the range; the next point to take in is a. */
 static void stream_restart(slide_stream_t *x, int64_t a)
 {
-    x->n = x->nres = x->nchg = x->res_n = 0;
+    x->n = x->nres = x->nchg = x->res_n = x->r0 = 0;
     x->hi.a = a;
     x->hi.dec_at = -1;
     x->lo = x->hi;
@@ -201,6 +222,8 @@ static void stream_restart(slide_stream_t *x, int64_t a)
 void slide_advance(slide_t *w, const series_t *s, int64_t t_ms)
 {
     bool fresh = s->gen != w->gen || s->pushed < w->pushed || t_ms < w->t_ms;
+    if (s->cap > w->cap)
+        w->cap = 0;   /* no room for the range: from scratch from now on */
     w->t_ms = t_ms;
     w->gen = s->gen;
     w->pushed = s->pushed;
@@ -220,7 +243,7 @@ void slide_advance(slide_t *w, const series_t *s, int64_t t_ms)
         /* First the points no longer visible, so that the range never holds
          * more than the ring's cap (the sorted values' room). */
         while (x->n > 0 && x->first_a < vis0)
-            stream_drop(x, s, k);
+            stream_drop(x, w->cap, s, k);
         if (x->hi.a < vis0)
             stream_restart(x, vis0);
         while (x->hi.a < s->pushed) {
@@ -231,10 +254,10 @@ void slide_advance(slide_t *w, const series_t *s, int64_t t_ms)
             if (loc.t_ms > t_ms)
                 break;
             if (cursor_take(&x->hi, &loc, k, &v))
-                stream_take(x, a, loc.t_ms, v);
+                stream_take(x, w->cap, a, loc.t_ms, v);
         }
         while (x->n > 0 && (x->first_t < start || x->first_t < since))
-            stream_drop(x, s, k);
+            stream_drop(x, w->cap, s, k);
     }
 }
 
@@ -286,18 +309,27 @@ bool slide_hist_rate(const slide_t *w, const series_t *s, int hist, hist_t *out)
     return promql_hist_collect(s, hist, slide_bucket_rate, &c, out);
 }
 
-/* linearRegression() of a value constant over the range (no change of value
- * between points in range): Prometheus' exact-zero slope, or NaN for an
- * infinite value. False when the value changes: the caller recomputes. */
-static bool stream_constant(const slide_t *w, int gauge, double *slope, double *intercept)
+/* linearRegression() of a gauge over the range: Prometheus' exact-zero
+ * slope when no value in range differs from the one before it; else its
+ * sums over the points kept in order. False when neither applies (the
+ * caller recomputes from scratch). */
+static bool stream_linreg(const slide_t *w, int gauge, bool from_first, double *slope,
+                          double *intercept)
 {
     const slide_stream_t *x = &w->st[chunk_stream_gauge(gauge)];
-    if (x->n < 2 || x->nchg != 0)
+    if (x->nchg == 0) {
+        *slope = isinf(x->first_v) ? NAN : 0;
+        *intercept = isinf(x->first_v) ? NAN : x->first_v;
+        return true;
+    }
+    if (!x->rt)
         return false;
-    bool inf = isinf(x->first_v);
-    *slope = inf ? NAN : 0;
-    *intercept = inf ? NAN : x->first_v;
-    return true;
+    linreg_t l;
+    int n1 = x->n < w->cap - x->r0 ? x->n : w->cap - x->r0;
+    linreg_init(&l, from_first, w->t_ms);
+    linreg_add(&l, x->rt + x->r0, x->rv + x->r0, n1);
+    linreg_add(&l, x->rt, x->rv, x->n - n1);
+    return linreg_result(&l, slope, intercept);
 }
 
 /* Fewer than 2 values in range: PromQL gives nothing. */
@@ -313,7 +345,7 @@ bool slide_deriv(const slide_t *w, const series_t *s, int gauge, double *out)
         return promql_deriv(s, gauge, w->t_ms, w->range_ms, out);
     if (stream_few(w, gauge))
         return false;
-    if (!stream_constant(w, gauge, &slope, &intercept))
+    if (!stream_linreg(w, gauge, true, &slope, &intercept))
         return promql_deriv(s, gauge, w->t_ms, w->range_ms, out);
     *out = slope;
     return true;
@@ -327,7 +359,7 @@ bool slide_predict_linear(const slide_t *w, const series_t *s, int gauge, double
         return promql_predict_linear(s, gauge, w->t_ms, w->range_ms, ahead_s, out);
     if (stream_few(w, gauge))
         return false;
-    if (!stream_constant(w, gauge, &slope, &intercept))
+    if (!stream_linreg(w, gauge, false, &slope, &intercept))
         return promql_predict_linear(s, gauge, w->t_ms, w->range_ms, ahead_s, out);
     *out = slope * ahead_s + intercept;
     return true;
