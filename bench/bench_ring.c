@@ -172,6 +172,8 @@ int main(void)
            u.chunk_bytes, u.chunk_samples);
     printf("ring: %.2f bytes per stored sample, all the rings hold (%ld bytes, %ld samples)\n",
            u.samples ? (double)u.held_bytes / (double)u.samples : 0.0, u.held_bytes, u.samples);
+    printf("ring: the window's incremental state reserves %ld bytes (%.0f per member)\n",
+           u.window_bytes, (double)u.window_bytes / MEMBERS);
     printf("ring: rss before %ld KiB, window full %ld KiB (%.2f MiB), ring full %ld KiB, after "
            "%ld more polls %ld KiB: growth %ld KiB\n", rss0, rss_full, rss_full / 1024.0,
            rss_ring, extra, rss_end, rss_end - rss_ring);

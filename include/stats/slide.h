@@ -39,6 +39,8 @@ typedef struct {
  * allocation). 0 or -1. */
 int  slide_init(slide_t *w, int64_t range_ms, int cap) WARN_UNUSED_RESULT;
 void slide_free(slide_t *w);
+/* Add the memory the window's state reserves to u->window_bytes. */
+void slide_usage(const slide_t *w, ring_usage_t *u);
 /* Move the window to end at t_ms (the series may have grown or been cleared
  * since; an earlier t_ms than the last one starts the window afresh). */
 void slide_advance(slide_t *w, const series_t *s, int64_t t_ms);

@@ -79,6 +79,7 @@ typedef struct {
     long samples;        /* values stored (known counters, gauges, buckets) */
     long chunk_bytes;    /* compressed chunks only (data + headers) */
     long chunk_samples;  /* the values in those */
+    long window_bytes;   /* the windows' incremental state over the ring (slide.h) */
 } ring_usage_t;
 
 /* Allocate a ring of cap points (the only allocation). 0 or -1. */

@@ -87,6 +87,18 @@ void slide_free(slide_t *w)
     memset(w, 0, sizeof *w);
 }
 
+void slide_usage(const slide_t *w, ring_usage_t *u)
+{
+    if (!w->st)
+        return;
+    u->window_bytes += (long)(sizeof(slide_stream_t) * CHUNK_STREAMS);
+    for (int k = 0; k < CHUNK_STREAMS; k++) {
+        const slide_stream_t *x = &w->st[k];
+        u->window_bytes += (x->sorted ? (long)sizeof(double) * w->cap : 0) +
+                           (x->rt ? (long)(sizeof(int64_t) + sizeof(double)) * w->cap : 0);
+    }
+}
+
 /* Can the range be evaluated incrementally? (Otherwise PromQL gives nothing
  * or the state is missing: the from-scratch functions answer.) */
 static bool slide_fast(const slide_t *w)

@@ -73,8 +73,11 @@ void stats_ring_usage(const stats_t *st, ring_usage_t *u)
 {
     memset(u, 0, sizeof *u);
     for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
-        if (st->tracks[i].used)
+        if (st->tracks[i].used) {
             series_usage(&st->tracks[i].series, u);
+            for (int w = 0; w < st->n_windows; w++)
+                slide_usage(&st->tracks[i].slide[w], u);
+        }
 }
 
 /* The track of a member, created on first sight; NULL when out of memory. */
