@@ -244,25 +244,28 @@ void linreg_init(linreg_t *l, bool from_first, int64_t intercept_t)
 }
 
 /* Prometheus' linearRegression() loop over count more points, x being
- * seconds since the intercept time. */
+ * seconds since the intercept time. (The sums live in a local copy: vs
+ * could alias *l, which would keep them out of registers.) */
 void linreg_add(linreg_t *l, const int64_t *ts, const double *vs, int count)
 {
+    linreg_t a = *l;
     for (int i = 0; i < count; i++) {
         double v = vs[i];
-        if (l->n == 0) {
-            l->init_y = v;
-            if (l->from_first)
-                l->intercept_t = ts[i];
-        } else if (l->const_y && v != l->init_y) {
-            l->const_y = false;
+        if (a.n == 0) {
+            a.init_y = v;
+            if (a.from_first)
+                a.intercept_t = ts[i];
+        } else if (a.const_y && v != a.init_y) {
+            a.const_y = false;
         }
-        l->n += 1.0;
-        double x = (double)(ts[i] - l->intercept_t) / 1e3;
-        kahan_inc(x, &l->sum_x, &l->c_x);
-        kahan_inc(v, &l->sum_y, &l->c_y);
-        kahan_inc(x * v, &l->sum_xy, &l->c_xy);
-        kahan_inc(x * x, &l->sum_x2, &l->c_x2);
+        a.n += 1.0;
+        double x = (double)(ts[i] - a.intercept_t) / 1e3;
+        kahan_inc(x, &a.sum_x, &a.c_x);
+        kahan_inc(v, &a.sum_y, &a.c_y);
+        kahan_inc(x * v, &a.sum_xy, &a.c_xy);
+        kahan_inc(x * x, &a.sum_x2, &a.c_x2);
     }
+    *l = a;
 }
 
 bool linreg_result(const linreg_t *l, double *slope, double *intercept)
