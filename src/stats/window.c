@@ -20,12 +20,17 @@
 
 #include "chunk.h"
 
-/* Unused pages of a chunk slot go back to the system. */
+/* Unused pages of a chunk slot go back to the system: every page the old
+ * chunk touched (including the one its last byte is on) past the new one's,
+ * but never a page the next slot shares. */
 static void slot_trim(uint8_t *slot, size_t keep, size_t had)
 {
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t from = ((uintptr_t)slot + keep + pg - 1) & ~(pg - 1);
-    uintptr_t to = ((uintptr_t)slot + had) & ~(pg - 1);
+    uintptr_t to = ((uintptr_t)slot + had + pg - 1) & ~(pg - 1);
+    uintptr_t end = ((uintptr_t)slot + CHUNK_MAX_BYTES) & ~(pg - 1);
+    if (to > end)
+        to = end;
     if (to > from)
         madvise((void *)from, to - from, MADV_DONTNEED);
 }
