@@ -34,7 +34,7 @@ struct slide_stream {
     int     res_n;               /* corrections kept: the oldest res_n of nres */
     double  res[SLIDE_RESETS];
     double *sorted;              /* the n values by promql_value_key(), or NULL */
-    int64_t *rt;                 /* or the n points in order, from r0 in a ring of cap */
+    int64_t *rt;                 /* or the n points in order, at [r0, r0 + n) of cap */
     double  *rv;
     int      r0;
 };
@@ -60,13 +60,14 @@ int slide_init(slide_t *w, int64_t range_ms, int cap)
     w->st = calloc(CHUNK_STREAMS, sizeof *w->st);
     if (!w->st || cap <= 0)
         goto fail;
-    /* Only the pages the range fills become resident. */
+    /* Never read before written, so not cleared (calloc would touch every
+     * page): only the pages the range fills become resident. */
     for (int k = 0; k < CHUNK_STREAMS; k++) {
         slide_stream_t *x = &w->st[k];
-        if (stream_sorted(k) && !(x->sorted = calloc((size_t)cap, sizeof(double))))
+        if (stream_sorted(k) && !(x->sorted = malloc((size_t)cap * sizeof(double))))
             goto fail;
-        if (stream_ordered(k) && (!(x->rt = calloc((size_t)cap, sizeof(int64_t))) ||
-                                  !(x->rv = calloc((size_t)cap, sizeof(double)))))
+        if (stream_ordered(k) && (!(x->rt = malloc((size_t)cap * sizeof(int64_t))) ||
+                                  !(x->rv = malloc((size_t)cap * sizeof(double)))))
             goto fail;
     }
     return 0;
@@ -180,9 +181,16 @@ static void stream_take(slide_stream_t *x, int cap, int64_t a, int64_t t, double
     if (x->sorted)
         sorted_insert(x->sorted, x->n, v);
     if (x->rt) {
-        int i = (x->r0 + x->n) % cap;
-        x->rt[i] = t;
-        x->rv[i] = v;
+        /* Back to the front when the dropped points outnumber the kept ones
+         * (so only about twice the range's pages are ever touched) or the
+         * end is reached: each point moves once per drop, amortized. */
+        if (x->r0 > x->n || x->r0 + x->n == cap) {
+            memmove(x->rt, x->rt + x->r0, sizeof(int64_t) * (size_t)x->n);
+            memmove(x->rv, x->rv + x->r0, sizeof(double) * (size_t)x->n);
+            x->r0 = 0;
+        }
+        x->rt[x->r0 + x->n] = t;
+        x->rv[x->r0 + x->n] = v;
     }
     x->last_t = t;
     x->last_v = v;
@@ -190,13 +198,13 @@ static void stream_take(slide_stream_t *x, int cap, int64_t a, int64_t t, double
 }
 
 /* Drop the first point in range; the next known one becomes the first. */
-static void stream_drop(slide_stream_t *x, int cap, const series_t *s, int k)
+static void stream_drop(slide_stream_t *x, const series_t *s, int k)
 {
     double v0 = x->first_v;
     if (x->sorted)
         sorted_remove(x->sorted, x->n, v0);
     if (x->rt)
-        x->r0 = (x->r0 + 1) % cap;
+        x->r0++;
     if (--x->n == 0) {
         x->lo = x->hi;
         return;
@@ -255,7 +263,7 @@ void slide_advance(slide_t *w, const series_t *s, int64_t t_ms)
         /* First the points no longer visible, so that the range never holds
          * more than the ring's cap (the sorted values' room). */
         while (x->n > 0 && x->first_a < vis0)
-            stream_drop(x, w->cap, s, k);
+            stream_drop(x, s, k);
         if (x->hi.a < vis0)
             stream_restart(x, vis0);
         while (x->hi.a < s->pushed) {
@@ -269,7 +277,7 @@ void slide_advance(slide_t *w, const series_t *s, int64_t t_ms)
                 stream_take(x, w->cap, a, loc.t_ms, v);
         }
         while (x->n > 0 && (x->first_t < start || x->first_t < since))
-            stream_drop(x, w->cap, s, k);
+            stream_drop(x, s, k);
     }
 }
 
@@ -337,10 +345,8 @@ static bool stream_linreg(const slide_t *w, int gauge, bool from_first, double *
     if (!x->rt)
         return false;
     linreg_t l;
-    int n1 = x->n < w->cap - x->r0 ? x->n : w->cap - x->r0;
     linreg_init(&l, from_first, w->t_ms);
-    linreg_add(&l, x->rt + x->r0, x->rv + x->r0, n1);
-    linreg_add(&l, x->rt, x->rv, x->n - n1);
+    linreg_add(&l, x->rt + x->r0, x->rv + x->r0, x->n);
     return linreg_result(&l, slope, intercept);
 }
 

@@ -47,8 +47,10 @@ int series_init(series_t *s, int cap)
     s->hdr = calloc((size_t)s->nch_cap, sizeof *s->hdr);
     s->used = calloc((size_t)s->nch_cap, sizeof *s->used);
     s->times = calloc((size_t)s->nch_cap * CHUNK_POINTS, sizeof *s->times);
-    s->scr_t = calloc((size_t)cap, sizeof *s->scr_t);
-    s->scr_v = calloc((size_t)cap, sizeof *s->scr_v);
+    /* Scratch, written before read: not cleared, so that only the pages a
+     * from-scratch evaluation uses become resident. */
+    s->scr_t = malloc((size_t)cap * sizeof *s->scr_t);
+    s->scr_v = malloc((size_t)cap * sizeof *s->scr_v);
     s->scr_p = calloc(1, sizeof *s->scr_p);
     /* Reserved for the worst case; only the pages chunks fill are resident. */
     void *d = mmap(NULL, (size_t)s->nch_cap * CHUNK_MAX_BYTES, PROT_READ | PROT_WRITE,
