@@ -1,18 +1,20 @@
 /* slide.h — one window sliding over one member's ring (window.h): the PromQL
- * range functions the stats engine evaluates every poll, at a cost per poll
- * that does not grow with the window's length, and with results identical to
- * window.h's promql_*() recomputed from scratch.
+ * range functions the stats engine evaluates every poll, with results
+ * identical to window.h's promql_*() recomputed from scratch, reading per
+ * poll only the points that enter or leave the range.
  *
  * For every value stream the window keeps two forward-only read positions in
  * the ring (the first point in range, the next point to take in), the first
  * and last values, the number of values, the counter resets in range (the
  * oldest SLIDE_RESETS corrections, in order) and the number of changes of
- * value; the probe latencies also keep their values in range sorted. Each
- * poll reads only the points that enter or leave the range. Where the
- * incremental state cannot give Prometheus' exact float result (more resets
- * in range than kept; deriv()/predict_linear() of a value that is not
- * constant over the range: Prometheus' sums depend on the whole range), the
- * function is recomputed from scratch. */
+ * value; the probe latencies also keep their values in range sorted, the DB
+ * size its points in range in order. So rate(), increase(), the histogram
+ * rates, last_over_time() and quantile_over_time() cost the same for any
+ * range. deriv()/predict_linear() sum the kept points again each time
+ * (Prometheus' compensated sums depend on every point relative to a moving
+ * origin) unless the value is constant over the range. Where the state cannot
+ * give Prometheus' exact float (more resets in range than kept, a gauge
+ * without kept points), the function is recomputed from scratch. */
 #ifndef EM_SLIDE_H
 #define EM_SLIDE_H
 
