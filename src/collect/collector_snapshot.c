@@ -111,11 +111,14 @@ void collector_leader_from_metrics(cluster_snapshot_t *s)
  * and the read probe is a linearizable (quorum) read. So a voting member whose
  * status names a leader and no error, and whose read probe answered, is
  * healthy; anything else asks /health at the next poll for etcd's own verdict
- * and reason. Learners are always asked (their probe is a serializable read). */
-static void collector_health(member_t *mb)
+ * and reason. Learners are always asked (their probe is a serializable read),
+ * and so is every member while the cluster's alarm list names any alarm (etcd's
+ * /health is cluster-wide about alarms, whatever this member's status says). */
+static void collector_health(const collector_t *c, member_t *mb)
 {
     const member_sample_t *cur = &mb->cur;
-    bool healthy = !mb->is_learner && cur->s.ok && cur->s.leader_id != 0 &&
+    bool alarmed = c->alarms_ok && c->n_alarms > 0;
+    bool healthy = !mb->is_learner && !alarmed && cur->s.ok && cur->s.leader_id != 0 &&
                    cur->s.errors[0] == '\0' && !isnan(cur->probe_read_ms) &&
                    !mb->err[RK_PROBE_READ][0];
     if (!mb->health_asked)
@@ -167,7 +170,7 @@ void collector_complete(collector_t *c, cluster_snapshot_t *s)
     for (int i = 0; i < c->n && s->n_members < CLUSTER_MAX_MEMBERS; i++) {
         member_t *mb = c->m[i];
         member_sample_t *cur = &mb->cur;
-        collector_health(mb);
+        collector_health(c, mb);
         cur->up = cur->metrics_ok || cur->s.ok;
         member_reason(mb, cur->error, sizeof(cur->error));
         char raw[sizeof(cur->error)];                /* parts may quote a body */
