@@ -26,7 +26,9 @@ typedef struct {
     remote_t          *remote;         /* owned */
     stats_t           *stats;          /* owned */
     rules_t           *rules;          /* owned */
-    cluster_snapshot_t snap;           /* the latest completed poll, with figures and status */
+    cluster_snapshot_t *snap;          /* owned (calloc'd, 4.6 MB at most, only the members
+                                          used are touched): the latest completed poll, with
+                                          figures and status */
     bool               have_snap;
     alert_transition_t trans[ENGINE_MAX_TRANSITIONS]; /* the latest poll's transitions */
     int                n_trans;

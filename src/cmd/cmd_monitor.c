@@ -88,7 +88,7 @@ static void app_notices(app_t *a)
 static void app_transitions(app_t *a)
 {
     static const char *const kind[] = { "PENDING", "FIRING", "RESOLVED" };
-    cluster_snapshot_t *snap = &a->eng->snap;
+    cluster_snapshot_t *snap = a->eng->snap;
     size_t used = 0;
     snap->alert_events[0] = '\0';
     for (int i = 0; i < a->eng->n_trans; i++) {
@@ -114,9 +114,9 @@ static void app_on_poll(app_t *a)
     /* a benchmark's figures go into one poll's row only */
     e->ops_in.bench_ops_per_s = e->ops_in.bench_p99_ms = NAN;
     app_transitions(a);
-    session_record(a->sess, &e->snap);
+    session_record(a->sess, e->snap);
     char trend[200], line[240] = "";
-    if (stats_trend_report(e->stats, &e->snap, trend, sizeof(trend))) {
+    if (stats_trend_report(e->stats, e->snap, trend, sizeof(trend))) {
         snprintf(line, sizeof(line), "%s; alerts in the last 10 samples: %d/10", trend,
                  session_alert_frequency(a->sess));
         session_trend(a->sess, line);
@@ -124,7 +124,7 @@ static void app_on_poll(app_t *a)
     for (int i = 0; i < e->n_trans; i++)
         if (a->lines[i][0])
             outputs_transition(&a->outs, &e->trans[i], a->lines[i]);
-    poll_view_t pv = { .snap = &e->snap, .hist = stats_histories(e->stats), .trend = line,
+    poll_view_t pv = { .snap = e->snap, .hist = stats_histories(e->stats), .trend = line,
                        .delivery = a->delivering ? &a->delivery : NULL };
     pv.n_active = rules_active(e->rules, &pv.active);
     outputs_poll(&a->outs, &pv);

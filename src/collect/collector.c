@@ -50,7 +50,8 @@ int collector_check_endpoints(const config_t *cfg, char *err, size_t errlen)
     const char *flag = cfg->endpoints_given || cfg->n_members == 0 ? "--endpoints"
                                                                      : "members: endpoint";
     if (cfg->n_endpoints > ENDPOINT_MAX) {
-        snprintf(err, errlen, "%s: more than %d endpoints", flag, ENDPOINT_MAX);
+        snprintf(err, errlen, "%s: %d endpoints (at most %d)", flag, cfg->n_endpoints,
+                 ENDPOINT_MAX);
         return -1;
     }
     for (int i = 0; i < cfg->n_endpoints; i++)

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
@@ -15,6 +16,11 @@ int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
     int rc = EXIT_USAGE;
     rules_config_t rcfg;
     rules_config_from(cfg, &rcfg);
+    if (!(e->snap = cluster_snapshot_new())) {
+        snprintf(err, errlen, "out of memory");
+        rc = 70;
+        goto fail;
+    }
     if (!(e->loop = loop_new())) {
         snprintf(err, errlen, "cannot initialise libcurl");
         rc = 70;
@@ -44,14 +50,14 @@ bool engine_start_poll(engine_t *e)
 
 bool engine_take_poll(engine_t *e)
 {
-    if (!collector_take_snapshot(e->col, &e->snap))
+    if (!collector_take_snapshot(e->col, e->snap))
         return false;
-    e->snap.ops = e->ops_in;
-    remote_poll(e->remote, &e->snap);
-    stats_update(e->stats, &e->snap);
-    e->n_trans = rules_eval(e->rules, &e->snap, e->trans, ENGINE_MAX_TRANSITIONS);
-    e->snap.status = rules_status(e->rules);
-    rules_firing_names(e->rules, e->snap.alerts, sizeof(e->snap.alerts));
+    e->snap->ops = e->ops_in;
+    remote_poll(e->remote, e->snap);
+    stats_update(e->stats, e->snap);
+    e->n_trans = rules_eval(e->rules, e->snap, e->trans, ENGINE_MAX_TRANSITIONS);
+    e->snap->status = rules_status(e->rules);
+    rules_firing_names(e->rules, e->snap->alerts, sizeof(e->snap->alerts));
     e->have_snap = true;
     return true;
 }
@@ -74,4 +80,7 @@ void engine_close(engine_t *e)
     e->rules = NULL;
     loop_free(e->loop);
     e->loop = NULL;
+    free(e->snap);
+    e->snap = NULL;
+    e->have_snap = false;
 }
