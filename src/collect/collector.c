@@ -82,6 +82,8 @@ void member_set_url(member_t *mb, const char *url)
     mb->req[RK_METRICS].no_auth = mb->metrics_base[0] != '\0';
 }
 
+#define CONNS_PER_MEMBER 5   /* metrics, status, health, the read and write probes */
+
 member_t *collector_add_member(collector_t *c, const char *url, const char *name,
                                       const char *metrics_base)
 {
@@ -107,6 +109,14 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
         snprintf(mb->name, sizeof(mb->name), "%.63s", url);
     mb->was_up = -1;
     c->m[c->n++] = mb;
+    /* A poll asks each member up to CONNS_PER_MEMBER things at once, each on
+     * its own connection, kept open for the next poll. */
+    char why[240];
+    loop_reserve_connections(c->loop, c->n * CONNS_PER_MEMBER + 16, why, sizeof why);
+    if (why[0] && !c->told_fds) {
+        events_add(&c->events, "connections: %s", why);
+        c->told_fds = true;
+    }
     return mb;
 }
 
@@ -328,6 +338,7 @@ static void collector_on_done(http_req_t *r, void *ctx)
                                      why, sizeof(why)) == 0) {
             c->list_ok = true;
             c->n_list = n;
+            collector_list_normalize(c);
             c->cluster_id = cid;
             if (!c->cfg->no_discover)
                 collector_add_listed(c, true);

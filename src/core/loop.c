@@ -3,9 +3,11 @@
 #include "loop_xfer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 _Static_assert(LOOP_IN == CURL_WAIT_POLLIN && LOOP_PRI == CURL_WAIT_POLLPRI &&
                LOOP_OUT == CURL_WAIT_POLLOUT, "LOOP_* are curl's CURL_WAIT_POLL* bits");
@@ -19,6 +21,7 @@ typedef struct {
 
 struct loop {
     CURLM        *multi;                  /* owned */
+    int           conns;                  /* connections reserved (curl's cache size) */
     loop_fd_t     fds[LOOP_MAX_FDS];
     int           n_fds;
     loop_timer_t *timers[LOOP_MAX_TIMERS];
@@ -48,8 +51,42 @@ loop_t *loop_new(void)
         free(l);
         return NULL;
     }
-    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, 256L);
+    l->conns = 256;
+    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, (long)l->conns);
     return l;
+}
+
+int loop_reserve_connections(loop_t *l, int n, char *why, size_t whylen)
+{
+    if (why && whylen)
+        why[0] = '\0';
+    if (n <= l->conns)
+        return n;
+    struct rlimit rl;
+    rlim_t need = (rlim_t)n + LOOP_FD_RESERVE;
+    int allowed = n;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rlim_t to = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        struct rlimit nl = { to, rl.rlim_max };
+        if (to > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &nl) == 0)
+            rl.rlim_cur = to;
+        if (rl.rlim_cur < need) {
+            allowed = rl.rlim_cur > 2 * LOOP_FD_RESERVE ? (int)(rl.rlim_cur - LOOP_FD_RESERVE)
+                                                         : (int)(rl.rlim_cur / 2);
+            if (why && whylen)
+                snprintf(why, whylen, "the open-file limit (%llu, hard %llu) allows %d "
+                         "connections, not the %d wanted: requests wait their turn "
+                         "(raise it: ulimit -n %llu)", (unsigned long long)rl.rlim_cur,
+                         (unsigned long long)rl.rlim_max, allowed, n,
+                         (unsigned long long)need);
+            curl_multi_setopt(l->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)allowed);
+        }
+    }
+    if (allowed > l->conns) {
+        l->conns = allowed;
+        curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, (long)allowed);
+    }
+    return allowed;
 }
 
 void loop_free(loop_t *l)

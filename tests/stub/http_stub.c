@@ -72,7 +72,7 @@
 #include <unistd.h>
 
 #define MAX_ROUTES 8192      /* 1,000 members x a few routes (test_many_endpoints.sh) */
-#define MAX_CONNS 4096
+#define MAX_CONNS 8192       /* 1,000 members x 5 kept-alive connections */
 #define MAX_HEADER_BYTES (64 * 1024)
 #define MAX_BODY_BYTES (64 * 1024 * 1024)
 #define READ_CHUNK 65536
