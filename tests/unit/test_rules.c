@@ -476,7 +476,7 @@ static void check_alert(const alert_t *a, const rule_case_t *c, alert_state_t st
  * `for` has elapsed, steady, resolved once, then quiet. */
 static void lifecycle(const rule_case_t *c)
 {
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_default();
@@ -596,7 +596,7 @@ static void test_cases_cover_table(void **state)
 static void test_pending_clears_silently(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_default();
     snap_init(&s);
@@ -625,7 +625,7 @@ static void test_pending_clears_silently(void **state)
 static void test_value_updates(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_default();
     snap_init(&s);
@@ -666,7 +666,7 @@ static void test_value_updates(void **state)
 static void test_member_removed(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_seed();
@@ -697,7 +697,7 @@ static void test_member_removed(void **state)
 static void test_disk_free_while_down(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_default();
@@ -724,7 +724,7 @@ static void test_disk_free_while_down(void **state)
 static void test_unknown_while_firing(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_seed();
@@ -782,7 +782,7 @@ static void test_unknown_while_firing(void **state)
 static void test_rule_details(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_default();
 
@@ -876,7 +876,7 @@ static void test_rule_details(void **state)
 static void test_override_for(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
@@ -904,7 +904,7 @@ static void test_override_for(void **state)
 static void test_override_threshold(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
@@ -971,7 +971,7 @@ static void test_override_threshold(void **state)
 static void test_override_disabled(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
@@ -1038,7 +1038,7 @@ static void test_override_rejected(void **state)
 static void test_levels(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     static const struct { alert_level_t lvl; double wal, backend, frag; } seeds[] = {
@@ -1111,7 +1111,7 @@ static void test_levels(void **state)
 static void test_level_critical_keeps_seed_checks(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_config_t rc;
@@ -1146,7 +1146,7 @@ static void test_level_critical_keeps_seed_checks(void **state)
 static void test_min_observations_span(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_config_t rc;
@@ -1238,7 +1238,7 @@ static void test_min_observations_span(void **state)
 static void test_keep_firing_for(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_config_t rc;
@@ -1325,7 +1325,7 @@ static void test_keep_firing_for(void **state)
 static void test_two_levels(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_default();
@@ -1383,7 +1383,7 @@ static void test_two_levels(void **state)
 static void test_status_and_order(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_seed();
     snap_init(&s);
@@ -1464,7 +1464,7 @@ static void test_status_and_order(void **state)
 static void test_transition_cap(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     alert_transition_t tr[1];
     rules_t *r = engine_seed();
     snap_init(&s);
@@ -1546,7 +1546,7 @@ static void test_format(void **state)
 static void test_format_from_engine(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     char line[256];
     rules_t *r = engine_default();
@@ -1614,7 +1614,7 @@ static void test_from_config(void **state)
     rules_t *r = engine(&rc);
 
     /* level critical (from the file); EtcdNoLeader: timeout 45s, for 30s */
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     snap_init(&s);
     s.leader_id = 0;
