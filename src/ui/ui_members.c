@@ -288,7 +288,7 @@ const char *ui_sort_name(int sort)
     return sort >= 0 && sort < UI_SORT_COUNT ? sorts[sort].name : "?";
 }
 
-/* a before b? (insertion sort below: stable, n <= CLUSTER_MAX_MEMBERS) */
+/* a before b? (the merge sort below is stable; n <= CLUSTER_MAX_MEMBERS) */
 static bool before(const ui_t *ui, const member_view_t *a, const member_view_t *b)
 {
     const member_sort_t *s = &sorts[ui->sort >= 0 && ui->sort < UI_SORT_COUNT ? ui->sort : 0];
@@ -308,14 +308,30 @@ int ui_members_order(const ui_t *ui, int *order)
     int n = ui->have_shown ? ui->shown->n_members : 0;
     if (n > CLUSTER_MAX_MEMBERS)
         n = CLUSTER_MAX_MEMBERS;
-    for (int i = 0; i < n; i++) {
-        int k = i;
-        while (k > 0 && before(ui, &ui->shown->members[i], &ui->shown->members[order[k - 1]])) {
-            order[k] = order[k - 1];
-            k--;
+    /* Bottom-up merge sort: n log n compares (1,000 members sort in ~10,000,
+     * on every redraw and key press), stable, ties keep the member order. */
+    int tmp[CLUSTER_MAX_MEMBERS];
+    int *src = order, *dst = tmp;
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int w = 1; w < n; w *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * w) {
+            int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            int a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                dst[k++] = before(ui, &ui->shown->members[src[b]], &ui->shown->members[src[a]])
+                               ? src[b++] : src[a++];
+            while (a < mid)
+                dst[k++] = src[a++];
+            while (b < hi)
+                dst[k++] = src[b++];
         }
-        order[k] = i;
+        int *t = src;
+        src = dst;
+        dst = t;
     }
+    if (src != order)
+        memcpy(order, src, sizeof(order[0]) * (size_t)n);
     return n;
 }
 
