@@ -150,6 +150,10 @@ bool collector_held(collector_t *c, member_t *mb, int kind);
  * endpoint check; the others stay as they are, to be refused with a reason). */
 void collector_list_normalize(collector_t *c);
 void collector_add_listed(collector_t *c, bool start_now);
+/* Connections for all members' requests of a poll: a poll asks each member up
+ * to CONNS_PER_MEMBER things at once, each on its own connection kept open for
+ * the next poll. Said once in the events when the open-file limit is too low. */
+void collector_reserve_connections(collector_t *c);
 void collector_apply_list(collector_t *c);
 void collector_complete(collector_t *c, cluster_snapshot_t *s);
 void b64_encode(const unsigned char *in, size_t n, char *out, size_t cap);

@@ -109,15 +109,17 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
         snprintf(mb->name, sizeof(mb->name), "%.63s", url);
     mb->was_up = -1;
     c->m[c->n++] = mb;
-    /* A poll asks each member up to CONNS_PER_MEMBER things at once, each on
-     * its own connection, kept open for the next poll. */
+    return mb;
+}
+
+void collector_reserve_connections(collector_t *c)
+{
     char why[240];
     loop_reserve_connections(c->loop, c->n * CONNS_PER_MEMBER + 16, why, sizeof why);
     if (why[0] && !c->told_fds) {
         events_add(&c->events, "connections: %s", why);
         c->told_fds = true;
     }
-    return mb;
 }
 
 void collector_remove_member(collector_t *c, int i)
@@ -204,6 +206,7 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
         if (mb && cm && cm->ssh_target)
             mb->pinned = true;
     }
+    collector_reserve_connections(c);
     return c;
 }
 

@@ -149,6 +149,7 @@ void collector_add_listed(collector_t *c, bool start_now)
             collector_start_member(c, mb);
         }
     }
+    collector_reserve_connections(c);
 }
 
 /* Apply a fresh member list at the end of a poll: names, ids, learners, and

@@ -87,6 +87,24 @@ conns=$(sed -n 's/.*(\([0-9]*\) transfers over \([0-9]*\) connections).*/\2/p' <
 t_assert "at least 3 transfers per member and poll ($end)" test "${xfers:-0}" -ge $((3 * N * polls))
 t_assert "at most 5 connections per member over the run ($end)" test "${conns:-999999}" -le $((5 * N + 16))
 
+# A soft open-file limit too low for the connections (1024 is common) is
+# raised toward the hard one, silently.
+W=$T/ws-soft
+bash -c "ulimit -Sn 600 && exec \"\$@\"" em "$EM" --headless --config "$T/quiet.yaml" \
+    --endpoints "$EPS" --interval 2 --duration 6s --workdir "$W" >"$T/out-soft" 2>&1
+t_eq "soft limit 600: exit code 0" 0 "$?"
+t_eq "soft limit 600: no connection warning" 0 "$(grep -c 'connections: ' "$W/monitoring.log")"
+t_eq "soft limit 600: all $N up in every poll" "$N" "$(csv_col "$W/metrics.csv" members_up | sort -u | xargs)"
+# A hard limit too low: said once, with the ulimit to use; every member is
+# still polled (requests wait their turn).
+W=$T/ws-hard
+bash -c "ulimit -n 600 && exec \"\$@\"" em "$EM" --headless --config "$T/quiet.yaml" \
+    --endpoints "$EPS" --interval 2 --duration 6s --workdir "$W" >"$T/out-hard" 2>&1
+t_eq "hard limit 600: said once, with the figures" 1 "$(grep -c "connections: the open-file limit (600, hard 600) allows 344 connections, not the $((5 * N + 16)) wanted: requests wait their turn (raise it: ulimit -n $((5 * N + 16 + 256)))" "$W/monitoring.log")"
+polls=$(csv_rows "$W/metrics.csv")
+t_assert "hard limit 600: polls happen (got $polls)" test "$polls" -ge 2
+t_eq "hard limit 600: $N members.csv rows per poll" "$((N * polls))" "$(csv_rows "$W/members.csv")"
+
 # The dashboard with 100 members: the table scrolls.
 if ! command -v tmux >/dev/null; then
     t_fail "tmux is installed (needed to drive the dashboard)"
