@@ -7,7 +7,8 @@
 # with 100 members: the table says how many rows are below, End scrolls to the
 # last member and Home back to the first.
 #
-#   MANY_N=1000 bash tests/run-integration.sh many_endpoints   (the limit itself)
+#   MANY_N=1000 bash tests/run-integration.sh many_endpoints   (the limit itself; on a
+#   busy machine the first poll, opening 4,000 connections at once, may time out)
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/tui.sh
 STUB=$_it_root/build/http-stub
