@@ -36,7 +36,7 @@ typedef struct {
     schedbench_t      *bench;          /* the scheduled benchmark; NULL when off */
     output_list_t      outs;
     bool               interactive;    /* the dashboard is one of the outputs */
-    char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
+    char             (*lines)[600];    /* app_lines: each transition's alerts.log line */
     notify_stats_t     notify;         /* alert delivery counters, for the summary */
     delivery_status_t  delivery;       /* its live status, for the dashboard */
     bool               delivering;     /* the notify output is open */
@@ -44,6 +44,10 @@ typedef struct {
     double             next_poll;      /* monotonic */
     double             end;            /* monotonic; INFINITY without --duration */
 } app_t;
+
+/* Out of app_t, whose set-up writes it whole: 2.4 MB at RULES_MAX_ALERTS,
+ * only the lines of a poll's transitions are touched. */
+static char app_lines[ENGINE_MAX_TRANSITIONS][600];
 
 /* One notice to every output (monitoring.log; stderr too when kind says so). */
 static void app_say(app_t *a, notice_kind_t kind, const char *fmt, ...)
@@ -344,7 +348,7 @@ int cmd_monitor(config_t *cfg)
     }
     ws_open = true;
     app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess, .backup = backup,
-                   .bench = bench };
+                   .bench = bench, .lines = app_lines };
 
     double t0 = loop_wall();
     session_init(&sess, t0);

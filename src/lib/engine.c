@@ -16,7 +16,8 @@ int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
     int rc = EXIT_USAGE;
     rules_config_t rcfg;
     rules_config_from(cfg, &rcfg);
-    if (!(e->snap = cluster_snapshot_new())) {
+    if (!(e->snap = cluster_snapshot_new()) ||
+        !(e->trans = calloc(ENGINE_MAX_TRANSITIONS, sizeof(*e->trans)))) {
         snprintf(err, errlen, "out of memory");
         rc = 70;
         goto fail;
@@ -82,5 +83,8 @@ void engine_close(engine_t *e)
     e->loop = NULL;
     free(e->snap);
     e->snap = NULL;
+    free(e->trans);
+    e->trans = NULL;
+    e->n_trans = 0;
     e->have_snap = false;
 }

@@ -88,6 +88,19 @@ conns=$(sed -n 's/.*(\([0-9]*\) transfers over \([0-9]*\) connections).*/\2/p' <
 t_assert "at least 3 transfers per member and poll ($end)" test "${xfers:-0}" -ge $((3 * N * polls))
 t_assert "at most 5 connections per member over the run ($end)" test "${conns:-999999}" -le $((5 * N + 16))
 
+# An alert on every member at once (a database-size threshold all 300 are
+# over): each one is tracked and each transition written (there were 256
+# alerts and 64 transitions a poll at most).
+printf 'rules:\n  RequestLatencyHigh:\n    enabled: false\n  DatabaseSizeHigh:\n    threshold: 0.01\n' >"$T/storm.yaml"
+W=$T/ws-storm
+"$EM" --headless --config "$T/storm.yaml" --endpoints "$EPS" --interval 2 --duration 4s \
+    --workdir "$W" >"$T/out-storm" 2>&1
+t_eq "alert on every member: exit code 1 (warning)" 1 "$?"
+t_eq "alert on every member: $N FIRING lines in alerts.log" "$N" \
+    "$(grep -c ' FIRING warning DatabaseSizeHigh ' "$W/alerts.log")"
+t_eq "... one per member" "$N" \
+    "$(grep ' FIRING warning DatabaseSizeHigh ' "$W/alerts.log" | grep -o 'member=f[0-9]*' | sort -u | wc -l)"
+
 # A soft open-file limit too low for the connections (1024 is common) is
 # raised toward the hard one, silently.
 W=$T/ws-soft
