@@ -115,6 +115,10 @@ $(BUILD)/tunnel-probe: tests/lib/tunnel_probe.c $(BUILD)/libem.a
 $(BUILD)/promql-parity: tests/lib/promql_parity.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+# LD_PRELOAD allocation counter of tests/integration/test_poll_alloc.sh.
+$(BUILD)/alloc-count.so: tests/lib/alloc_count.c
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
+
 $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
@@ -168,6 +172,7 @@ FUZZ_CFLAGS = -std=c11 $(WARN) -g -O1 -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS)
               -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/metrics_extract.c
+FUZZ_SRCS_promapi := src/parse/promapi.c src/parse/prom_parse.c
 FUZZ_SRCS_gateway := src/parse/status_json.c src/util/text.c src/net/auth.c src/net/http_multi.c \
                      src/stats/cluster.c src/util/buf.c src/core/loop.c src/util/secmem.c
 FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c src/util/endpoint.c

@@ -3,9 +3,12 @@
  * Feeds recorded samples (the captured etcd 3.4 leader/follower /metrics bodies,
  * advanced every poll as a busy member's counters and histograms advance) for 5
  * members straight into stats_update() with one 1 h window at 1 s, until the
- * window is full (FILL polls), then EXTRA more polls (BENCH_RING_POLLS, default
- * 100000). Prints bytes per stored sample (series_bytes()), the RSS once the
- * window is full, its growth over the extra polls, and the CPU per poll. */
+ * window is full (FILL polls) and then until the ring has written each of its
+ * chunk slots once (RING_FULL polls: its memory's full size, 120 polls later;
+ * the first use of the last slot is about 12 KiB per member), then EXTRA more
+ * polls (BENCH_RING_POLLS, default 100000). Prints bytes per stored sample
+ * (series_usage()), the RSS once the window and the ring are full, its
+ * growth over the extra polls, and the CPU per poll. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #define MEMBERS 5
 #define WINDOW_MS (3600 * 1000LL)
 #define FILL 3700
+#define RING_FULL 3840   /* 32 chunks of 120 points: the 31 slots of a 3603-point ring used */
 
 static cluster_snapshot_t snap;
 static metrics_sample_t base[2];
@@ -150,12 +154,17 @@ int main(void)
         poll_once(st, p);
     double c1 = cpu_s();
     long rss_full = rss_kb();
-    for (long p = FILL; p < FILL + extra; p++)
+    for (long p = FILL; p < RING_FULL; p++)
         poll_once(st, p);
+    long rss_ring = rss_kb();
     double c2 = cpu_s();
+    for (long p = RING_FULL; p < RING_FULL + extra; p++)
+        poll_once(st, p);
+    double c3 = cpu_s();
     long rss_end = rss_kb();
 
-    printf("ring: %d members, window 1h at 1s, %d fill polls + %ld polls\n", MEMBERS, FILL, extra);
+    printf("ring: %d members, window 1h at 1s, %d fill polls + %ld polls\n", MEMBERS, RING_FULL,
+           extra);
     ring_usage_t u;
     stats_ring_usage(st, &u);
     printf("ring: %.2f bytes per stored sample in compressed chunks (%ld bytes, %ld samples)\n",
@@ -163,11 +172,14 @@ int main(void)
            u.chunk_bytes, u.chunk_samples);
     printf("ring: %.2f bytes per stored sample, all the rings hold (%ld bytes, %ld samples)\n",
            u.samples ? (double)u.held_bytes / (double)u.samples : 0.0, u.held_bytes, u.samples);
-    printf("ring: rss before %ld KiB, window full %ld KiB (%.2f MiB), after %ld more polls "
-           "%ld KiB: growth %ld KiB\n", rss0, rss_full, rss_full / 1024.0, extra, rss_end,
-           rss_end - rss_full);
-    printf("ring: cpu per poll (5 members, push + window evaluation): fill %.3f ms, full "
-           "window %.3f ms\n", (c1 - c0) * 1000 / FILL, extra ? (c2 - c1) * 1000 / (double)extra : 0);
+    printf("ring: the window's incremental state reserves %ld bytes (%.0f per member)\n",
+           u.window_bytes, (double)u.window_bytes / MEMBERS);
+    printf("ring: rss before %ld KiB, window full %ld KiB (%.2f MiB), ring full %ld KiB, after "
+           "%ld more polls %ld KiB: growth %ld KiB\n", rss0, rss_full, rss_full / 1024.0,
+           rss_ring, extra, rss_end, rss_end - rss_ring);
+    double full_ms = extra ? (c3 - c2) * 1000 / (double)extra : 0;
+    printf("ring: cpu per poll (push + window evaluation): fill %.3f ms, full window %.3f ms "
+           "(%.4f ms per member-poll)\n", (c1 - c0) * 1000 / FILL, full_ms, full_ms / MEMBERS);
     stats_free(st);
     return 0;
 }

@@ -60,6 +60,16 @@ static void check_config(const config_t *c)
             abort();
     if (c->interval_ms < 1000 || c->interval_ms > 300 * 1000)
         abort();
+    /* clusters: each named (a directory-safe name), with endpoints of its own */
+    if (c->n_clusters < 0 || c->n_clusters > CONFIG_MAX_CLUSTERS ||
+        (c->n_clusters && c->endpoints_given))
+        abort();
+    for (int i = 0; i < c->n_clusters; i++) {
+        const config_cluster_t *k = &c->clusters[i];
+        if (!k->name[0] || k->name[0] == '.' || strchr(k->name, '/') || !k->own ||
+            k->own->n_endpoints < 1 || k->own->n_endpoints > CONFIG_MAX_ENDPOINTS)
+            abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -15,6 +15,7 @@
 #include "collector.h"
 #include "endpoint.h"
 #include "http.h"
+#include "json_arena.h"
 #include "status.h"
 #include "util.h"
 
@@ -81,6 +82,9 @@ typedef struct {
     double           prev_t;
     bool             has_prev;
     int              was_up;             /* -1 unknown, 0 down, 1 up */
+    bool             health_asked;       /* /health was sent this poll */
+    bool             health_known;       /* the last poll's status and read probe showed it
+                                            healthy: /health is not asked (collector_snapshot.c) */
     member_interval_t iv;
 } member_t;
 
@@ -124,6 +128,8 @@ struct collector {
     char            told_held[ENDPOINT_URL_LEN];      /* the pinned member discovery last waited for */
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
                                            without one before then (monotonic) */
+    json_arena_t    arena;               /* the answers' JSON parses: no malloc per poll */
+    struct promsource *prom;             /* --prometheus: the poll is its queries (owned) */
 };
 
 /* Without a token, a call etcd refused for lack of one is asked again only this
@@ -156,6 +162,9 @@ void collector_add_listed(collector_t *c, bool start_now);
 void collector_reserve_connections(collector_t *c);
 void collector_apply_list(collector_t *c);
 void collector_complete(collector_t *c, cluster_snapshot_t *s);
+/* With no status answer: the leader is the one member whose metrics say
+ * etcd_server_is_leader 1 (also the Prometheus source's way). */
+void collector_leader_from_metrics(cluster_snapshot_t *s);
 void b64_encode(const unsigned char *in, size_t n, char *out, size_t cap);
 void member_probe_key(const collector_t *c, member_t *mb);
 

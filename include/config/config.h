@@ -165,6 +165,7 @@ typedef struct {
     int           n_windows;            /* --windows, default 1m,5m,15m,1h */
     int64_t       window_ms[FIG_MAX_WINDOWS]; /* increasing */
     bool          probe_write;          /* --probe-write: time one put per member per poll */
+    bool          metrics_gzip;         /* --metrics-gzip: ask for /metrics gzipped */
     char         *probe_prefix;         /* owned; --probe-prefix, default /etcd-monitor/probe/ */
     char         *theme;                /* owned; --theme NAME|PATH, NULL = default */
     /* Secure access (TLS, etcd auth, SSH). Strings owned; password wiped on free. */
@@ -176,6 +177,8 @@ typedef struct {
     char         *metrics_endpoints[CONFIG_MAX_ENDPOINTS]; /* --metrics-endpoints, in member order;
                                              an entry may be NULL (that endpoint's client URL) */
     int           n_metrics_endpoints;
+    char         *prometheus_url;        /* owned; --prometheus: read figures from it, NULL = scrape */
+    char         *prometheus_selector;   /* owned; --prometheus-selector, default {job="etcd"} */
     bool          endpoints_given;       /* endpoints came from a flag, the environment or the
                                             file's endpoints key (not the default; false when
                                             they were taken from the members: list) */
@@ -207,6 +210,9 @@ typedef struct {
     const char   *args[CONFIG_MAX_ARGS]; /* positional arguments (CMD_WITH_ARGS commands),
                                             borrowed from argv */
     int           n_args;
+    struct config_cluster *clusters;     /* owned; the file's clusters: list (monitor), in
+                                            file order; NULL = one cluster, this config's */
+    int           n_clusters;
 } config_t;
 
 typedef enum {
@@ -242,6 +248,31 @@ void config_scrub_argv(int argc, char **argv);
  * "http://h:p", "https://h:p/", "[::1]:2379"; host case-insensitive, IPv6
  * compared canonically, no port = the scheme's 80 or 443), or NULL. */
 const config_member_t *config_member_for(const config_t *cfg, const char *url);
+
+/* ---- many clusters: the config file's clusters: list (README, "Many clusters") ----
+ * Each entry names a cluster and may set the keys a cluster has of its own:
+ * endpoints, metrics_endpoints, members, tls, auth and ssh (read by the same code
+ * as at the top level), or instead of endpoints a prometheus_selector (and its
+ * own prometheus URL). Everything else (interval, thresholds, rules, windows,
+ * ...) is the top level's. */
+#define CONFIG_MAX_CLUSTERS 64
+#define CONFIG_CLUSTER_NAME_MAX 64     /* a name's bytes, with the NUL */
+typedef struct config_cluster {
+    char          name[CONFIG_CLUSTER_NAME_MAX]; /* [A-Za-z0-9._-], not starting with '.'
+                                                    or '-': its workspace subdirectory;
+                                                    unique, ignoring case */
+    unsigned long line;                 /* of the entry, in the config file */
+    config_t     *own;                  /* owned: only the entry's keys are set */
+    /* own->prometheus_selector set: the cluster is read through Prometheus
+     * (own->prometheus_url, else the top level's --prometheus). */
+} config_cluster_t;
+
+/* Build cluster i's configuration into view: top's, with the cluster's
+ * endpoints, metrics endpoints and members in place of top's, and each TLS,
+ * auth (user, password and password file together) and SSH setting the entry
+ * gives in place of top's; workdir as given (borrowed). view borrows every
+ * string from top and the entry: never config_free() it; it lives while top does. */
+void config_cluster_view(const config_t *top, int i, char *workdir, config_t *view);
 
 /* Print the options that apply to any command in cmds (generated from the
  * option table), then the config-file keys, to f. */

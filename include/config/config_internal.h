@@ -70,6 +70,13 @@ int config_check_endpoint(const char *ep, char *why, size_t whylen) WARN_UNUSED_
 void config_endpoints_replace(config_t *cfg, char **items, int n);
 /* Free the members: list's strings and empty it (n_members = 0). */
 void config_members_free(config_t *cfg);
+/* After the flags: poll the members: entries' endpoints when none were given,
+ * and fill metrics URLs from the entries (options_argv.c). 0, or -1 out of memory. */
+int config_members_finalize(config_t *cfg);
+/* After the flags: finish each clusters: entry (its members) and refuse what
+ * cannot go with clusters: (config_clusters.c). 0, or -1 with one line in err. */
+int config_clusters_finalize(config_t *cfg, const config_cmd_t *cmd, char *err, size_t errlen);
+void config_clusters_free(config_t *cfg);
 
 /* Apply value through opt->set; on failure write one line to err:
  * "[where: ]name: \"value\" reason" (the value left out when hide is set or
@@ -149,7 +156,10 @@ OPTION_SETTER(option_set_no_leader_timeout);
 OPTION_SETTER(option_set_password);
 OPTION_SETTER(option_set_password_file);
 OPTION_SETTER(option_set_probe_prefix);
+OPTION_SETTER(option_set_prometheus);
+OPTION_SETTER(option_set_prometheus_selector);
 OPTION_SETTER(option_set_probe_write);
+OPTION_SETTER(option_set_metrics_gzip);
 OPTION_SETTER(option_set_rule_enabled);
 OPTION_SETTER(option_set_rule_warning);
 OPTION_SETTER(option_set_rule_critical);

@@ -22,7 +22,8 @@
 
 typedef struct {
     const config_t    *cfg;            /* borrowed; outlives the engine */
-    loop_t            *loop;           /* owned */
+    loop_t            *loop;           /* owned unless given to engine_open_on() */
+    bool               own_loop;
     collector_t       *col;            /* owned */
     remote_t          *remote;         /* owned */
     stats_t           *stats;          /* owned */
@@ -43,6 +44,10 @@ typedef struct {
  * one-line err. curl_global_init() must have been called. On failure nothing
  * is left to free. */
 int  engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen) WARN_UNUSED_RESULT;
+/* The same on loop, shared with other engines (many clusters, one loop):
+ * borrowed, it must outlive the engine. */
+int  engine_open_on(engine_t *e, const config_t *cfg, loop_t *loop, char *err, size_t errlen)
+    WARN_UNUSED_RESULT;
 /* Start a poll now; false while the previous one is still in flight. */
 bool engine_start_poll(engine_t *e);
 /* When the poll in flight has completed: run it through remote figures, stats

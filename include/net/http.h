@@ -50,6 +50,8 @@ typedef struct http_req {
     void       *owner;                 /* caller's: who this request belongs to */
     int         kind;                  /* caller's: which request of the owner */
     bool        no_auth;               /* caller's: never send the token with this one */
+    bool        gzip;                  /* caller's: accept a gzip body (big text answers;
+                                          set before the first start) */
     unsigned    auth_gen;              /* token generation sent (0 = no token sent) */
     bool        https;                 /* the last URL started was https */
     bool        cert_requested;        /* the member asked for a client certificate */
@@ -60,6 +62,8 @@ typedef struct http_req {
     bool        hdr_post;              /* hdrs carries the JSON Content-Type */
     unsigned    hdr_gen;               /* token generation hdrs was built for */
     struct curl_slist *hdrs;           /* owned; rebuilt only when the token changes */
+    char       *url_set;               /* owned copy of the URL the handle holds (libcurl
+                                          copies it at every set: set only on a change) */
 } http_req_t;
 
 typedef void (*http_done_fn)(http_req_t *r, void *ctx);
@@ -107,6 +111,11 @@ void http_clear_token(http_t *h);
 unsigned http_token_gen(const http_t *h);
 int  http_req_init(http_req_t *r, size_t max_body, void *owner, int kind) WARN_UNUSED_RESULT;
 void http_req_free(http_t *h, http_req_t *r);
+/* Do now what the first http_start of r to url would (options, header list,
+ * URL, the body buffer's first block), so that later starts of a request whose
+ * answers fit allocate nothing of ours. 0, or -1 out of memory
+ * (http_start then tries again). */
+int  http_prepare(http_t *h, http_req_t *r, const char *url, bool post);
 /* Start a GET (post_json NULL) or a JSON POST. post_json is borrowed until the
  * request ends. Returns 0, or -1 if it could not be queued (r->errbuf says why). */
 int  http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,

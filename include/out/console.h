@@ -11,5 +11,7 @@
 void console_banner(FILE *out, const config_t *cfg, const rules_t *rules,
                     const char *workdir);
 void console_poll(FILE *out, const cluster_snapshot_t *s);
+/* The same lines, each starting "[name] " (many clusters); name NULL = none. */
+void console_poll_named(FILE *out, const char *name, const cluster_snapshot_t *s);
 
 #endif

@@ -30,6 +30,10 @@ typedef struct {
  * directories 0700, files 0600, less if the umask says so) and open the files.
  * Returns 0, or -1 with one line in err. */
 int  workspace_open(workspace_t *w, const char *workdir, double now, char *err, size_t errlen) WARN_UNUSED_RESULT;
+/* The directory workspace_open() would use: workdir, or a new
+ * .work/etcd-realtime/<stamp>[-N] (many clusters: the parent of their own). */
+int  workspace_name(char *dir, size_t size, const char *workdir, double now, char *err,
+                    size_t errlen) WARN_UNUSED_RESULT;
 /* One timestamped line in monitoring.log; the message is cleaned (text.h). */
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

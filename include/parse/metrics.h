@@ -1,7 +1,8 @@
 /* metrics.h — turn one /metrics body into a metrics_sample_t.
  *
- * Only the families listed in sample.h are converted; everything else is
- * validated and skipped. All-or-nothing: on a parse error *out is untouched. */
+ * Only the families listed in sample.h are converted and validated; every
+ * other line, comments included, is skipped with memchr (prom_scan: only a NUL
+ * byte or a bad metric name there is an error). All-or-nothing: on a parse error *out is untouched. */
 #ifndef EM_METRICS_H
 #define EM_METRICS_H
 

@@ -48,6 +48,18 @@ typedef void (*prom_sample_fn)(const prom_sample_t *s, void *ctx);
 int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
                void *ctx, prom_error_t *err) WARN_UNUSED_RESULT;
 
+/* prom_scan's choice for one metric name: skip its line, take it, or take it
+ * unless it reads "NAME{...} 0" (a zero that adds nothing to a sum). */
+enum { PROM_SKIP, PROM_TAKE, PROM_TAKE_NONZERO };
+typedef int (*prom_pick_fn)(const char *name, size_t len, void *ctx);
+
+/* prom_parse for a scrape where few families matter: a line pick skips (and
+ * every '#' line) is passed over up to its newline with memchr, only a NUL
+ * byte in it being an error; taken lines are validated as above. The metric
+ * name at the start of every line is still checked. pick must not be NULL. */
+int prom_scan(const char *buf, size_t len, prom_pick_fn pick, prom_sample_fn on_sample,
+              void *ctx, prom_error_t *err) WARN_UNUSED_RESULT;
+
 /* Label lookup and comparison that resolve \\, \" and \n escapes. */
 const prom_label_t *prom_label_find(const prom_sample_t *s, const char *name);
 bool prom_label_equals(const prom_label_t *l, const char *s);

@@ -52,6 +52,22 @@ void chunk_times(const chunk_hdr_t *h, const uint8_t *src, int64_t *t);
 int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, const int64_t *t, int k, int from,
                  int64_t t0, int64_t t1, int64_t t_since, int64_t *ts, double *vs);
 
+/* A reader of one value stream of a chunk, point after point: the bit
+ * position and the decoder's state (previous value, step, XOR window). */
+typedef struct {
+    const uint8_t *p;
+    size_t   pos;                        /* in bits */
+    uint64_t prev;
+    int64_t  prev_i, step;
+    int      lead, trail;                /* XOR window; lead < 0 before the first */
+    bool     prev_int;
+} chunk_reader_t;
+
+/* Start reading stream k of the chunk at its first point. */
+void chunk_reader_init(chunk_reader_t *r, const chunk_hdr_t *h, const uint8_t *src, int k);
+/* The next point's value: false when it has none (the point is still read). */
+bool chunk_reader_next(chunk_reader_t *r, double *v);
+
 /* Point i of the chunk, whole (unknown values 0). */
 void chunk_decode_point(const chunk_hdr_t *h, const uint8_t *src, int i, point_t *out);
 

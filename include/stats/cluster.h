@@ -49,6 +49,8 @@ typedef struct {
     member_sample_t   sample;
     member_interval_t iv;            /* since the previous scrape */
     member_figures_t  fig;           /* over the sliding windows (stats engine) */
+    ext_figures_t     ext;           /* window latencies from a Prometheus source; off
+                                        for the own scrape */
     /* From the member's host over SSH (remote.c); unknown when not watched. */
     double            disk_free_pct; /* df -P of its data directory; NAN unknown */
     int               log_slow;      /* slow-operation lines in its log this poll; -1 unknown */
@@ -85,6 +87,8 @@ typedef struct {
     char            alerts[512];     /* firing alert names (space-separated), "" when none */
     char            alert_events[512]; /* this poll's transitions: "FIRING:Rule@member ..." */
     char            auth_error[160];  /* etcd authentication problem (collector), "" when none */
+    char            source_error[160]; /* the Prometheus source's problem this poll
+                                          ("prometheus: connection refused ..."), "" when none */
     cluster_ops_t   ops;             /* scheduled backups and benchmark (the monitor's) */
     event_list_t    events;
     /* Last, so that a copy or a reset touches only the n_members used

@@ -52,4 +52,21 @@ typedef struct {
     trend_t fragmentation_trend;    /* the seed's trend analysis */
 } member_figures_t;
 
+/* Window latency figures a source computed itself (promsource.c: Prometheus'
+ * histogram_quantile over rate(...[w]) and increase(_count[w])), in ms and
+ * observations; NAN unknown. */
+typedef struct {
+    double wal_p50, wal_p95, wal_p99;
+    double backend_p50, backend_p95, backend_p99;
+    double peer_rtt_p99;
+    double wal_n, backend_n, peer_rtt_n;
+} ext_latency_t;
+
+/* When on, the stats engine takes these instead of computing the same figures
+ * over its own ring (see stats.c). */
+typedef struct {
+    bool          on;
+    ext_latency_t w[FIG_MAX_WINDOWS];
+} ext_figures_t;
+
 #endif

@@ -66,6 +66,8 @@ typedef struct {
     size_t  *used;                       /* bytes written in each slot */
     int64_t *times;                      /* each slot's point times, decoded once */
     int      nch_cap, ch_first, ch_n;
+    int64_t  pushed;                     /* points ever stored: the next point's number */
+    uint32_t gen;                        /* changes when the ring is cleared */
     int64_t *scr_t;                      /* cap decoded times and values */
     double  *scr_v;
     point_t *scr_p;                      /* one decoded point (series_at) */
@@ -77,6 +79,7 @@ typedef struct {
     long samples;        /* values stored (known counters, gauges, buckets) */
     long chunk_bytes;    /* compressed chunks only (data + headers) */
     long chunk_samples;  /* the values in those */
+    long window_bytes;   /* the windows' incremental state over the ring (slide.h) */
 } ring_usage_t;
 
 /* Allocate a ring of cap points (the only allocation). 0 or -1. */
@@ -102,6 +105,55 @@ void series_usage(const series_t *s, ring_usage_t *u);
 int series_values(const series_t *s, int k, int64_t t0, int64_t t1, const int64_t **ts,
                   const double **vs);
 
+/* Points by number: the k-th point ever stored is number k - 1 (pushed counts
+ * them). Visible are [series_begin(), s->pushed); still stored (readable) are
+ * [series_stored_begin(), s->pushed). */
+int64_t series_begin(const series_t *s);
+int64_t series_stored_begin(const series_t *s);
+/* Where stored point a lies: its time, and either the head point (p) or the
+ * chunk (h, src, its point index i; p NULL). Its values are not masked by
+ * hist_since. */
+typedef struct {
+    int64_t t_ms;
+    const point_t *p;
+    const struct chunk_hdr *h;
+    const uint8_t *src;
+    int i;
+} series_loc_t;
+void series_locate(const series_t *s, int64_t a, series_loc_t *loc);
+
+/* What Prometheus' extrapolatedRate() reads of a range's samples: their number,
+ * the first and last, and last - first plus each counter reset's correction
+ * added in order (result). */
+typedef struct {
+    int     n;
+    int64_t first_t, last_t;
+    double  first_v, result;
+} rate_input_t;
+/* extrapolatedRate() at t over range r from its input (n >= 2). */
+double promql_extrapolate(const rate_input_t *in, int64_t t, int64_t r, bool is_counter,
+                          bool is_rate);
+/* rate() (is_rate) or increase() of counter stream k (chunk.h's numbering). */
+bool promql_stream_rate(const series_t *s, int k, int64_t t_ms, int64_t range_ms, bool is_rate,
+                        double *out) WARN_UNUSED_RESULT;
+/* Prometheus' linearRegression() (Kahan-Neumaier sums, exact-zero slope for
+ * a constant value), fed the points in order in one or more runs. */
+typedef struct {
+    double  n, init_y;
+    double  sum_x, c_x, sum_y, c_y, sum_xy, c_xy, sum_x2, c_x2;
+    bool    const_y, from_first;
+    int64_t intercept_t;   /* x = seconds since it (the first point's when from_first) */
+} linreg_t;
+void linreg_init(linreg_t *l, bool from_first, int64_t intercept_t);
+void linreg_add(linreg_t *l, const int64_t *ts, const double *vs, int count);
+/* False when fewer than 2 points were added. */
+bool linreg_result(const linreg_t *l, double *slope, double *intercept) WARN_UNUSED_RESULT;
+/* Prometheus' quantile() of n values sorted by promql_value_key(); false
+ * when n is 0. */
+bool promql_quantile_sorted(double q, const double *sorted, int n, double *out);
+/* A key whose unsigned order is the order quantile() sorts in (NaN lowest). */
+uint64_t promql_value_key(double v);
+
 /* PromQL at evaluation time t_ms over range_ms. Each returns true and sets
  * *out, or false when PromQL would return no value (fewer than 2 points, ...). */
 bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out) WARN_UNUSED_RESULT;
@@ -109,6 +161,12 @@ bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms,
 /* rate(h_bucket[range]) per bucket, as a histogram to take several quantiles
  * from with hist_quantile() (histogram.h). */
 bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out) WARN_UNUSED_RESULT;
+/* The bucket rates of histogram hist, rate(ctx, k, &v) giving bucket stream
+ * k's (false: none), as a histogram over the stored layout; false when no
+ * bucket had a rate. */
+typedef bool (*promql_rate_fn)(const void *ctx, int k, double *v);
+bool promql_hist_collect(const series_t *s, int hist, promql_rate_fn rate, const void *ctx,
+                         hist_t *out) WARN_UNUSED_RESULT;
 /* histogram_quantile(q, rate(h_bucket[range])) */
 bool promql_hist_quantile(const series_t *s, int hist, double q, int64_t t_ms,
                           int64_t range_ms, double *out) WARN_UNUSED_RESULT;

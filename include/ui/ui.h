@@ -24,6 +24,7 @@ enum {
     UI_ACT_POLL_NOW = 1 << 1,   /* r: poll at once */
     UI_ACT_CONTROL  = 1 << 2,   /* a request for the other outputs: ui_take_control() */
     UI_ACT_REPLAY   = 1 << 3,   /* a replay key: ui_take_replay() */
+    UI_ACT_BACK     = 1 << 4,   /* Esc on the main view, with ui_set_esc_leaves() */
 };
 
 /* The replay keys' requests (ui_take_replay). */
@@ -60,6 +61,9 @@ void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
 /* Alert delivery's live status (NULL: none configured); kept by pointer, it
  * must outlive the ui. Read at every render: a change redraws the alerts. */
 void ui_set_delivery(ui_t *ui, const delivery_status_t *d);
+/* Esc on the main view (nothing left to close) gives UI_ACT_BACK: the
+ * many-clusters overview (ui_overview.c) goes back to its list. */
+void ui_set_esc_leaves(ui_t *ui, bool on);
 /* The request behind UI_ACT_CONTROL (a silence toggle); false when none. */
 bool ui_take_control(ui_t *ui, output_ctl_t *out);
 /* What became of it: handled by how many outputs, and their reply. */
@@ -79,6 +83,12 @@ ui_replay_cmd_t ui_take_replay(ui_t *ui);
 /* Replace the timeline of events with these (oldest first), as at the
  * cursor; call before ui_update. */
 void ui_replay_events(ui_t *ui, const double *t, const char *const *text, int n);
+
+/* The dashboard's terminal for an output (ui_output.c): ui_open() with the
+ * run's settings, its input registered on env->loop (to wake it), the crash
+ * hook set; NULL with err. ui_output_stop() undoes it. */
+ui_t *ui_output_start(const output_env_t *env, char *err, size_t errlen);
+void  ui_output_stop(ui_t *ui, loop_t *loop);
 
 /* The dashboard as an output (ui_output.c); wall-clock times in its calls. */
 extern const output_ops_t output_dashboard;

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "config.h"
 #include "engine.h"
+#include "monitor_app.h"
 #include "notify.h"
 #include "ops_backup.h"
 #include "ops_schedbench.h"
@@ -27,26 +28,11 @@
 #include "ui.h"
 #include "workspace.h"
 
-typedef struct {
-    const config_t    *cfg;
-    engine_t          *eng;            /* loop, collector, remote, stats, rules */
-    workspace_t       *ws;
-    session_t         *sess;
-    backup_t          *backup;         /* scheduled backups; NULL when off */
-    schedbench_t      *bench;          /* the scheduled benchmark; NULL when off */
-    output_list_t      outs;
-    bool               interactive;    /* the dashboard is one of the outputs */
-    char             (*lines)[600];    /* app_lines: each transition's alerts.log line */
-    notify_stats_t     notify;         /* alert delivery counters, for the summary */
-    delivery_status_t  delivery;       /* its live status, for the dashboard */
-    bool               delivering;     /* the notify output is open */
-    bool               stopping;
-    double             next_poll;      /* monotonic */
-    double             end;            /* monotonic; INFINITY without --duration */
-} app_t;
 
-/* Out of app_t, whose set-up writes it whole: 2.4 MB at RULES_MAX_ALERTS,
- * only the lines of a poll's transitions are touched. */
+/* Each transition's alerts.log line, formatted and written within one
+ * app_on_poll() (so one scratch serves every app). Not in app_t, whose set-up
+ * writes it whole: 2.4 MB at ENGINE_MAX_TRANSITIONS, of which only a poll's
+ * transitions are touched. */
 static char app_lines[ENGINE_MAX_TRANSITIONS][600];
 
 /* One notice to every output (monitoring.log; stderr too when kind says so). */
@@ -63,14 +49,14 @@ static void app_say(app_t *a, notice_kind_t kind, const char *fmt, ...)
 }
 
 /* An output's own notice (output_env_t.notice). */
-static void app_output_notice(void *ctx, notice_kind_t kind, const char *line)
+void app_output_notice(void *ctx, notice_kind_t kind, const char *line)
 {
     app_t *a = ctx;
     outputs_notice(&a->outs, loop_wall(), kind, line);
 }
 
 /* An output's control request (output_env_t.control): to every output. */
-static int app_output_control(void *ctx, const output_ctl_t *ctl, char *reply, size_t n)
+int app_output_control(void *ctx, const output_ctl_t *ctl, char *reply, size_t n)
 {
     app_t *a = ctx;
     return outputs_control(&a->outs, ctl, reply, n);
@@ -79,7 +65,7 @@ static int app_output_control(void *ctx, const output_ctl_t *ctl, char *reply, s
 /* Report workspace notices (write failed / resumed) through the outputs.
  * Logging may raise a notice of its own (the log is failing too): that one is
  * reported on the next call. */
-static void app_notices(app_t *a)
+void app_notices(app_t *a)
 {
     event_list_t notices = a->ws->notices;
     a->ws->notices.n = 0;
@@ -97,11 +83,11 @@ static void app_transitions(app_t *a)
     snap->alert_events[0] = '\0';
     for (int i = 0; i < a->eng->n_trans; i++) {
         const alert_transition_t *tr = &a->eng->trans[i];
-        size_t len = rules_format_transition(tr, a->lines[i], sizeof(a->lines[i]));
+        size_t len = rules_format_transition(tr, app_lines[i], sizeof(app_lines[i]));
         if (!len)
-            a->lines[i][0] = '\0';
+            app_lines[i][0] = '\0';
         else
-            session_alert_line(a->sess, a->lines[i], tr->kind == TRANS_FIRING);
+            session_alert_line(a->sess, app_lines[i], tr->kind == TRANS_FIRING);
         int w = snprintf(snap->alert_events + used, sizeof(snap->alert_events) - used,
                          "%s%s:%s%s%s", used ? " " : "", kind[tr->kind], tr->alert.rule,
                          tr->alert.member[0] ? "@" : "", tr->alert.member);
@@ -126,8 +112,8 @@ static void app_on_poll(app_t *a)
         session_trend(a->sess, line);
     }
     for (int i = 0; i < e->n_trans; i++)
-        if (a->lines[i][0])
-            outputs_transition(&a->outs, &e->trans[i], a->lines[i]);
+        if (app_lines[i][0])
+            outputs_transition(&a->outs, &e->trans[i], app_lines[i]);
     poll_view_t pv = { .snap = e->snap, .hist = stats_histories(e->stats), .trend = line,
                        .delivery = a->delivering ? &a->delivery : NULL };
     pv.n_active = rules_active(e->rules, &pv.active);
@@ -193,54 +179,87 @@ static void app_schedule(app_t *a, double now)
         a->next_poll = now + interval;
 }
 
-/* The event loop: polls on a monotonic schedule; the loop core waits on the
- * network, the signal self-pipe and (with the dashboard) the keyboard
- * together; the followed logs are read a bounded piece per turn (so an endless
- * log cannot hold the loop); ends on a signal, on `q`, or when the duration is up, finishing
- * the poll in flight (whose requests all end before the interval). */
-static void app_run(app_t *a)
+/* Every app stops (once), saying why. */
+static void app_stop_all(app_t *const *apps, int n, const char *why)
+{
+    for (int i = 0; i < n; i++)
+        if (!apps[i]->stopping) {
+            apps[i]->stopping = true;
+            app_say(apps[i], NOTICE_LOG, "%s", why);
+        }
+}
+
+/* The event loop: polls on a monotonic schedule (each cluster its own); the
+ * loop core waits on the network, the signal self-pipe and (with the
+ * dashboard) the keyboard together; the followed logs are read a bounded
+ * piece per turn (so an endless log cannot hold the loop); ends on a signal,
+ * on `q`, or when the duration is up, finishing the polls in flight (whose
+ * requests all end before the interval). */
+void app_run(app_t *const *apps, int n, const output_list_t *shared)
 {
     const double start = loop_mono();
-    a->end = a->cfg->duration_ms > 0 ? start + a->cfg->duration_ms / 1000.0 : INFINITY;
-    a->next_poll = start;
+    const double end = apps[0]->cfg->duration_ms > 0
+                       ? start + apps[0]->cfg->duration_ms / 1000.0 : INFINITY;
+    loop_t *loop = apps[0]->eng->loop;
+    /* Many clusters: their first polls spread over one interval, so their
+     * requests do not all leave in the same instant, every interval. */
+    for (int i = 0; i < n; i++) {
+        apps[i]->end = end;
+        apps[i]->next_poll = start + apps[i]->cfg->interval_ms / 1000.0 * i / n;
+    }
     for (;;) {
         double now = loop_mono();
-        if (signals_stop_count() && !a->stopping) {
-            a->stopping = true;
-            app_say(a, NOTICE_LOG, "stopping on %s", strsignal(signals_last()));
+        if (signals_stop_count() && !apps[0]->stopping) {
+            char why[64];
+            snprintf(why, sizeof why, "stopping on %s", strsignal(signals_last()));
+            app_stop_all(apps, n, why);
         }
         if (signals_stop_count() > 1) {     /* a second Ctrl-C: do not wait */
-            collector_abort(a->eng->col);
+            for (int i = 0; i < n; i++)
+                collector_abort(apps[i]->eng->col);
             break;
         }
-        if (!a->stopping && now >= a->end) {
-            a->stopping = true;
-            app_say(a, NOTICE_LOG, "duration reached");
+        if (!apps[0]->stopping && now >= end)
+            app_stop_all(apps, n, "duration reached");
+        bool log_backlog = false, in_flight = false, again = false;
+        unsigned act = shared ? outputs_tick(shared, loop_wall()) : OUTPUT_ACT_NONE;
+        for (int i = 0; i < n; i++) {
+            app_t *a = apps[i];
+            app_schedule(a, now);
+            app_ops(a);
+            if (engine_take_poll(a->eng))
+                app_on_poll(a);
+            log_backlog |= engine_pump(a->eng);     /* more waiting = back soon */
+            act |= outputs_tick(&a->outs, loop_wall());
         }
-        app_schedule(a, now);
-        app_ops(a);
-        if (engine_take_poll(a->eng))
-            app_on_poll(a);
-        bool log_backlog = engine_pump(a->eng);     /* more waiting = back soon */
-        unsigned act = outputs_tick(&a->outs, loop_wall());
-        if ((act & OUTPUT_ACT_QUIT) && !a->stopping) {
-            a->stopping = true;
-            app_say(a, NOTICE_LOG, "stopping: quit from the dashboard");
+        if ((act & OUTPUT_ACT_QUIT) && !apps[0]->stopping)
+            app_stop_all(apps, n, "stopping: quit from the dashboard");
+        for (int i = 0; i < n; i++) {
+            bool busy = collector_in_flight(apps[i]->eng->col);
+            in_flight |= busy;
+            if ((act & OUTPUT_ACT_POLL_NOW) && !busy) {
+                apps[i]->next_poll = loop_mono();
+                again = true;
+            }
         }
-        if ((act & OUTPUT_ACT_POLL_NOW) && !collector_in_flight(a->eng->col)) {
-            a->next_poll = loop_mono();
+        if (again)
             continue;
-        }
-        if (a->stopping && !collector_in_flight(a->eng->col))
+        if (apps[0]->stopping && !in_flight)
             break;
-        double until = a->stopping ? 0.1 : fmin(a->next_poll, a->end) - loop_mono();
+        double next = end;
+        for (int i = 0; i < n; i++)
+            next = fmin(next, apps[i]->next_poll);
+        double until = apps[0]->stopping ? 0.1 : next - loop_mono();
         int timeout_ms = (int)ceil(fmin(fmax(until, 0.0), 1.0) * 1000.0);
-        int tick = outputs_next_tick_ms(&a->outs, loop_wall());
-        if (tick >= 0 && tick < timeout_ms)
-            timeout_ms = tick;
+        for (int i = 0; i <= n; i++) {
+            const output_list_t *l = i < n ? &apps[i]->outs : shared;
+            int tick = l ? outputs_next_tick_ms(l, loop_wall()) : -1;
+            if (tick >= 0 && tick < timeout_ms)
+                timeout_ms = tick;
+        }
         if (log_backlog && timeout_ms > REMOTE_PUMP_AGAIN_MS)
             timeout_ms = REMOTE_PUMP_AGAIN_MS;
-        loop_run_once(a->eng->loop, timeout_ms);
+        loop_run_once(loop, timeout_ms);
     }
 }
 
@@ -282,7 +301,7 @@ static int app_open_outputs(app_t *a, summary_arg_t *sum, char *err, size_t errl
 }
 
 /* The session's closing lines in monitoring.log (polls, connections, logs). */
-static void app_log_end(app_t *a)
+void app_log_end(app_t *a)
 {
     long connects, transfers;
     collector_counters(a->eng->col, &connects, &transfers);
@@ -300,12 +319,42 @@ static void app_log_end(app_t *a)
     }
 }
 
+void app_finish(app_t *a)
+{
+    collector_delete_probe_keys(a->eng->col, 2000);
+    app_log_end(a);
+    app_notices(a);
+}
+
+void app_close(app_t *a)
+{
+    /* In order: the dashboard gives the terminal back; the files get their
+     * last try (up to 2 s) and say on stderr what never reached them; the
+     * summary is printed (marking incomplete files). */
+    outputs_close(&a->outs, loop_wall());
+    /* Notices raised by the last writes: monitoring.log and stderr. */
+    workspace_t *ws = a->ws;
+    for (int i = 0; i < ws->notices.n; i++) {
+        fprintf(stderr, "etcd-monitor: %s\n", ws->notices.line[i]);
+        workspace_log(ws, loop_wall(), "%s", ws->notices.line[i]);
+    }
+    ws->notices.n = 0;
+}
+
+int app_exit_code(app_t *a)
+{
+    /* Lines that never reached their file: EX_SOFTWARE, whatever the cluster's state. */
+    return workspace_missing(a->ws) > 0 ? EX_SOFTWARE : session_exit_code(a->sess);
+}
+
 /* Monitor the cluster (dashboard or headless) until stopped; the exit status.
  * The engine is built first, so a configuration it refuses leaves no session
  * folder behind. */
 int cmd_monitor(config_t *cfg)
 {
     char err[512];
+    if (cfg->n_clusters > 0)
+        return cmd_monitor_clusters(cfg);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         fprintf(stderr, "etcd-monitor: cannot initialise libcurl\n");
         return 70;
@@ -348,13 +397,18 @@ int cmd_monitor(config_t *cfg)
     }
     ws_open = true;
     app = (app_t){ .cfg = cfg, .eng = &eng, .ws = &ws, .sess = &sess, .backup = backup,
-                   .bench = bench, .lines = app_lines };
+                   .bench = bench };
 
     double t0 = loop_wall();
     session_init(&sess, t0);
-    workspace_log(&ws, t0, "etcd-monitor %s started: %d endpoint(s), interval %gs, %s",
-                  EM_VERSION, cfg->n_endpoints, cfg->interval_ms / 1000.0,
-                  cfg->no_discover ? "no discovery" : "discovery via member list");
+    if (cfg->prometheus_url)
+        workspace_log(&ws, t0, "etcd-monitor %s started: members from prometheus, selector %s, "
+                      "interval %gs", EM_VERSION, cfg->prometheus_selector,
+                      cfg->interval_ms / 1000.0);
+    else
+        workspace_log(&ws, t0, "etcd-monitor %s started: %d endpoint(s), interval %gs, %s",
+                      EM_VERSION, cfg->n_endpoints, cfg->interval_ms / 1000.0,
+                      cfg->no_discover ? "no discovery" : "discovery via member list");
     if (cfg->ignored_keys) {
         fprintf(stderr, "etcd-monitor: %s: keys not used yet, ignored: %s\n",
                 cfg->config_path, cfg->ignored_keys);
@@ -382,27 +436,16 @@ int cmd_monitor(config_t *cfg)
     config_forget_password(cfg);
     app_notices(&app);
 
-    app_run(&app);
+    app_t *one = &app;
+    app_run(&one, 1, NULL);
 
     backup_close(backup, 5000);          /* a backup in progress: up to 5 s to finish */
     backup = app.backup = NULL;
     schedbench_close(bench, 5000);       /* a run in progress: up to 5 s (its keys go) */
     bench = app.bench = NULL;
-    collector_delete_probe_keys(eng.col, 2000);
-    app_log_end(&app);
-    app_notices(&app);
-    /* In order: the dashboard gives the terminal back; the files get their
-     * last try (up to 2 s) and say on stderr what never reached them; the
-     * summary is printed (marking incomplete files). */
-    outputs_close(&app.outs, loop_wall());
-    /* Notices raised by the last writes: monitoring.log and stderr. */
-    for (int i = 0; i < ws.notices.n; i++) {
-        fprintf(stderr, "etcd-monitor: %s\n", ws.notices.line[i]);
-        workspace_log(&ws, loop_wall(), "%s", ws.notices.line[i]);
-    }
-    ws.notices.n = 0;
-    /* Lines that never reached their file: EX_SOFTWARE, whatever the cluster's state. */
-    rc = workspace_missing(&ws) > 0 ? EX_SOFTWARE : session_exit_code(&sess);
+    app_finish(&app);
+    app_close(&app);
+    rc = app_exit_code(&app);
 out:
     backup_close(backup, 0);
     schedbench_close(bench, 0);

@@ -79,6 +79,8 @@ int cmd_status(config_t *cfg)
         rc = 74;                         /* EX_IOERR */
         goto out;
     }
+    if (snap->source_error[0])           /* --prometheus: why the table is empty */
+        fprintf(stderr, "etcd-monitor: %s\n", snap->source_error);
     status_say_firing(eng.rules);
     rc = (int)snap->status;              /* HEALTHY 0, WARNING 1, ALERT 2 */
 out:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "metrics.h"
+#include "promsource.h"
 
 const char *const rk_what[RK_COUNT] = {
     "metrics", "status", "health", "read probe", "write probe", "member list", "alarms"
@@ -100,8 +101,14 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
             return NULL;
         }
     }
+    mb->req[RK_METRICS].gzip = c->cfg->metrics_gzip;   /* 150 kB, a tenth gzipped */
     snprintf(mb->metrics_base, sizeof(mb->metrics_base), "%s", metrics_base ? metrics_base : "");
     member_set_url(mb, url);
+    /* Every request's handle set up now, not at its first poll (the alarm list
+     * goes to whichever member answers first): steady polls allocate nothing. */
+    for (int k = 0; k < RK_COUNT; k++)
+        if (mb->url[0])
+            (void)http_prepare(&c->http, &mb->req[k], mb->req_url[k], rk_is_api(k));
     /* Named by host:port until the member list names it. */
     if (name && *name)
         snprintf(mb->name, sizeof(mb->name), "%s", name);
@@ -135,6 +142,30 @@ void collector_remove_member(collector_t *c, int i)
 }
 
 static void collector_on_done(http_req_t *r, void *ctx);
+static void collector_parse(collector_t *c, member_t *mb, int kind, const char *body, size_t len,
+                            double took_s);
+
+/* --prometheus: the members are Prometheus' targets, read by a promsource
+ * with the collector's TLS files, timeouts and body cap. */
+static collector_t *collector_new_prometheus(collector_t *c, char *err, size_t errlen)
+{
+    const config_t *cfg = c->cfg;
+    promsource_config_t pc = {
+        .url = cfg->prometheus_url,
+        .selector = cfg->prometheus_selector ? cfg->prometheus_selector : "{job=\"etcd\"}",
+        .n_windows = cfg->n_windows, .window_ms = cfg->window_ms,
+        .timeout_ms = c->timeout_ms, .connect_timeout_ms = cfg->dial_timeout_ms,
+        .max_body = cfg->max_body_bytes,
+        .tls = { .ca_file = cfg->ca_file, .cert_file = cfg->cert_file,
+                 .key_file = cfg->key_file, .insecure = cfg->insecure_skip_verify },
+        .use_proxy_env = cfg->use_proxy_env,
+    };
+    if (!(c->prom = promsource_new(&pc, c->loop, err, errlen))) {
+        collector_free(c);
+        return NULL;
+    }
+    return c;
+}
 
 collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t errlen)
 {
@@ -148,6 +179,11 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
     if (http_init(&c->http, loop, collector_on_done, c) != 0) {
         snprintf(err, errlen, "cannot initialise libcurl");
         free(c);
+        return NULL;
+    }
+    if (json_arena_init(&c->arena) != 0) {
+        snprintf(err, errlen, "out of memory");
+        collector_free(c);
         return NULL;
     }
     c->tls_default = collector_default_tls(cfg);
@@ -179,6 +215,8 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
         c->timeout_ms = 300;
     c->endpoint_flags = collector_endpoint_flags(cfg);
     http_set_proxy_env(&c->http, cfg->use_proxy_env);
+    if (cfg->prometheus_url)
+        return collector_new_prometheus(c, err, errlen);
     if (collector_check_endpoints(cfg, err, errlen) != 0) {
         collector_free(c);
         return NULL;
@@ -218,6 +256,8 @@ void collector_free(collector_t *c)
         collector_remove_member(c, c->n - 1);
     auth_free(c->auth, &c->http);
     http_cleanup(&c->http);
+    json_arena_free(&c->arena);
+    promsource_free(c->prom);
     free(c);
 }
 
@@ -285,7 +325,11 @@ static void collector_on_done(http_req_t *r, void *ctx)
     char why[160];
     http_req_error(r, why, sizeof(why));
     if (why[0]) {
-        if (r->result == CURLE_OK && collector_auth_answer(c, mb, r))
+        /* A refusal's body is read for etcd's error (its JSON in the arena too). */
+        json_arena_enter(&c->arena);
+        bool auth = r->result == CURLE_OK && collector_auth_answer(c, mb, r);
+        json_arena_leave(&c->arena);
+        if (auth)
             return;
         snprintf(mb->cause[r->kind], sizeof(mb->cause[r->kind]), "%.127s", why);
         member_fail(mb, r->kind, "%s: %s", rk_what[r->kind], why);
@@ -297,7 +341,18 @@ static void collector_on_done(http_req_t *r, void *ctx)
         collector_token_ok(c, mb, r->kind);
     const char *body = r->body.data ? r->body.data : "";
     size_t len = r->body.len;
-    switch (r->kind) {
+    json_arena_enter(&c->arena);
+    collector_parse(c, mb, r->kind, body, len, r->total_s - r->connect_s);
+    json_arena_leave(&c->arena);
+}
+
+/* An answer's body into the member's sample in flight (JSON parses inside the
+ * collector's arena); took_s is the transfer less connecting. */
+static void collector_parse(collector_t *c, member_t *mb, int kind, const char *body, size_t len,
+                            double took_s)
+{
+    char why[160];
+    switch (kind) {
     case RK_METRICS: {
         prom_error_t pe;
         if (metrics_extract(body, len, &mb->cur.m, &pe) == 0)
@@ -328,11 +383,11 @@ static void collector_on_done(http_req_t *r, void *ctx)
         /* Client-observed latency from libcurl's microsecond timers: the whole
          * transfer less connecting (0 on a kept-alive connection); never below
          * what the answer really took. */
-        mb->cur.probe_read_ms = (r->total_s - r->connect_s) * 1000.0;
+        mb->cur.probe_read_ms = took_s * 1000.0;
         collector_ask_alarms(c, mb);             /* the member and our token are good */
         break;
     case RK_PROBE_WRITE:
-        mb->cur.probe_write_ms = (r->total_s - r->connect_s) * 1000.0;
+        mb->cur.probe_write_ms = took_s * 1000.0;
         break;
     case RK_MEMBERS: {
         int n = 0;
@@ -384,14 +439,18 @@ static void collector_start_req(collector_t *c, member_t *mb, int kind, const ch
     collector_send(c, mb, kind, c->timeout_ms);
 }
 
-/* Ask one member for its metrics, status and health. */
+/* Ask one member for its metrics, status, read probe (and write probe, health). */
 void collector_start_member(collector_t *c, member_t *mb)
 {
     if (!mb->url[0])
         return;                          /* listed but not started: nothing to ask */
     collector_start_req(c, mb, RK_METRICS, NULL);
     collector_start_req(c, mb, RK_STATUS, "{}");
-    collector_start_req(c, mb, RK_HEALTH, NULL);
+    /* /health only when the last poll's own answers could not tell (see
+     * collector_health): etcd's verdict, and its reason, when not healthy. */
+    mb->health_asked = !mb->health_known || mb->is_learner;
+    if (mb->health_asked)
+        collector_start_req(c, mb, RK_HEALTH, NULL);
     collector_start_req(c, mb, RK_PROBE_READ,
                         mb->is_learner ? PROBE_READ_BODY_LEARNER : PROBE_READ_BODY);
     /* Only members the member list has named: the key carries the name, and a
@@ -410,6 +469,8 @@ void collector_start_member(collector_t *c, member_t *mb)
 
 bool collector_start_poll(collector_t *c, double wall, double mono)
 {
+    if (c->prom)
+        return promsource_start_poll(c->prom, wall, mono);
     if (c->in_flight)
         return false;
     c->in_flight = true;
@@ -470,11 +531,15 @@ bool collector_start_poll(collector_t *c, double wall, double mono)
 
 bool collector_in_flight(const collector_t *c)
 {
+    if (c->prom)
+        return promsource_in_flight(c->prom);
     return c->in_flight;
 }
 
 bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap)
 {
+    if (c->prom)
+        return promsource_take_snapshot(c->prom, snap);
     if (!c->in_flight || c->http.active > 0)
         return false;
     collector_complete(c, snap);
@@ -483,6 +548,8 @@ bool collector_take_snapshot(collector_t *c, cluster_snapshot_t *snap)
 
 void collector_abort(collector_t *c)
 {
+    if (c->prom)
+        promsource_abort(c->prom);
     for (int i = 0; i < c->n; i++)
         for (int k = 0; k < RK_COUNT; k++)
             http_cancel(&c->http, &c->m[i]->req[k]);
@@ -500,6 +567,10 @@ void collector_set_route(collector_t *c, http_route_fn fn, void *ctx)
 
 void collector_counters(const collector_t *c, long *connects, long *transfers)
 {
+    if (c->prom) {
+        promsource_counters(c->prom, connects, transfers);
+        return;
+    }
     *connects = c->http.connects;
     *transfers = c->http.transfers;
 }

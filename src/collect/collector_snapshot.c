@@ -86,7 +86,7 @@ static void collector_auth_snapshot(const collector_t *c, cluster_snapshot_t *s)
 
 /* With no status answer at all (denied, or not allowed without a token), the
  * leader is the one member whose /metrics says etcd_server_is_leader 1. */
-static void collector_leader_from_metrics(cluster_snapshot_t *s)
+void collector_leader_from_metrics(cluster_snapshot_t *s)
 {
     int found = -1, n = 0;
     for (int i = 0; i < s->n_members; i++) {
@@ -103,6 +103,25 @@ static void collector_leader_from_metrics(cluster_snapshot_t *s)
         return;
     s->leader_id = s->members[found].id;
     snprintf(s->leader_name, sizeof(s->leader_name), "%s", s->members[found].name);
+}
+
+/* The member's health without asking /health. etcd 3.4's /health is "true"
+ * when the member knows no alarm, has a leader and answers a quorum read; the
+ * maintenance status lists the alarms and the missing leader in its "errors",
+ * and the read probe is a linearizable (quorum) read. So a voting member whose
+ * status names a leader and no error, and whose read probe answered, is
+ * healthy; anything else asks /health at the next poll for etcd's own verdict
+ * and reason. Learners are always asked (their probe is a serializable read). */
+static void collector_health(member_t *mb)
+{
+    const member_sample_t *cur = &mb->cur;
+    bool healthy = !mb->is_learner && cur->s.ok && cur->s.leader_id != 0 &&
+                   cur->s.errors[0] == '\0' && !isnan(cur->probe_read_ms) &&
+                   !mb->err[RK_PROBE_READ][0];
+    if (!mb->health_asked)
+        mb->cur.health_ok = healthy;
+    /* etcd said "false" where our reading says healthy: keep asking it. */
+    mb->health_known = healthy && mb->cur.health_ok;
 }
 
 /* The poll in flight has finished: turn members into the snapshot. */
@@ -148,6 +167,7 @@ void collector_complete(collector_t *c, cluster_snapshot_t *s)
     for (int i = 0; i < c->n && s->n_members < CLUSTER_MAX_MEMBERS; i++) {
         member_t *mb = c->m[i];
         member_sample_t *cur = &mb->cur;
+        collector_health(mb);
         cur->up = cur->metrics_ok || cur->s.ok;
         member_reason(mb, cur->error, sizeof(cur->error));
         char raw[sizeof(cur->error)];                /* parts may quote a body */

@@ -3,6 +3,7 @@
  * "path:line: ...", and never echo the value of a password/token/secret key. */
 #include "config.h"
 #include "config_internal.h"
+#include "config_yaml.h"
 #include "rules_internal.h"     /* rule names, for the rules: block */
 
 #include <errno.h>
@@ -12,41 +13,25 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #define THRESHOLDS_KEY "alert_thresholds"
 #define RULES_KEY "rules"
 #define MEMBERS_KEY "members"
 #define ALERTS_KEY "alerts"
+#define CLUSTERS_KEY "clusters"
 #define MEMBER_ROWS_MAX 16       /* more than the members[].* rows of the table */
 #define LIST_MAX 1024            /* a YAML list joined with commas, as a flag takes it */
 #define DEPTH_MAX 64             /* lists and mappings nested deeper are an error: no key
                                     needs it, and libyaml slows down with depth */
 
-typedef struct {
-    yaml_parser_t   parser;
-    yaml_event_t    ev;          /* the current event, valid while have_ev */
-    bool            have_ev;
-    const char     *path;
-    config_t       *cfg;
-    char           *err;
-    size_t          errlen;
-    const option_t *tab;
-    size_t          n_tab;
-    bool           *seen;        /* per table row: key present in the file */
-    bool            seen_block[8];   /* nested blocks (config_nested_blocks) seen */
-    int             depth;       /* lists and mappings open at the current event */
-} yfile_t;
 
-static unsigned long ev_line(const yaml_event_t *ev)
+unsigned long yf_line(const yaml_event_t *ev)
 {
     return (unsigned long)ev->start_mark.line + 1;
 }
 
 /* Write "path:line: <message>" to the error buffer; returns -1. */
-static int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
+int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
 {
     char msg[384];
     va_list ap;
@@ -59,7 +44,7 @@ static int yf_error(yfile_t *y, unsigned long line, const char *fmt, ...)
 
 /* Move to the next event; a YAML syntax error becomes "path:line: problem",
  * and so does nesting deeper than DEPTH_MAX. */
-static int yf_next(yfile_t *y)
+int yf_next(yfile_t *y)
 {
     if (y->have_ev) {
         yaml_event_delete(&y->ev);
@@ -69,7 +54,7 @@ static int yf_next(yfile_t *y)
         y->have_ev = true;
         if (y->ev.type == YAML_SEQUENCE_START_EVENT || y->ev.type == YAML_MAPPING_START_EVENT) {
             if (++y->depth > DEPTH_MAX)
-                return yf_error(y, ev_line(&y->ev),
+                return yf_error(y, yf_line(&y->ev),
                                 "lists and mappings nested more than %d levels deep", DEPTH_MAX);
         } else if (y->ev.type == YAML_SEQUENCE_END_EVENT || y->ev.type == YAML_MAPPING_END_EVENT) {
             y->depth--;
@@ -110,7 +95,7 @@ static int yf_skip(yfile_t *y)
     }
 }
 
-static bool is_null_scalar(const yaml_event_t *ev)
+bool yf_is_null(const yaml_event_t *ev)
 {
     const char *v = (const char *)ev->data.scalar.value;
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
@@ -134,7 +119,7 @@ static bool key_is_secret(const char *key)
     return false;
 }
 
-static const char *node_kind(const yaml_event_t *ev)
+const char *yf_kind(const yaml_event_t *ev)
 {
     switch (ev->type) {
     case YAML_MAPPING_START_EVENT: return "a mapping";
@@ -148,12 +133,12 @@ static const char *node_kind(const yaml_event_t *ev)
 static int yf_check_scalar(yfile_t *y, const char *key, const char *want)
 {
     if (y->ev.type != YAML_SCALAR_EVENT)
-        return yf_error(y, ev_line(&y->ev), "%s: expected %s, found %s", key, want,
-                        node_kind(&y->ev));
-    if (is_null_scalar(&y->ev))
-        return yf_error(y, ev_line(&y->ev), "%s: missing value", key);
+        return yf_error(y, yf_line(&y->ev), "%s: expected %s, found %s", key, want,
+                        yf_kind(&y->ev));
+    if (yf_is_null(&y->ev))
+        return yf_error(y, yf_line(&y->ev), "%s: missing value", key);
     if (strlen((const char *)y->ev.data.scalar.value) != y->ev.data.scalar.length)
-        return yf_error(y, ev_line(&y->ev), "%s: the value contains a NUL byte", key);
+        return yf_error(y, yf_line(&y->ev), "%s: the value contains a NUL byte", key);
     return 0;
 }
 
@@ -165,7 +150,7 @@ static int yf_apply_scalar(yfile_t *y, const option_t *opt, const char *key, con
     char where[512];
     if (yf_check_scalar(y, key, want))
         return -1;
-    snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
+    snprintf(where, sizeof where, "%s:%lu", y->path, yf_line(&y->ev));
     return config_apply(y->cfg, opt, where, key, (const char *)y->ev.data.scalar.value, hide,
                         y->err, y->errlen);
 }
@@ -175,7 +160,7 @@ static int yf_endpoint_list(yfile_t *y, const char *key)
 {
     char *items[CONFIG_MAX_ENDPOINTS];
     int n = 0;
-    unsigned long start = ev_line(&y->ev);
+    unsigned long start = yf_line(&y->ev);
 
     for (;;) {
         if (yf_next(y))
@@ -188,22 +173,22 @@ static int yf_endpoint_list(yfile_t *y, const char *key)
         char problem[128], shown[96];
         int r = config_check_endpoint(v, problem, sizeof problem);
         if (r == SET_HIDE) {
-            yf_error(y, ev_line(&y->ev), "%s: an endpoint has %s", key, problem);
+            yf_error(y, yf_line(&y->ev), "%s: an endpoint has %s", key, problem);
             goto fail;
         }
         if (r != SET_OK) {
             config_quote(shown, sizeof shown, v);
-            yf_error(y, ev_line(&y->ev), "%s: %s is not a valid endpoint: %s", key, shown,
+            yf_error(y, yf_line(&y->ev), "%s: %s is not a valid endpoint: %s", key, shown,
                      problem);
             goto fail;
         }
         if (n == CONFIG_MAX_ENDPOINTS) {
-            yf_error(y, ev_line(&y->ev), "%s: too many endpoints (at most %d)", key,
+            yf_error(y, yf_line(&y->ev), "%s: too many endpoints (at most %d)", key,
                      CONFIG_MAX_ENDPOINTS);
             goto fail;
         }
         if (!(items[n] = strdup(v))) {
-            yf_error(y, ev_line(&y->ev), "out of memory");
+            yf_error(y, yf_line(&y->ev), "out of memory");
             goto fail;
         }
         n++;
@@ -229,7 +214,7 @@ static int yf_joined_list(yfile_t *y, const option_t *opt, const char *key)
     char joined[LIST_MAX] = "", where[512], start[512];
     size_t used = 0;
 
-    snprintf(start, sizeof start, "%s:%lu", y->path, ev_line(&y->ev));
+    snprintf(start, sizeof start, "%s:%lu", y->path, yf_line(&y->ev));
     for (;;) {
         if (yf_next(y))
             return -1;
@@ -238,12 +223,12 @@ static int yf_joined_list(yfile_t *y, const option_t *opt, const char *key)
         if (yf_check_scalar(y, key, "a single value"))
             return -1;
         const char *v = (const char *)y->ev.data.scalar.value;
-        snprintf(where, sizeof where, "%s:%lu", y->path, ev_line(&y->ev));
+        snprintf(where, sizeof where, "%s:%lu", y->path, yf_line(&y->ev));
         if (config_apply(y->cfg, opt, where, key, v, false, y->err, y->errlen))
             return -1;
         size_t len = strlen(v);
         if (used + len + 2 > sizeof joined)
-            return yf_error(y, ev_line(&y->ev), "%s: the list is too long", key);
+            return yf_error(y, yf_line(&y->ev), "%s: the list is too long", key);
         used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s", used ? "," : "", v);
     }
     if (used == 0) {
@@ -253,16 +238,28 @@ static int yf_joined_list(yfile_t *y, const option_t *opt, const char *key)
     return config_apply(y->cfg, opt, start, key, joined, false, y->err, y->errlen);
 }
 
+int yf_next_key(yfile_t *y, const char *what)
+{
+    if (yf_next(y))
+        return -1;
+    if (y->ev.type == YAML_MAPPING_END_EVENT)
+        return 1;
+    if (y->ev.type != YAML_SCALAR_EVENT)
+        return yf_error(y, yf_line(&y->ev), "%skeys must be plain names, found %s", what,
+                        yf_kind(&y->ev));
+    return 0;
+}
+
 /* One field ("for: 30s") of the rules: entry just appended; the value is
  * applied through the option table's rules.NAME.<field> row. */
 static int yf_rule_field(yfile_t *y, const char *rule, int idx)
 {
     char field[128], key[256], row[160], shown[160];
-    unsigned long line = ev_line(&y->ev);
+    unsigned long line = yf_line(&y->ev);
     config_rule_t *r = &y->cfg->rule_overrides[y->cfg->n_rule_overrides - 1];
 
     if (y->ev.type != YAML_SCALAR_EVENT)
-        return yf_error(y, line, "keys must be plain names, found %s", node_kind(&y->ev));
+        return yf_error(y, line, "keys must be plain names, found %s", yf_kind(&y->ev));
     snprintf(field, sizeof field, "%s", (const char *)y->ev.data.scalar.value);
     snprintf(key, sizeof key, RULES_KEY ".%s.%s", rule, field);
     snprintf(row, sizeof row, RULES_KEY ".NAME.%s", field);
@@ -297,19 +294,16 @@ static int yf_rule_field(yfile_t *y, const char *rule, int idx)
 static int yf_rules(yfile_t *y)
 {
     char shown[128];
-    if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+    if (y->ev.type == YAML_SCALAR_EVENT && yf_is_null(&y->ev))
         return 0;
     if (y->ev.type != YAML_MAPPING_START_EVENT)
-        return yf_error(y, ev_line(&y->ev), RULES_KEY ": expected a mapping, found %s",
-                        node_kind(&y->ev));
+        return yf_error(y, yf_line(&y->ev), RULES_KEY ": expected a mapping, found %s",
+                        yf_kind(&y->ev));
     for (;;) {
-        if (yf_next(y))
-            return -1;
-        if (y->ev.type == YAML_MAPPING_END_EVENT)
-            return 0;
-        unsigned long line = ev_line(&y->ev);
-        if (y->ev.type != YAML_SCALAR_EVENT)
-            return yf_error(y, line, "keys must be plain names, found %s", node_kind(&y->ev));
+        int end = yf_next_key(y, "");
+        if (end)
+            return end > 0 ? 0 : -1;
+        unsigned long line = yf_line(&y->ev);
         const char *name = (const char *)y->ev.data.scalar.value;
         int idx = rules_builtin_find(name);
         if (idx < 0) {
@@ -332,8 +326,8 @@ static int yf_rules(yfile_t *y)
         if (yf_next(y))
             return -1;
         if (y->ev.type != YAML_MAPPING_START_EVENT)
-            return yf_error(y, ev_line(&y->ev), RULES_KEY ".%s: expected a mapping, found %s",
-                            rule, node_kind(&y->ev));
+            return yf_error(y, yf_line(&y->ev), RULES_KEY ".%s: expected a mapping, found %s",
+                            rule, yf_kind(&y->ev));
         for (;;) {
             if (yf_next(y))
                 return -1;
@@ -367,12 +361,12 @@ static int yf_member_key(yfile_t *y, const char *row_prefix, const char *name_pr
                          const option_t **seen, int *n_seen)
 {
     char row[160], name[160], shown[128];
-    unsigned long line = ev_line(&y->ev);
+    unsigned long line = yf_line(&y->ev);
     int plen = (int)strlen(name_prefix) - 1;          /* without the trailing dot */
 
     if (y->ev.type != YAML_SCALAR_EVENT)
         return yf_error(y, line, "%.*s: keys must be plain names, found %s", plen, name_prefix,
-                        node_kind(&y->ev));
+                        yf_kind(&y->ev));
     const char *field = (const char *)y->ev.data.scalar.value;
     snprintf(row, sizeof row, "%s%s", row_prefix, field);
     const option_t *opt = strpbrk(field, ".[]") ? NULL : config_option_by_key(row);
@@ -413,7 +407,7 @@ static int yf_member(yfile_t *y)
 {
     config_t *cfg = y->cfg;
     int idx = cfg->n_members;
-    unsigned long line = ev_line(&y->ev);
+    unsigned long line = yf_line(&y->ev);
     char name[32];
 
     snprintf(name, sizeof name, MEMBERS_KEY "[%d]", idx);
@@ -421,7 +415,7 @@ static int yf_member(yfile_t *y)
         return yf_error(y, line, "%s: too many members (at most %d)", name,
                         CONFIG_MAX_ENDPOINTS);
     if (y->ev.type != YAML_MAPPING_START_EVENT)
-        return yf_error(y, line, "%s: expected a mapping, found %s", name, node_kind(&y->ev));
+        return yf_error(y, line, "%s: expected a mapping, found %s", name, yf_kind(&y->ev));
     config_member_t *m = &cfg->members[cfg->n_members++];
     memset(m, 0, sizeof *m);
     m->ssh_accept_new = -1;
@@ -437,12 +431,12 @@ static int yf_member(yfile_t *y)
  * order; null means none. */
 static int yf_members(yfile_t *y)
 {
-    unsigned long line = ev_line(&y->ev);
+    unsigned long line = yf_line(&y->ev);
     config_members_free(y->cfg);
-    if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+    if (y->ev.type == YAML_SCALAR_EVENT && yf_is_null(&y->ev))
         return 0;
     if (y->ev.type != YAML_SEQUENCE_START_EVENT)
-        return yf_error(y, line, MEMBERS_KEY ": expected a list, found %s", node_kind(&y->ev));
+        return yf_error(y, line, MEMBERS_KEY ": expected a list, found %s", yf_kind(&y->ev));
     for (;;) {
         if (yf_next(y))
             return -1;
@@ -461,10 +455,10 @@ static int yf_members(yfile_t *y)
 static int yf_alert_key(yfile_t *y, config_channel_t *c, int idx)
 {
     char key[64], why[256], shown[96];
-    unsigned long line = ev_line(&y->ev);
+    unsigned long line = yf_line(&y->ev);
     if (y->ev.type != YAML_SCALAR_EVENT)
         return yf_error(y, line, ALERTS_KEY "[%d]: keys must be plain names, found %s", idx,
-                        node_kind(&y->ev));
+                        yf_kind(&y->ev));
     if (y->ev.data.scalar.length >= sizeof key) {
         config_quote(shown, sizeof shown, (const char *)y->ev.data.scalar.value);
         return yf_error(y, line, ALERTS_KEY "[%d]: unknown key %s", idx, shown);
@@ -472,11 +466,11 @@ static int yf_alert_key(yfile_t *y, config_channel_t *c, int idx)
     snprintf(key, sizeof key, "%s", (const char *)y->ev.data.scalar.value);
     if (yf_next(y))
         return -1;
-    line = ev_line(&y->ev);
+    line = yf_line(&y->ev);
     if (strcmp(key, "headers") == 0) {
         if (y->ev.type != YAML_MAPPING_START_EVENT)
             return yf_error(y, line, ALERTS_KEY "[%d].headers: expected a mapping, found %s",
-                            idx, node_kind(&y->ev));
+                            idx, yf_kind(&y->ev));
         for (;;) {
             char name[80];
             if (yf_next(y))
@@ -490,7 +484,7 @@ static int yf_alert_key(yfile_t *y, config_channel_t *c, int idx)
                 return -1;
             if (alerts_channel_header(c, name, (const char *)y->ev.data.scalar.value, why,
                                       sizeof why))
-                return yf_error(y, ev_line(&y->ev), ALERTS_KEY "[%d].headers: %s", idx, why);
+                return yf_error(y, yf_line(&y->ev), ALERTS_KEY "[%d].headers: %s", idx, why);
         }
     }
     if (strcmp(key, "to") == 0 && y->ev.type == YAML_SEQUENCE_START_EVENT) {
@@ -503,14 +497,14 @@ static int yf_alert_key(yfile_t *y, config_channel_t *c, int idx)
                 return -1;
             if (alerts_channel_set(c, key, (const char *)y->ev.data.scalar.value, why,
                                    sizeof why))
-                return yf_error(y, ev_line(&y->ev), ALERTS_KEY "[%d].to: an address %s", idx,
+                return yf_error(y, yf_line(&y->ev), ALERTS_KEY "[%d].to: an address %s", idx,
                                 why);
         }
     }
     if (y->ev.type != YAML_SCALAR_EVENT)
         return yf_error(y, line, ALERTS_KEY "[%d].%s: expected a single value, found %s", idx,
-                        key, node_kind(&y->ev));
-    if (is_null_scalar(&y->ev))
+                        key, yf_kind(&y->ev));
+    if (yf_is_null(&y->ev))
         return yf_error(y, line, ALERTS_KEY "[%d].%s: missing value", idx, key);
     if (strlen((const char *)y->ev.data.scalar.value) != y->ev.data.scalar.length)
         return yf_error(y, line, ALERTS_KEY "[%d].%s: the value contains a NUL byte", idx, key);
@@ -529,20 +523,20 @@ static int yf_alert_key(yfile_t *y, config_channel_t *c, int idx)
 static int yf_alerts(yfile_t *y)
 {
     char why[256];
-    if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+    if (y->ev.type == YAML_SCALAR_EVENT && yf_is_null(&y->ev))
         return 0;
     if (y->ev.type != YAML_SEQUENCE_START_EVENT)
-        return yf_error(y, ev_line(&y->ev), ALERTS_KEY ": expected a list, found %s",
-                        node_kind(&y->ev));
+        return yf_error(y, yf_line(&y->ev), ALERTS_KEY ": expected a list, found %s",
+                        yf_kind(&y->ev));
     for (int idx = 0;; idx++) {
         if (yf_next(y))
             return -1;
         if (y->ev.type == YAML_SEQUENCE_END_EVENT)
             return 0;
-        unsigned long line = ev_line(&y->ev);
+        unsigned long line = yf_line(&y->ev);
         if (y->ev.type != YAML_MAPPING_START_EVENT)
             return yf_error(y, line, ALERTS_KEY "[%d]: expected a mapping, found %s", idx,
-                            node_kind(&y->ev));
+                            yf_kind(&y->ev));
         config_channel_t *c = alerts_channel_new(&y->cfg->alerts, CHAN_CONSOLE);
         if (!c)
             return yf_error(y, line, ALERTS_KEY ": more than %d channels", ALERTS_MAX_CHANNELS);
@@ -569,6 +563,8 @@ static int yf_value(yfile_t *y, const option_t *opt, const char *key)
         return yf_members(y);
     if (strcmp(key, ALERTS_KEY) == 0)
         return yf_alerts(y);
+    if (strcmp(key, CLUSTERS_KEY) == 0)
+        return yf_clusters(y);
     if (opt->kind == OPT_BLOCK)
         return yf_skip(y);
     if ((opt->attrs & OPT_LIST) && y->ev.type == YAML_SEQUENCE_START_EVENT)
@@ -581,18 +577,30 @@ static int yf_value(yfile_t *y, const option_t *opt, const char *key)
 
 /* Read one "key: value" pair of a mapping whose keys are prefix + key.
  * Returns 1 when the mapping ended, 0 after a pair, -1 on error. */
+static int yf_pair_at(yfile_t *y, const char *prefix);
 static int yf_pair(yfile_t *y, const char *prefix)
 {
-    char key[256], shown[128];
-
     if (yf_next(y))
         return -1;
     if (y->ev.type == YAML_MAPPING_END_EVENT)
         return 1;
+    return yf_pair_at(y, prefix);
+}
+
+int yf_key(yfile_t *y)
+{
+    return yf_pair_at(y, "");
+}
+
+/* The pair whose key is the current event (see yf_pair). */
+static int yf_pair_at(yfile_t *y, const char *prefix)
+{
+    char key[256], shown[128];
+
     if (y->ev.type != YAML_SCALAR_EVENT)
-        return yf_error(y, ev_line(&y->ev), "keys must be plain names, found %s",
-                        node_kind(&y->ev));
-    unsigned long line = ev_line(&y->ev);
+        return yf_error(y, yf_line(&y->ev), "keys must be plain names, found %s",
+                        yf_kind(&y->ev));
+    unsigned long line = yf_line(&y->ev);
     snprintf(key, sizeof key, "%s%s", prefix, (const char *)y->ev.data.scalar.value);
 
     /* Nested blocks (alert_thresholds, tls, auth, ssh): their keys are block.key. */
@@ -604,11 +612,11 @@ static int yf_pair(yfile_t *y, const char *prefix)
         y->seen_block[b] = true;
         if (yf_next(y))
             return -1;
-        if (y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))
+        if (y->ev.type == YAML_SCALAR_EVENT && yf_is_null(&y->ev))
             return 0;
         if (y->ev.type != YAML_MAPPING_START_EVENT)
-            return yf_error(y, ev_line(&y->ev), "%s: expected a mapping, found %s", key,
-                            node_kind(&y->ev));
+            return yf_error(y, yf_line(&y->ev), "%s: expected a mapping, found %s", key,
+                            yf_kind(&y->ev));
         char sub[sizeof key + 1];
         snprintf(sub, sizeof sub, "%s.", key);
         int r;
@@ -629,6 +637,8 @@ static int yf_pair(yfile_t *y, const char *prefix)
     if (y->seen[row])
         return yf_error(y, line, "duplicate key \"%s\"", key);
     y->seen[row] = true;
+    if (strcmp(key, "auth.password") == 0)
+        y->secret_seen = true;
     if (yf_next(y))
         return -1;
     return yf_value(y, opt, key);
@@ -651,16 +661,16 @@ static int yf_stream(yfile_t *y)
             ;
         if (r < 0)
             return -1;
-    } else if (!(y->ev.type == YAML_SCALAR_EVENT && is_null_scalar(&y->ev))) {
-        return yf_error(y, ev_line(&y->ev), "the top level must be a mapping of keys, found %s",
-                        node_kind(&y->ev));
+    } else if (!(y->ev.type == YAML_SCALAR_EVENT && yf_is_null(&y->ev))) {
+        return yf_error(y, yf_line(&y->ev), "the top level must be a mapping of keys, found %s",
+                        yf_kind(&y->ev));
     }
     if (yf_next(y))                       /* DOCUMENT-END */
         return -1;
     if (yf_next(y))
         return -1;
     if (y->ev.type != YAML_STREAM_END_EVENT)
-        return yf_error(y, ev_line(&y->ev), "only one YAML document is allowed");
+        return yf_error(y, yf_line(&y->ev), "only one YAML document is allowed");
     return 0;
 }
 
@@ -730,8 +740,7 @@ int config_file_load(config_t *cfg, const char *path, char *err, size_t errlen)
         rc = 0;
     /* A password in a file other users can read is worth a warning (not an error:
      * the operator may be mid-incident). */
-    const option_t *pw = config_option_by_key("auth.password");
-    if (rc == 0 && pw && y.seen[pw - y.tab] && (st.st_mode & 077)) {
+    if (rc == 0 && y.secret_seen && (st.st_mode & 077)) {
         char line[600];
         snprintf(line, sizeof line, "%s holds a password and other users can read it "
                  "(mode %03o): chmod 600 it", path, (unsigned)(st.st_mode & 0777));

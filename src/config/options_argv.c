@@ -207,7 +207,7 @@ static int members_endpoints(config_t *cfg)
  * given, and give each endpoint without a metrics URL at its position (from
  * --metrics-endpoints) its entry's metrics_endpoint, leaving NULL in between.
  * Returns 0, or -1 when out of memory. */
-static int members_finalize(config_t *cfg)
+int config_members_finalize(config_t *cfg)
 {
     if (!cfg->endpoints_given && cfg->n_members > 0 && members_endpoints(cfg))
         return -1;
@@ -309,10 +309,12 @@ config_result_t config_load(config_t *cfg, const config_cmd_t *cmd, int argc, ch
     }
     if (r < 0)
         goto fail;
-    if (members_finalize(cfg)) {
+    if (config_members_finalize(cfg)) {
         snprintf(err, errlen, "members: out of memory");
         goto fail;
     }
+    if (config_clusters_finalize(cfg, cmd, err, errlen))
+        goto fail;
     return CONFIG_OK;
 
 fail:
@@ -351,12 +353,15 @@ void config_free(config_t *cfg)
     if (!cfg)
         return;
     config_members_free(cfg);
+    config_clusters_free(cfg);
     for (int i = 0; i < cfg->n_endpoints && i < CONFIG_MAX_ENDPOINTS; i++)
         free(cfg->endpoints[i]);
     free(cfg->config_path);
     free(cfg->workdir);
     free(cfg->ignored_keys);
     free(cfg->probe_prefix);
+    free(cfg->prometheus_url);
+    free(cfg->prometheus_selector);
     free(cfg->theme);
     free(cfg->ca_file);
     free(cfg->cert_file);

@@ -3,6 +3,7 @@
  * config_t, or says in one phrase why it cannot. */
 #include "config.h"
 #include "config_internal.h"
+#include "promapi.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -200,6 +201,12 @@ int option_set_probe_write(config_t *cfg, const char *v, char *why, size_t whyle
     return option_parse_bool(v, &cfg->probe_write, why, whylen);
 }
 
+/* --metrics-gzip (v NULL) or metrics_gzip: true|false. */
+int option_set_metrics_gzip(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    return option_parse_bool(v, &cfg->metrics_gzip, why, whylen);
+}
+
 /* A key prefix for the write probe: printable, no spaces, 1 to 128 bytes. */
 int option_set_probe_prefix(config_t *cfg, const char *v, char *why, size_t whylen)
 {
@@ -215,6 +222,32 @@ int option_set_probe_prefix(config_t *cfg, const char *v, char *why, size_t whyl
         }
     }
     return option_store_string(&cfg->probe_prefix, v, why, whylen);
+}
+
+/* --prometheus URL: an http or https base URL (its /api/v1/query is asked). */
+int option_set_prometheus(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(v);
+    if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) || n > 400) {
+        snprintf(why, whylen, "must be an http:// or https:// URL of at most 400 bytes");
+        return SET_BAD;
+    }
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '?' || *p == '#' || *p == '@') {
+            snprintf(why, whylen, "must be a base URL without spaces, user, query or fragment");
+            return SET_BAD;
+        }
+    }
+    return option_store_string(&cfg->prometheus_url, v, why, whylen);
+}
+
+/* --prometheus-selector: a PromQL label selector in braces. */
+int option_set_prometheus_selector(config_t *cfg, const char *v, char *why, size_t whylen)
+{
+    char inner[PROMAPI_SELECTOR_LEN];
+    if (promapi_selector_inner(v, inner, sizeof inner, why, whylen) != 0)
+        return SET_BAD;
+    return option_store_string(&cfg->prometheus_selector, v, why, whylen);
 }
 
 int option_set_theme(config_t *cfg, const char *v, char *why, size_t whylen)

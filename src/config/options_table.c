@@ -102,6 +102,14 @@ static const option_t options[] = {
       "--listen-metrics-urls), in the order of --endpoints; at most "
       XSTR(CONFIG_MAX_ENDPOINTS),
       option_set_metrics_endpoints, OPT_LIST, CMD_ALL },
+    { "prometheus", 0, OPT_VALUE, "URL", { NULL, NULL }, "prometheus", NULL,
+      "read the cluster's figures from this Prometheus (http or https base URL) "
+      "instead of scraping the members: instant queries over --prometheus-selector",
+      option_set_prometheus, 0, CMD_WATCH | CMD_STATUS },
+    { "prometheus-selector", 0, OPT_VALUE, "SELECTOR", { NULL, NULL }, "prometheus_selector",
+      "{job=\"etcd\"}",
+      "the label selector of the cluster's series in --prometheus, in braces",
+      option_set_prometheus_selector, 0, CMD_WATCH | CMD_STATUS },
     { "user", 0, OPT_VALUE, "NAME[:PASSWORD]", { "ETCDCTL_USER", NULL }, "auth.user", NULL,
       "etcd user name (and password) for clusters with auth enabled",
       option_set_user, 0, CMD_ALL },
@@ -146,6 +154,10 @@ static const option_t options[] = {
       "/etcd-monitor/probe/",
       "key prefix of the write probe; the key is PREFIX followed by the member name",
       option_set_probe_prefix, 0, CMD_WATCH },
+    { "metrics-gzip", 0, OPT_NOARG, NULL, { NULL, NULL }, "metrics_gzip", NULL,
+      "ask for /metrics gzipped (a tenth of the 150 kB, for slow links, at the cost of "
+      "inflating it, and of etcd compressing it, every poll)",
+      option_set_metrics_gzip, 0, CMD_WATCH },
     { "theme", 0, OPT_VALUE, "NAME|FILE", { NULL, NULL }, "theme", NULL,
       "dashboard colours: default, light, solarized, mono, or a .theme file "
       "(NO_COLOR forces mono)",
@@ -357,6 +369,15 @@ static const option_t options[] = {
     { NULL, 0, OPT_VALUE, "N", { NULL, NULL }, "benchmark.ops", "100",
       "write operations of each scheduled benchmark, 1 to 100000",
       option_set_bench_sched_ops, 0, CMD_ALL },
+    /* many clusters (config_clusters.c reads the entries) */
+    { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "clusters", NULL,
+      "many clusters from one monitor: a list of mappings, at most "
+      XSTR(CONFIG_MAX_CLUSTERS) ", each with a name and its own endpoints, "
+      "metrics_endpoints, members, tls, auth and ssh (the other keys are the top level's)",
+      NULL, 0, CMD_ALL },
+    { NULL, 0, OPT_VALUE, "NAME", { NULL, NULL }, "clusters[].name", NULL,
+      "the cluster's name (required, unique): A-Z a-z 0-9 . _ -; its workspace subdirectory",
+      NULL, 0, CMD_ALL },
 };
 
 const char *const config_nested_blocks[] = { "alert_thresholds", "tls", "auth", "ssh", "api", "backup",

@@ -9,8 +9,15 @@
 
 int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
 {
+    return engine_open_on(e, cfg, NULL, err, errlen);
+}
+
+int engine_open_on(engine_t *e, const config_t *cfg, loop_t *loop, char *err, size_t errlen)
+{
     memset(e, 0, sizeof(*e));
     e->cfg = cfg;
+    e->loop = loop;
+    e->own_loop = !loop;
     e->ops_in = (cluster_ops_t){ .backup_age_s = NAN, .bench_ops_per_s = NAN,
                                  .bench_p99_ms = NAN };
     int rc = EXIT_USAGE;
@@ -22,7 +29,7 @@ int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
         rc = 70;
         goto fail;
     }
-    if (!(e->loop = loop_new())) {
+    if (e->own_loop && !(e->loop = loop_new())) {
         snprintf(err, errlen, "cannot initialise libcurl");
         rc = 70;
         goto fail;
@@ -79,7 +86,8 @@ void engine_close(engine_t *e)
     e->stats = NULL;
     rules_free(e->rules);
     e->rules = NULL;
-    loop_free(e->loop);
+    if (e->own_loop)
+        loop_free(e->loop);
     e->loop = NULL;
     free(e->snap);
     e->snap = NULL;

@@ -40,6 +40,13 @@ em_monitor_t *em_open(int argc, char **argv, char *err, size_t errlen)
         free(m);
         return NULL;
     }
+    if (m->cfg.n_clusters > 0) {          /* one em_monitor_t is one cluster */
+        snprintf(err, errlen, "%s: clusters: is not for the library: open one monitor per "
+                 "cluster", m->cfg.config_path ? m->cfg.config_path : "--config");
+        config_free(&m->cfg);
+        free(m);
+        return NULL;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         snprintf(err, errlen, "cannot initialise libcurl");
         config_free(&m->cfg);

@@ -2,8 +2,9 @@
 #include "http.h"
 
 #include <stdio.h>
-#include "secmem.h"
+#include <stdlib.h>
 #include <string.h>
+#include "secmem.h"
 #include <strings.h>
 
 /* Case-insensitive search for s in the first n bytes of p (no NUL needed). */
@@ -137,6 +138,23 @@ void http_req_free(http_t *h, http_req_t *r)
     r->easy = NULL;
     http_free_headers(&r->hdrs);
     buf_free(&r->body);
+    free(r->url_set);
+    r->url_set = NULL;
+}
+
+/* Point the handle at url unless it is there already. */
+static int http_set_url(http_req_t *r, const char *url)
+{
+    if (r->url_set && strcmp(r->url_set, url) == 0)
+        return 0;
+    free(r->url_set);
+    r->url_set = strdup(url);
+    if (!r->url_set || curl_easy_setopt(r->easy, CURLOPT_URL, url) != CURLE_OK) {
+        free(r->url_set);
+        r->url_set = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* Set the options that never change between polls of one request: set once,
@@ -152,18 +170,18 @@ static void http_setup(const http_t *h, http_req_t *r)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->body.max);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    /* Only where asked: libcurl formats the header anew at every transfer. */
+    if (r->gzip)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "etcd-monitor");
     curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, http_debug_cb);
     curl_easy_setopt(e, CURLOPT_DEBUGDATA, r);
     /* No proxy from the environment (http_proxy, https_proxy, ALL_PROXY): the
-     * requests carry the etcd token, the authenticate one the password. "" is
-     * libcurl's "no proxy at all", and NOPROXY "*" covers any later default. */
-    if (!h->use_proxy_env) {
-        curl_easy_setopt(e, CURLOPT_PROXY, "");
+     * requests carry the etcd token, the authenticate one the password.
+     * NOPROXY "*" exempts every host, so libcurl never reads those variables
+     * (a CURLOPT_PROXY of "" would do too, at a copy per transfer). */
+    if (!h->use_proxy_env)
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    }
     /* Verification is on unless the operator opted out explicitly. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->tls.insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->tls.insecure ? 0L : 2L);
@@ -179,15 +197,17 @@ static void http_setup(const http_t *h, http_req_t *r)
     r->configured = true;
 }
 
-/* Rebuild r's header list when the token or the request type changed. */
+/* Rebuild r's header list when the token or the request type changed. The
+ * User-Agent is in it too: a CURLOPT_USERAGENT is formatted anew per transfer. */
 static int http_headers(http_t *h, http_req_t *r, bool post)
 {
     unsigned gen = r->no_auth ? 0 : http_token_gen(h);
-    if (r->configured && r->hdr_gen == gen && r->hdr_post == post &&
-        (r->hdrs != NULL) == (post || gen != 0))
+    if (r->hdrs && r->hdr_gen == gen && r->hdr_post == post)
         return 0;
     http_free_headers(&r->hdrs);
-    struct curl_slist *l = NULL, *t;
+    struct curl_slist *l = curl_slist_append(NULL, "User-Agent: etcd-monitor"), *t;
+    if (!l)
+        goto oom;
     if (post) {
         if (!(t = curl_slist_append(l, "Content-Type: application/json")))
             goto oom;
@@ -207,6 +227,15 @@ oom:
     return -1;
 }
 
+int http_prepare(http_t *h, http_req_t *r, const char *url, bool post)
+{
+    if (!r->configured)
+        http_setup(h, r);
+    if (!r->body.data && buf_append(&r->body, "", 0) != 0)   /* the body's first block */
+        return -1;
+    return http_headers(h, r, post) != 0 || http_set_url(r, url) != 0 ? -1 : 0;
+}
+
 int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
                long timeout_ms, long connect_timeout_ms)
 {
@@ -222,14 +251,13 @@ int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
     r->verify_result = 0;
     if (!r->configured)
         http_setup(h, r);
-    if (http_headers(h, r, post_json != NULL) != 0) {
+    if (http_headers(h, r, post_json != NULL) != 0 || http_set_url(r, url) != 0) {
         snprintf(r->errbuf, sizeof(r->errbuf), "out of memory");
         r->result = CURLE_OUT_OF_MEMORY;
         return -1;
     }
     r->auth_gen = r->hdr_gen;
     CURL *e = r->easy;
-    curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_CONNECT_TO, h->route ? h->route(h->route_ctx, url) : NULL);
     r->https = strncasecmp(url, "https://", 8) == 0;
     /* The handshake trace (http_debug_cb) is only needed, and only kept, for https. */

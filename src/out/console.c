@@ -75,6 +75,11 @@ static void fmt_num(char *b, size_t n, mval_t v, int decimals, const char *unit)
 
 void console_poll(FILE *out, const cluster_snapshot_t *s)
 {
+    console_poll_named(out, NULL, s);
+}
+
+void console_poll_named(FILE *out, const char *name, const cluster_snapshot_t *s)
+{
     char ts[40], wal[32], be[32], db[32], frag[32];
     format_timestamp(ts, sizeof(ts), s->t, true, 0);
     fmt_num(db, sizeof(db), s->db_size_mb, 2, "MB");
@@ -83,12 +88,14 @@ void console_poll(FILE *out, const cluster_snapshot_t *s)
     char alerts[2 * sizeof(s->alerts)];
     for (int i = 0; i < s->events.n; i++) {
         text_clean(clean, sizeof(clean), s->events.line[i]);
-        fprintf(out, "%s event: %s\n", ts, clean);
+        fprintf(out, "%s%s%s%s event: %s\n", name ? "[" : "", name ? name : "",
+                name ? "] " : "", ts, clean);
     }
     text_clean(leader, sizeof(leader), s->leader_name[0] ? s->leader_name : "-");
     text_clean(alerts, sizeof(alerts), s->alerts);
-    fprintf(out, "%s #%ld %-7s members %d/%d leader %s db %s frag %s wal p99 %s backend p99 %s%s%s\n",
-            ts, s->iteration, cluster_status_name(s->status), s->members_up, s->members_total,
+    fprintf(out, "%s%s%s%s #%ld %-7s members %d/%d leader %s db %s frag %s wal p99 %s backend p99 %s%s%s\n",
+            name ? "[" : "", name ? name : "", name ? "] " : "", ts, s->iteration,
+            cluster_status_name(s->status), s->members_up, s->members_total,
             leader, db, frag,
             fmt_ms(wal, sizeof(wal), s->wal_p99_ms), fmt_ms(be, sizeof(be), s->backend_p99_ms),
             alerts[0] ? " alerts: " : "", alerts);

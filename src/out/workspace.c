@@ -41,29 +41,37 @@ static int ws_mkdirs(const char *path)
     return 0;
 }
 
+int workspace_name(char *dir, size_t size, const char *workdir, double now, char *err,
+                   size_t errlen)
+{
+    if (workdir) {
+        if (strlen(workdir) >= size - 1) {
+            snprintf(err, errlen, "--workdir: path too long");
+            return -1;
+        }
+        snprintf(dir, size, "%s", workdir);
+        return 0;
+    }
+    time_t t = (time_t)now;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+    snprintf(dir, size, ".work/etcd-realtime/%s", stamp);
+    /* Two sessions started in the same second get their own directories. */
+    struct stat st;
+    for (int n = 2; stat(dir, &st) == 0 && n < 100; n++)
+        snprintf(dir, size, ".work/etcd-realtime/%s-%d", stamp, n);
+    return 0;
+}
+
 int workspace_open(workspace_t *w, const char *workdir, double now, char *err, size_t errlen)
 {
     memset(w, 0, sizeof(*w));
     for (int i = 0; i < WS_FILES; i++)
         w->f[i].fd = -1;
-    if (workdir) {
-        if (strlen(workdir) >= sizeof(w->dir) - 1) {
-            snprintf(err, errlen, "--workdir: path too long");
-            return -1;
-        }
-        snprintf(w->dir, sizeof(w->dir), "%s", workdir);
-    } else {
-        time_t t = (time_t)now;
-        struct tm tm;
-        localtime_r(&t, &tm);
-        char stamp[32];
-        strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
-        snprintf(w->dir, sizeof(w->dir), ".work/etcd-realtime/%s", stamp);
-        /* Two sessions started in the same second get their own directories. */
-        struct stat st;
-        for (int n = 2; stat(w->dir, &st) == 0 && n < 100; n++)
-            snprintf(w->dir, sizeof(w->dir), ".work/etcd-realtime/%s-%d", stamp, n);
-    }
+    if (workspace_name(w->dir, sizeof(w->dir), workdir, now, err, errlen) != 0)
+        return -1;
     if (ws_mkdirs(w->dir) != 0) {
         snprintf(err, errlen, "cannot create workspace %s: %s", w->dir, strerror(errno));
         return -1;

@@ -267,10 +267,17 @@ static void version_set(extract_t *x, const prom_sample_t *s)
             *v = '?';
 }
 
-static bool want_sample(const char *name, size_t len, void *ctx)
+/* prom_scan's pick: our families only; the many zero series of the gRPC
+ * counter (one per method and code) add nothing but "reported". */
+static int pick_sample(const char *name, size_t len, void *ctx)
 {
-    (void)ctx;
-    return family_lookup(name, len) != F_NONE;
+    extract_t *x = ctx;
+    enum fam f = family_lookup(name, len);
+    if (f == F_GRPC_HANDLED) {
+        x->m.grpc_ok = true;
+        return PROM_TAKE_NONZERO;
+    }
+    return f == F_NONE ? PROM_SKIP : PROM_TAKE;
 }
 
 static void set_val(mval_t *m, double v)
@@ -324,7 +331,7 @@ int metrics_extract(const char *body, size_t len, metrics_sample_t *out, prom_er
 {
     extract_t x;
     memset(&x, 0, sizeof x);
-    if (prom_parse(body, len, want_sample, take_sample, &x, err))
+    if (prom_scan(body, len, pick_sample, take_sample, &x, err))
         return -1;
     /* etcd 3.4 still exports the debugging names; the stable ones win. */
     if (!x.m.db_size.ok)

@@ -512,8 +512,43 @@ typedef struct {
     prom_want_fn   want;
     prom_sample_fn on_sample;
     void          *ctx;
+    prom_pick_fn   pick;       /* prom_scan: unwanted lines are only checked for NUL */
+    bool           nul_free;   /* prom_scan: the body has no NUL byte at all */
     prom_label_t   labels[PROM_MAX_LABELS];
 } sink_t;
+
+/* The end of the line from p: its newline, or the end. */
+static const char *line_end(const scan_t *s, const char *p)
+{
+    const char *nl = memchr(p, '\n', (size_t)(s->end - p));
+    return nl ? nl : s->end;
+}
+
+/* prom_scan's fast path: move s->p to nl, the end of the line from p, refusing
+ * a NUL byte on the way (not looked for when the body has none). */
+static int skip_line(scan_t *s, const sink_t *k, const char *p, const char *nl)
+{
+    const char *z = k->nul_free ? NULL : memchr(p, '\0', (size_t)(nl - p));
+    if (z)
+        return scan_fail(s, z, "unexpected NUL byte");
+    s->p = nl;
+    return 0;
+}
+
+/* Does the line [p, nl) end in "} 0" (labels, then a plain zero value and no
+ * timestamp)? The sample then adds nothing to a sum. */
+static bool line_ends_zero(const char *p, const char *nl)
+{
+    const char *q = nl;
+    while (q > p && is_blank(q[-1]))
+        q--;
+    if (q - p < 3 || q[-1] != '0' || !is_blank(q[-2]))
+        return false;
+    q -= 2;
+    while (q > p && is_blank(q[-1]))
+        q--;
+    return q > p && q[-1] == '}';
+}
 
 /* One sample line; s->p is at the first byte of the metric name. */
 static int parse_sample(scan_t *s, sink_t *k)
@@ -525,6 +560,12 @@ static int parse_sample(scan_t *s, sink_t *k)
     while (++p < end && (CL(*p) & C_MCHAR))
         ;
     size_t name_len = (size_t)(p - name);
+    int pick = k->pick ? k->pick(name, name_len, k->ctx) : PROM_TAKE;
+    if (pick != PROM_TAKE) {
+        const char *nl = line_end(s, p);
+        if (pick == PROM_SKIP || line_ends_zero(p, nl))
+            return skip_line(s, k, p, nl);
+    }
     bool wanted = !k->want || k->want(name, name_len, k->ctx);
     const char *after = p;
     p = skip_blanks(p, end);
@@ -578,8 +619,9 @@ static int parse_sample(scan_t *s, sink_t *k)
     return 0;
 }
 
-int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
-               void *ctx, prom_error_t *err)
+/* prom_parse (want) and prom_scan (pick: lines are skipped). */
+static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_fn pick,
+                     prom_sample_fn on_sample, void *ctx, prom_error_t *err)
 {
     prom_error_t scratch;
     if (!err)
@@ -593,13 +635,16 @@ int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on
         snprintf(err->msg, sizeof err->msg, "no input");
         return -1;
     }
-    sink_t k = { .want = want, .on_sample = on_sample, .ctx = ctx };
+    sink_t k = { .want = want, .pick = pick, .on_sample = on_sample, .ctx = ctx,
+                 .nul_free = pick && !memchr(buf, '\0', len) };   /* one pass, not one a line */
     scan_t s = { .p = buf, .end = buf + len, .line_start = buf, .line = 1, .err = err };
     while (s.p < s.end) {
         s.line_start = s.p;
         s.p = skip_blanks(s.p, s.end);
         if (s.p < s.end && *s.p != '\n') {
-            int rc = *s.p == '#' ? parse_comment(&s) : parse_sample(&s, &k);
+            int rc = *s.p != '#' ? parse_sample(&s, &k)
+                     : k.pick    ? skip_line(&s, &k, s.p, line_end(&s, s.p))
+                                 : parse_comment(&s);
             if (rc)
                 return -1;
         }
@@ -610,6 +655,18 @@ int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on
         }
     }
     return 0;
+}
+
+int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
+               void *ctx, prom_error_t *err)
+{
+    return prom_walk(buf, len, want, NULL, on_sample, ctx, err);
+}
+
+int prom_scan(const char *buf, size_t len, prom_pick_fn pick, prom_sample_fn on_sample,
+              void *ctx, prom_error_t *err)
+{
+    return prom_walk(buf, len, NULL, pick, on_sample, ctx, err);
 }
 
 /* ---- labels ---------------------------------------------------------------- */

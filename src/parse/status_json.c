@@ -399,7 +399,7 @@ int status_parse_alarms(const char *body, size_t len, status_alarm_t *out, int m
     json_t *root = json_parse_object(&c, body, len);
     if (root == NULL)
         return -1;
-    status_alarm_t *tmp = NULL;
+    status_alarm_t stack[16], *tmp = NULL;   /* the usual cap fits on the stack */
     int rc = -1;
     if (json_gateway_error(&c, root))
         goto done;
@@ -413,7 +413,7 @@ int status_parse_alarms(const char *body, size_t len, status_alarm_t *out, int m
     }
     size_t count = alarms != NULL ? json_array_size(alarms) : 0;
     size_t cap = max > 0 ? (size_t)max : 0;
-    tmp = calloc(cap > 0 ? cap : 1, sizeof *tmp);
+    tmp = cap <= sizeof stack / sizeof stack[0] ? stack : calloc(cap, sizeof *tmp);
     if (tmp == NULL) {
         perr(&c, "out of memory");
         goto done;
@@ -449,7 +449,8 @@ int status_parse_alarms(const char *body, size_t len, status_alarm_t *out, int m
         *n = (int)kept;
     rc = 0;
 done:
-    free(tmp);
+    if (tmp != stack)
+        free(tmp);
     json_decref(root);
     return rc;
 }

@@ -230,6 +230,14 @@ static rule_in_t eval_auth_failed(const rule_input_t *in, double *value, double 
     return IN_VALUE;
 }
 
+/* --prometheus: the source fails, times out or matches no series. */
+static rule_in_t eval_prometheus_unavailable(const rule_input_t *in, double *value, double *thr)
+{
+    (void)thr;
+    *value = in->snap->source_error[0] ? 1 : 0;
+    return IN_VALUE;
+}
+
 /* The scheduled backup failed, or the newest one is older than two intervals;
  * unknown without scheduled backups. */
 static rule_in_t eval_backup_failed(const rule_input_t *in, double *value, double *thr)
@@ -440,6 +448,11 @@ static const rule_def_t builtin[] = {
       RANGE_NONE, false, "",
       "the latest scheduled backup failed, or the newest one is older than two "
       "--backup-interval (see monitoring.log)", eval_backup_failed, Q_NONE, 0, 0 },
+    { "PrometheusUnavailable", SEV_CRITICAL, SCOPE_CLUSTER, CMP_GT, THR_FIXED, ALL(0), 0,
+      RANGE_NONE, false, "",
+      "with --prometheus: Prometheus is unreachable, times out, answers an error or "
+      "matches no series (see monitoring.log); the figures it gives are missing",
+      eval_prometheus_unavailable, Q_NONE, 0, 0 },
 };
 
 #define N_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))

@@ -68,6 +68,8 @@ static const struct { const char *rule, *hint; } hints[] = {
       "that the user has read access (etcdctl user get)." },
     { "BackupFailed", "Read the backup lines of monitoring.log: check that --backup-dir is "
       "writable and has space, and that a member answers (etcd-monitor snapshot save)." },
+    { "PrometheusUnavailable", "Check that Prometheus answers at --prometheus (curl "
+      "URL/api/v1/query?query=up) and that --prometheus-selector matches its etcd targets." },
 };
 
 const char *rules_hint(const char *rule)

@@ -23,8 +23,14 @@ static void *slog_open(const output_env_t *env, void *arg, char *err, size_t err
     (void)arg;
     (void)err;
     (void)errlen;
-    snprintf(line, sizeof line, "etcd-monitor %s serving: %d endpoint(s), interval %gs, "
-             "workspace %s", EM_VERSION, env->cfg->n_endpoints, env->cfg->interval_ms / 1000.0,
+    char from[240];
+    if (env->cfg->prometheus_url)                /* the URL may name a host: not logged */
+        snprintf(from, sizeof from, "members from prometheus, selector %.200s",
+                 env->cfg->prometheus_selector);
+    else
+        snprintf(from, sizeof from, "%d endpoint(s)", env->cfg->n_endpoints);
+    snprintf(line, sizeof line, "etcd-monitor %s serving: %s, interval %gs, workspace %s",
+             EM_VERSION, from, env->cfg->interval_ms / 1000.0,
              env->workspace_dir ? env->workspace_dir : "-");
     log_line(loop_wall(), "start", line);
     if (env->cfg->insecure_skip_verify)

@@ -186,6 +186,7 @@ void render_status(buf_t *out, const serve_view_t *v)
     js_key(out, &f, "leaderChanges"); leader_changes_obj(out, v);
     js_key(out, &f, "firingAlerts"); js_str_or_null(out, s->alerts);
     js_key(out, &f, "authError");   js_str_or_null(out, s->auth_error);
+    js_key(out, &f, "sourceError"); js_str_or_null(out, s->source_error); /* --prometheus */
     js_key(out, &f, "poll");
     sbuf_printf(out, "{\"iteration\":%ld,\"durationSeconds\":", s->iteration);
     js_num(out, s->poll_ms / 1000.0);

@@ -35,13 +35,13 @@ static void bw_flush(bw_t *w)
     w->acc = 0;
 }
 
-/* Bit reader over a buffer with at least 8 bytes of slack after its streams. */
-typedef struct {
-    const uint8_t *p;
-    size_t         pos;   /* in bits */
-} br_t;
+/* The state of one value stream, kept by the encoder and the reader alike
+ * (chunk.h): the previous known value, and when it and the one before were
+ * whole numbers, the step between them; the reader's bit position over a
+ * buffer with at least 8 bytes of slack after its streams. */
+typedef chunk_reader_t val_t;
 
-static uint64_t br_get(br_t *r, int n)
+static uint64_t br_get(val_t *r, int n)
 {
     if (n == 0)
         return 0;
@@ -143,7 +143,7 @@ static uint64_t sign_extend(uint64_t v, int bits)
     return (v ^ m) - m;
 }
 
-static uint64_t ts_get(br_t *r)
+static uint64_t ts_get(val_t *r)
 {
     int bits;
     if (!br_get(r, 1))
@@ -161,7 +161,7 @@ static uint64_t ts_get(br_t *r)
 
 void chunk_times(const chunk_hdr_t *h, const uint8_t *src, int64_t *ts)
 {
-    br_t r = { src + h->off[0], 0 };
+    val_t r = { .p = src + h->off[0] };
     uint64_t t = (uint64_t)h->t_first, delta = 0;
     ts[0] = h->t_first;
     for (int i = 1; i < h->n; i++) {
@@ -170,15 +170,6 @@ void chunk_times(const chunk_hdr_t *h, const uint8_t *src, int64_t *ts)
         ts[i] = (int64_t)t;
     }
 }
-
-/* State of one value stream: the previous known value, and when it and the
- * one before were whole numbers, the step between them. */
-typedef struct {
-    uint64_t prev;
-    bool     prev_int;
-    int64_t  prev_i, step;
-    int      lead, trail;   /* XOR window; lead < 0 before the first */
-} val_t;
 
 /* v as a whole number exactly representable both ways (not -0). */
 static bool whole(double v, int64_t *i)
@@ -259,8 +250,9 @@ static void val_put(bw_t *w, val_t *x, bool ok, double v)
 }
 
 /* Next value: false when unknown at this point. */
-static bool val_get(br_t *r, val_t *x, double *v)
+static bool val_get(val_t *r, double *v)
 {
+    val_t *x = r;
     uint64_t b;
     if (x->prev_int) {
         int64_t dod;
@@ -301,6 +293,16 @@ done:;
     return true;
 }
 
+void chunk_reader_init(chunk_reader_t *r, const chunk_hdr_t *h, const uint8_t *src, int k)
+{
+    *r = (chunk_reader_t){ .p = src + h->off[1 + k], .lead = -1 };
+}
+
+bool chunk_reader_next(chunk_reader_t *r, double *v)
+{
+    return val_get(r, v);
+}
+
 size_t chunk_encode(const point_t *pts, int n, uint8_t *dst, chunk_hdr_t *h)
 {
     bw_t w = { dst, 0, 0, 0 };
@@ -317,7 +319,7 @@ size_t chunk_encode(const point_t *pts, int n, uint8_t *dst, chunk_hdr_t *h)
     bw_flush(&w);
     for (int k = 0; k < CHUNK_STREAMS; k++) {
         h->off[1 + k] = (uint32_t)w.len;
-        val_t x = { 0, false, 0, 0, -1, 0 };
+        val_t x = { .lead = -1 };
         for (int i = 0; i < n; i++) {
             double v = 0;
             bool ok = chunk_point_get(&pts[i], k, &v);
@@ -333,14 +335,14 @@ size_t chunk_encode(const point_t *pts, int n, uint8_t *dst, chunk_hdr_t *h)
 int chunk_decode(const chunk_hdr_t *h, const uint8_t *src, const int64_t *t, int k, int from,
                  int64_t t0, int64_t t1, int64_t t_since, int64_t *ts, double *vs)
 {
-    br_t r = { src + h->off[1 + k], 0 };
-    val_t x = { 0, false, 0, 0, -1, 0 };
+    val_t r;
+    chunk_reader_init(&r, h, src, k);
     int m = 0;
     if (t0 < t_since)
         t0 = t_since;
     for (int i = 0; i < h->n && t[i] <= t1; i++) {
         double v;
-        if (!val_get(&r, &x, &v) || i < from || t[i] < t0)
+        if (!val_get(&r, &v) || i < from || t[i] < t0)
             continue;
         ts[m] = t[i];
         vs[m] = v;
@@ -356,12 +358,12 @@ void chunk_decode_point(const chunk_hdr_t *h, const uint8_t *src, int i, point_t
     memset(out, 0, sizeof *out);
     out->t_ms = t[i];
     for (int k = 0; k < CHUNK_STREAMS; k++) {
-        br_t r = { src + h->off[1 + k], 0 };
-        val_t x = { 0, false, 0, 0, -1, 0 };
+        val_t r;
+        chunk_reader_init(&r, h, src, k);
         double v = 0;
         bool ok = false;
         for (int j = 0; j <= i; j++)
-            ok = val_get(&r, &x, &v);
+            ok = val_get(&r, &v);
         if (ok)
             chunk_point_set(out, k, v);
     }

@@ -61,15 +61,22 @@ static int field_stream(field_t f)
 /* The known values of f in [t - r, t], both ends included, oldest first, in the
  * series' scratch; their number (0 for a range that is not positive: PromQL
  * rejects those). */
+static int range_values_k(const series_t *s, int k, int64_t t, int64_t r, const int64_t **ts,
+                          const double **vs)
+{
+    *ts = NULL;
+    *vs = NULL;
+    if (s == NULL || s->n <= 0 || r <= 0 || t < INT64_MIN + r || t == INT64_MAX)
+        return 0;
+    return series_values(s, k, t - r, t, ts, vs);
+}
+
 static int range_values(const series_t *s, field_t f, int64_t t, int64_t r, const int64_t **ts,
                         const double **vs)
 {
     *ts = NULL;
     *vs = NULL;
-    if (s == NULL || !field_valid(f) || s->n <= 0 || r <= 0 || t < INT64_MIN + r ||
-        t == INT64_MAX)
-        return 0;
-    return series_values(s, field_stream(f), t - r, t, ts, vs);
+    return field_valid(f) ? range_values_k(s, field_stream(f), t, r, ts, vs) : 0;
 }
 
 /* Go's time.Duration.Seconds() for a whole number of milliseconds: whole
@@ -79,33 +86,16 @@ static double range_seconds(int64_t r)
     return (double)(r / 1000) + (double)(r % 1000) / 1000.0;
 }
 
-/* Prometheus' extrapolatedRate(): increase() (is_rate false) or rate() of
- * field f over [t - r, t]; false when fewer than 2 points are in range. */
-static bool extrapolated_rate(const series_t *s, field_t f, int64_t t, int64_t r,
-                              bool is_counter, bool is_rate, double *out)
+double promql_extrapolate(const rate_input_t *in, int64_t t, int64_t r, bool is_counter,
+                          bool is_rate)
 {
-    const int64_t *ts;
-    const double *vs;
-    int n = range_values(s, f, t, r, &ts, &vs);
-    if (n < 2)
-        return false;
-    int64_t first_t = ts[0], last_t = ts[n - 1];
-    double first_v = vs[0], last_v = vs[n - 1];
-
-    /* Same operation order as Prometheus: last - first, then each reset. */
-    double result = last_v - first_v;
-    double prev = first_v;
-    for (int i = 0; i < n; i++) {
-        if (is_counter && vs[i] < prev)
-            result += prev;
-        prev = vs[i];
-    }
-
+    int64_t first_t = in->first_t, last_t = in->last_t;
+    double first_v = in->first_v, result = in->result;
     int64_t range_start = t - r, range_end = t;
     double duration_to_start = (double)(first_t - range_start) / 1000;
     double duration_to_end = (double)(range_end - last_t) / 1000;
     double sampled_interval = (double)(last_t - first_t) / 1000;
-    double avg_between = sampled_interval / (double)(n - 1);
+    double avg_between = sampled_interval / (double)(in->n - 1);
 
     if (is_counter && result > 0 && first_v >= 0) {
         /* Counters cannot go below zero: do not extrapolate past the point
@@ -129,8 +119,45 @@ static bool extrapolated_rate(const series_t *s, field_t f, int64_t t, int64_t r
     double factor = extrapolate_to / sampled_interval;
     if (is_rate)
         factor /= range_seconds(r);
-    *out = result * factor;
+    return result * factor;
+}
+
+/* Prometheus' extrapolatedRate(): increase() (is_rate false) or rate() of
+ * stream k's values in [t - r, t]; false when fewer than 2 points are in range. */
+static bool stream_rate(const series_t *s, int k, int64_t t, int64_t r, bool is_counter,
+                        bool is_rate, double *out)
+{
+    const int64_t *ts;
+    const double *vs;
+    int n = range_values_k(s, k, t, r, &ts, &vs);
+    if (n < 2)
+        return false;
+    rate_input_t in = { n, ts[0], ts[n - 1], vs[0], 0 };
+    /* Same operation order as Prometheus: last - first, then each reset. */
+    in.result = vs[n - 1] - vs[0];
+    double prev = vs[0];
+    for (int i = 0; i < n; i++) {
+        if (is_counter && vs[i] < prev)
+            in.result += prev;
+        prev = vs[i];
+    }
+    *out = promql_extrapolate(&in, t, r, is_counter, is_rate);
     return true;
+}
+
+/* extrapolated_rate() of field f. */
+static bool extrapolated_rate(const series_t *s, field_t f, int64_t t, int64_t r,
+                              bool is_counter, bool is_rate, double *out)
+{
+    if (!field_valid(f))
+        return false;
+    return stream_rate(s, field_stream(f), t, r, is_counter, is_rate, out);
+}
+
+bool promql_stream_rate(const series_t *s, int k, int64_t t_ms, int64_t range_ms, bool is_rate,
+                        double *out)
+{
+    return stream_rate(s, k, t_ms, range_ms, true, is_rate, out);
 }
 
 bool promql_increase(const series_t *s, int counter, int64_t t_ms, int64_t range_ms, double *out)
@@ -148,15 +175,15 @@ bool promql_rate(const series_t *s, int counter, int64_t t_ms, int64_t range_ms,
 /* rate(h_bucket[r]) as a histogram: every bucket's rate() on its own
  * (extrapolation can differ per bucket through the zero-point limit), over the
  * stored le layout. False when no bucket had a rate. */
-bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out)
+bool promql_hist_collect(const series_t *s, int hist, promql_rate_fn rate, const void *ctx,
+                         hist_t *out)
 {
     if (s == NULL || hist < 0 || hist >= WH_COUNT || s->hn[hist] <= 0)
         return false;
     memset(out, 0, sizeof *out);
     for (int b = 0; b < s->hn[hist]; b++) {
-        field_t f = { FK_HIST, hist, b };
         double v;
-        if (!extrapolated_rate(s, f, t_ms, range_ms, true, true, &v))
+        if (!rate(ctx, chunk_stream_hist(hist, b), &v))
             continue;
         out->le[out->n] = s->hle[hist][b];
         out->cum[out->n] = v;
@@ -164,6 +191,24 @@ bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_m
     }
     out->ok = out->n > 0;
     return out->ok;
+}
+
+/* The range a from-scratch rate() reads. */
+typedef struct {
+    const series_t *s;
+    int64_t t, r;
+} range_ctx_t;
+
+static bool range_rate(const void *ctx, int k, double *out)
+{
+    const range_ctx_t *c = ctx;
+    return stream_rate(c->s, k, c->t, c->r, true, true, out);
+}
+
+bool promql_hist_rate(const series_t *s, int hist, int64_t t_ms, int64_t range_ms, hist_t *out)
+{
+    range_ctx_t c = { s, t_ms, range_ms };
+    return promql_hist_collect(s, hist, range_rate, &c, out);
 }
 
 /* histogram_quantile(q, rate(h_bucket[r])). Like Prometheus, a histogram
@@ -190,6 +235,62 @@ static void kahan_inc(double inc, double *sum, double *c)
     *sum = t;
 }
 
+void linreg_init(linreg_t *l, bool from_first, int64_t intercept_t)
+{
+    memset(l, 0, sizeof *l);
+    l->from_first = from_first;
+    l->intercept_t = intercept_t;
+    l->const_y = true;
+}
+
+/* Prometheus' linearRegression() loop over count more points, x being
+ * seconds since the intercept time. (The sums live in a local copy: vs
+ * could alias *l, which would keep them out of registers.) */
+void linreg_add(linreg_t *l, const int64_t *ts, const double *vs, int count)
+{
+    linreg_t a = *l;
+    for (int i = 0; i < count; i++) {
+        double v = vs[i];
+        if (a.n == 0) {
+            a.init_y = v;
+            if (a.from_first)
+                a.intercept_t = ts[i];
+        } else if (a.const_y && v != a.init_y) {
+            a.const_y = false;
+        }
+        a.n += 1.0;
+        double x = (double)(ts[i] - a.intercept_t) / 1e3;
+        kahan_inc(x, &a.sum_x, &a.c_x);
+        kahan_inc(v, &a.sum_y, &a.c_y);
+        kahan_inc(x * v, &a.sum_xy, &a.c_xy);
+        kahan_inc(x * x, &a.sum_x2, &a.c_x2);
+    }
+    *l = a;
+}
+
+bool linreg_result(const linreg_t *l, double *slope, double *intercept)
+{
+    if (l->n < 2)
+        return false;
+    if (l->const_y) {
+        if (isinf(l->init_y)) {
+            *slope = *intercept = NAN;
+            return true;
+        }
+        *slope = 0;
+        *intercept = l->init_y;
+        return true;
+    }
+    double n = l->n;
+    double sum_x = l->sum_x + l->c_x, sum_y = l->sum_y + l->c_y;
+    double sum_xy = l->sum_xy + l->c_xy, sum_x2 = l->sum_x2 + l->c_x2;
+    double cov_xy = sum_xy - sum_x * sum_y / n;
+    double var_x = sum_x2 - sum_x * sum_x / n;
+    *slope = cov_xy / var_x;
+    *intercept = sum_y / n - *slope * sum_x / n;
+    return true;
+}
+
 /* Prometheus' linearRegression() over the points of f in [t - r, t], x being
  * seconds since intercept_t (or since the first point in range when
  * from_first). False when fewer than 2 points are in range. */
@@ -200,48 +301,10 @@ static bool linear_regression(const series_t *s, field_t f, int64_t t, int64_t r
     const int64_t *ts;
     const double *vs;
     int count = range_values(s, f, t, r, &ts, &vs);
-
-    double n = 0, v = 0, init_y = 0;
-    double sum_x = 0, c_x = 0, sum_y = 0, c_y = 0;
-    double sum_xy = 0, c_xy = 0, sum_x2 = 0, c_x2 = 0;
-    bool const_y = true;
-    for (int i = 0; i < count; i++) {
-        v = vs[i];
-        if (n == 0) {
-            init_y = v;
-            if (from_first)
-                intercept_t = ts[i];
-        } else if (const_y && v != init_y) {
-            const_y = false;
-        }
-        n += 1.0;
-        double x = (double)(ts[i] - intercept_t) / 1e3;
-        kahan_inc(x, &sum_x, &c_x);
-        kahan_inc(v, &sum_y, &c_y);
-        kahan_inc(x * v, &sum_xy, &c_xy);
-        kahan_inc(x * x, &sum_x2, &c_x2);
-    }
-    if (n < 2)
-        return false;
-    if (const_y) {
-        if (isinf(init_y)) {
-            *slope = *intercept = NAN;
-            return true;
-        }
-        *slope = 0;
-        *intercept = init_y;
-        return true;
-    }
-    sum_x += c_x;
-    sum_y += c_y;
-    sum_xy += c_xy;
-    sum_x2 += c_x2;
-
-    double cov_xy = sum_xy - sum_x * sum_y / n;
-    double var_x = sum_x2 - sum_x * sum_x / n;
-    *slope = cov_xy / var_x;
-    *intercept = sum_y / n - *slope * sum_x / n;
-    return true;
+    linreg_t l;
+    linreg_init(&l, from_first, intercept_t);
+    linreg_add(&l, ts, vs, count);
+    return linreg_result(&l, slope, intercept);
 }
 
 bool promql_deriv(const series_t *s, int gauge, int64_t t_ms, int64_t range_ms, double *out)
@@ -336,8 +399,7 @@ static void values_sort(double *a, int n)
     }
 }
 
-/* A key whose unsigned order is value_less's order (NaN lowest). */
-static uint64_t value_key(double v)
+uint64_t promql_value_key(double v)
 {
     if (isnan(v))
         return 0;
@@ -355,7 +417,7 @@ static double values_select(const double *vs, int n, int k)
         uint64_t mid = klo + (khi - klo) / 2;
         int count = 0;
         for (int i = 0; i < n; i++)
-            if (value_key(vs[i]) <= mid)
+            if (promql_value_key(vs[i]) <= mid)
                 count++;
         if (count >= k + 1)
             khi = mid;
@@ -363,15 +425,43 @@ static double values_select(const double *vs, int n, int k)
             klo = mid + 1;
     }
     for (int i = 0; i < n; i++)
-        if (value_key(vs[i]) == klo)
+        if (promql_value_key(vs[i]) == klo)
             return vs[i];
     return NAN;
 }
 
-/* quantile_over_time(q, g[r]): Prometheus' quantile() — rank q*(n-1) in the
- * sorted values, linear interpolation between its two neighbours; q < 0 is
- * -Inf and q > 1 is +Inf. Up to QUANTILE_SORT_MAX values are sorted in a
- * stack buffer; more are answered exactly by values_select(). */
+/* Prometheus' quantile() of n > 0 values, the i-th smallest given by
+ * sorted[i] or, without sorted, by values_select() over vs: rank q*(n-1),
+ * linear interpolation between its two neighbours; q < 0 is -Inf and q > 1
+ * is +Inf. */
+static double quantile_of(double q, const double *sorted, const double *vs, int n)
+{
+    if (isnan(q))
+        return NAN;
+    if (q < 0)
+        return -INFINITY;
+    if (q > 1)
+        return INFINITY;
+    double rank = q * (double)(n - 1);
+    double lower = fmax(0, floor(rank));
+    double upper = fmin((double)(n - 1), lower + 1);
+    double weight = rank - floor(rank);
+    double vlo = sorted ? sorted[(int)lower] : values_select(vs, n, (int)lower);
+    double vup = sorted ? sorted[(int)upper] : values_select(vs, n, (int)upper);
+    return vlo * (1 - weight) + vup * weight;
+}
+
+bool promql_quantile_sorted(double q, const double *sorted, int n, double *out)
+{
+    if (n <= 0)
+        return false;
+    *out = quantile_of(q, sorted, NULL, n);
+    return true;
+}
+
+/* quantile_over_time(q, g[r]): Prometheus' quantile() of the range's values.
+ * Up to QUANTILE_SORT_MAX values are sorted in a stack buffer; more are
+ * answered exactly by values_select(). */
 bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t_ms,
                                int64_t range_ms, double *out)
 {
@@ -381,33 +471,13 @@ bool promql_quantile_over_time(const series_t *s, int gauge, double q, int64_t t
     int n = range_values(s, f, t_ms, range_ms, &ts, &vs);
     if (n == 0)
         return false;
-    if (isnan(q)) {
-        *out = NAN;
-        return true;
-    }
-    if (q < 0) {
-        *out = -INFINITY;
-        return true;
-    }
-    if (q > 1) {
-        *out = INFINITY;
-        return true;
-    }
-    double rank = q * (double)(n - 1);
-    double lower = fmax(0, floor(rank));
-    double upper = fmin((double)(n - 1), lower + 1);
-    double weight = rank - floor(rank);
-    double vlo, vup;
-    if (n <= QUANTILE_SORT_MAX) {
+    if (n <= QUANTILE_SORT_MAX && !isnan(q) && q >= 0 && q <= 1) {
         double buf[QUANTILE_SORT_MAX];
         memcpy(buf, vs, sizeof(double) * (size_t)n);
         values_sort(buf, n);
-        vlo = buf[(int)lower];
-        vup = buf[(int)upper];
+        *out = quantile_of(q, buf, NULL, n);
     } else {
-        vlo = values_select(vs, n, (int)lower);
-        vup = values_select(vs, n, (int)upper);
+        *out = quantile_of(q, NULL, vs, n);
     }
-    *out = vlo * (1 - weight) + vup * weight;
     return true;
 }

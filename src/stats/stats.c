@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "histogram.h"
+#include "slide.h"
 #include "window.h"
 
 /* One member's history: its ring of scrapes and its sparkline figures. */
@@ -15,6 +16,7 @@ typedef struct {
     bool     used;
     bool     seen_this_poll;
     series_t series;
+    slide_t  slide[FIG_MAX_WINDOWS];   /* each window's state over series */
     member_history_t *h;           /* its slot of stats.hist */
     double   frag_recent[10];      /* the seed's trend analysis: last 10 samples */
     int      frag_n;
@@ -51,13 +53,21 @@ stats_t *stats_new(int n_windows, const int64_t *window_ms, int interval_ms)
     return st;
 }
 
+/* A track's ring and window states. */
+static void track_free(track_t *t)
+{
+    series_free(&t->series);
+    for (int w = 0; w < FIG_MAX_WINDOWS; w++)
+        slide_free(&t->slide[w]);
+}
+
 void stats_free(stats_t *st)
 {
     if (!st)
         return;
     for (int i = 0; i < st->n_tracks; i++)
         if (st->tracks[i].used)
-            series_free(&st->tracks[i].series);
+            track_free(&st->tracks[i]);
     free(st);
 }
 
@@ -65,8 +75,11 @@ void stats_ring_usage(const stats_t *st, ring_usage_t *u)
 {
     memset(u, 0, sizeof *u);
     for (int i = 0; i < st->n_tracks; i++)
-        if (st->tracks[i].used)
+        if (st->tracks[i].used) {
             series_usage(&st->tracks[i].series, u);
+            for (int w = 0; w < st->n_windows; w++)
+                slide_usage(&st->tracks[i].slide[w], u);
+        }
 }
 
 /* The track of a member, created on first sight; NULL when out of memory.
@@ -92,6 +105,11 @@ static track_t *stats_track(stats_t *st, const char *name, int hint)
     memset(free_slot, 0, sizeof(*free_slot));
     if (series_init(&free_slot->series, st->ring_cap) != 0)
         return NULL;
+    for (int w = 0; w < st->n_windows; w++)
+        if (slide_init(&free_slot->slide[w], st->window_ms[w], st->ring_cap) != 0) {
+            track_free(free_slot);
+            return NULL;
+        }
     snprintf(free_slot->key, sizeof(free_slot->key), "%s", name);
     free_slot->used = true;
     member_history_t *h = free_slot->h = &st->hist.m[free_slot - st->tracks];
@@ -118,13 +136,15 @@ static void stats_window_unknown(window_figures_t *f)
 }
 
 /* Fill one window's figures from a member's ring. */
-static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures_t *f)
+static void stats_window(const series_t *s, slide_t *sl, int64_t t, window_figures_t *f)
 {
     double v;
+    int64_t w = sl->range_ms;
+    slide_advance(sl, s, t);
     hist_t wal, be, rtt;   /* each histogram's bucket rates, computed once */
-    bool has_wal = promql_hist_rate(s, WH_WAL_FSYNC, t, w, &wal);
-    bool has_be = promql_hist_rate(s, WH_BACKEND_COMMIT, t, w, &be);
-    bool has_rtt = promql_hist_rate(s, WH_PEER_RTT, t, w, &rtt);
+    bool has_wal = slide_hist_rate(sl, s, WH_WAL_FSYNC, &wal);
+    bool has_be = slide_hist_rate(sl, s, WH_BACKEND_COMMIT, &be);
+    bool has_rtt = slide_hist_rate(sl, s, WH_PEER_RTT, &rtt);
 #define Q(field, ok, h, q) f->field = (ok) ? hist_quantile(q, &(h)) * 1000.0 : NAN
     Q(wal_p50, has_wal, wal, 0.50);
     Q(wal_p95, has_wal, wal, 0.95);
@@ -151,7 +171,7 @@ static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures
     B(backend_p99, has_be, be, backend_n, backend_p99_lo, backend_p99_hi);
     B(peer_rtt_p99, has_rtt, rtt, peer_rtt_n, peer_rtt_p99_lo, peer_rtt_p99_hi);
 #undef B
-#define G(field, gauge, q) f->field = promql_quantile_over_time(s, gauge, q, t, w, &v) ? v : NAN
+#define G(field, gauge, q) f->field = slide_quantile_over_time(sl, s, gauge, q, &v) ? v : NAN
     G(read_p50, WG_PROBE_READ_MS, 0.50);
     G(read_p95, WG_PROBE_READ_MS, 0.95);
     G(read_p99, WG_PROBE_READ_MS, 0.99);
@@ -159,8 +179,8 @@ static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures
     G(write_p95, WG_PROBE_WRITE_MS, 0.95);
     G(write_p99, WG_PROBE_WRITE_MS, 0.99);
 #undef G
-#define I(field, ctr) f->field = promql_increase(s, ctr, t, w, &v) ? v : NAN
-#define R(field, ctr) f->field = promql_rate(s, ctr, t, w, &v) ? v : NAN
+#define I(field, ctr) f->field = slide_increase(sl, s, ctr, &v) ? v : NAN
+#define R(field, ctr) f->field = slide_rate(sl, s, ctr, &v) ? v : NAN
     I(leader_changes, WC_LEADER_CHANGES);
     I(slow_applies, WC_SLOW_APPLIES);
     I(slow_read_indexes, WC_SLOW_READ_INDEXES);
@@ -172,22 +192,56 @@ static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures
 #undef I
 #undef R
     double failed;
-    if (promql_rate(s, WC_GRPC_FAILED, t, w, &failed) && !isnan(f->grpc_rate))
+    if (slide_rate(sl, s, WC_GRPC_FAILED, &failed) && !isnan(f->grpc_rate))
         f->grpc_failed_ratio = f->grpc_rate > 0 ? failed / f->grpc_rate : 0;
     else
         f->grpc_failed_ratio = NAN;
-    f->db_growth_per_s = promql_deriv(s, WG_DB_SIZE, t, w, &v) ? v : NAN;
+    f->db_growth_per_s = slide_deriv(sl, s, WG_DB_SIZE, &v) ? v : NAN;
     /* Time to quota: where the least-squares line over the window meets it. */
     f->quota_eta_s = NAN;
     double size, quota;
-    if (!isnan(f->db_growth_per_s) && promql_last(s, WG_DB_SIZE, t, w, &size) &&
-        promql_last(s, WG_QUOTA, t, w, &quota) && quota > 0) {
+    if (!isnan(f->db_growth_per_s) && slide_last(sl, s, WG_DB_SIZE, &size) &&
+        slide_last(sl, s, WG_QUOTA, &quota) && quota > 0) {
         double now_fit;
         if (f->db_growth_per_s <= 0)
             f->quota_eta_s = INFINITY;
-        else if (promql_predict_linear(s, WG_DB_SIZE, t, w, 0, &now_fit))
+        else if (slide_predict_linear(sl, s, WG_DB_SIZE, 0, &now_fit))
             f->quota_eta_s = fmax(0.0, (quota - now_fit) / f->db_growth_per_s);
     }
+}
+
+/* The bounds (ms) of the bucket of layout h that value v (ms) lies in: what
+ * histogram_quantile interpolated in. NAN when unknown. */
+static void stats_ext_bucket(double v, const hist_t *h, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (isnan(v) || !h->ok)
+        return;
+    for (int i = 0; i < h->n; i++)
+        if (h->le[i] * 1000.0 >= v) {
+            *lo = i > 0 ? h->le[i - 1] * 1000.0 : 0;
+            *hi = h->le[i] * 1000.0;
+            return;
+        }
+}
+
+/* A source's own window latencies (Prometheus' answers) replace the ring's. */
+static void stats_window_ext(const ext_latency_t *x, const metrics_sample_t *m,
+                             window_figures_t *f)
+{
+    f->wal_p50 = x->wal_p50;
+    f->wal_p95 = x->wal_p95;
+    f->wal_p99 = x->wal_p99;
+    f->backend_p50 = x->backend_p50;
+    f->backend_p95 = x->backend_p95;
+    f->backend_p99 = x->backend_p99;
+    f->peer_rtt_p99 = x->peer_rtt_p99;
+    f->wal_n = x->wal_n;
+    f->backend_n = x->backend_n;
+    f->peer_rtt_n = x->peer_rtt_n;
+    stats_ext_bucket(f->wal_p99, &m->wal_fsync, &f->wal_p99_lo, &f->wal_p99_hi);
+    stats_ext_bucket(f->backend_p99, &m->backend_commit, &f->backend_p99_lo, &f->backend_p99_hi);
+    stats_ext_bucket(f->peer_rtt_p99, &m->peer_rtt, &f->peer_rtt_p99_lo, &f->peer_rtt_p99_hi);
 }
 
 /* Append this poll's headline figures to the member's sparkline histories. */
@@ -336,8 +390,11 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
             point_from_sample(&p, t_ms, &m->sample, fig->probe_read_ms, fig->probe_write_ms);
             series_push(&tr->series, &p, layouts);
         }
-        for (int w = 0; w < st->n_windows; w++)
-            stats_window(&tr->series, t_ms, st->window_ms[w], &fig->w[w]);
+        for (int w = 0; w < st->n_windows; w++) {
+            stats_window(&tr->series, &tr->slide[w], t_ms, &fig->w[w]);
+            if (m->ext.on)
+                stats_window_ext(&m->ext.w[w], &m->sample.m, &fig->w[w]);
+        }
         const status_sample_t *s = &m->sample.s;
         fig->apply_lag = m->sample.up && s->ok ? (double)s->raft_index - (double)s->raft_applied_index
                                                : NAN;
@@ -353,7 +410,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
     for (int i = 0; i < st->n_tracks; i++) {
         track_t *tr = &st->tracks[i];
         if (tr->used && !tr->seen_this_poll) {
-            series_free(&tr->series);
+            track_free(tr);
             tr->used = false;
             tr->h->used = false;
         }

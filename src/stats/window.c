@@ -20,12 +20,17 @@
 
 #include "chunk.h"
 
-/* Unused pages of a chunk slot go back to the system. */
+/* Unused pages of a chunk slot go back to the system: every page the old
+ * chunk touched (including the one its last byte is on) past the new one's,
+ * but never a page the next slot shares. */
 static void slot_trim(uint8_t *slot, size_t keep, size_t had)
 {
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t from = ((uintptr_t)slot + keep + pg - 1) & ~(pg - 1);
-    uintptr_t to = ((uintptr_t)slot + had) & ~(pg - 1);
+    uintptr_t to = ((uintptr_t)slot + had + pg - 1) & ~(pg - 1);
+    uintptr_t end = ((uintptr_t)slot + CHUNK_MAX_BYTES) & ~(pg - 1);
+    if (to > end)
+        to = end;
     if (to > from)
         madvise((void *)from, to - from, MADV_DONTNEED);
 }
@@ -42,8 +47,10 @@ int series_init(series_t *s, int cap)
     s->hdr = calloc((size_t)s->nch_cap, sizeof *s->hdr);
     s->used = calloc((size_t)s->nch_cap, sizeof *s->used);
     s->times = calloc((size_t)s->nch_cap * CHUNK_POINTS, sizeof *s->times);
-    s->scr_t = calloc((size_t)cap, sizeof *s->scr_t);
-    s->scr_v = calloc((size_t)cap, sizeof *s->scr_v);
+    /* Scratch, written before read: not cleared, so that only the pages a
+     * from-scratch evaluation uses become resident. */
+    s->scr_t = malloc((size_t)cap * sizeof *s->scr_t);
+    s->scr_v = malloc((size_t)cap * sizeof *s->scr_v);
     s->scr_p = calloc(1, sizeof *s->scr_p);
     /* Reserved for the worst case; only the pages chunks fill are resident. */
     void *d = mmap(NULL, (size_t)s->nch_cap * CHUNK_MAX_BYTES, PROT_READ | PROT_WRITE,
@@ -74,6 +81,7 @@ void series_free(series_t *s)
 /* Forget every point and every stored layout; the ring stays allocated. */
 void series_clear(series_t *s)
 {
+    s->gen++;
     s->n = 0;
     s->head_n = 0;
     s->ch_first = s->ch_n = 0;
@@ -106,6 +114,32 @@ static void point_mask(const series_t *s, point_t *p)
     for (int k = 0; k < WH_COUNT; k++)
         if (p->t_ms < s->hist_since[k])
             p->hist_ok &= ~(1u << k);
+}
+
+int64_t series_begin(const series_t *s)
+{
+    return s->pushed - s->n;
+}
+
+int64_t series_stored_begin(const series_t *s)
+{
+    return s->pushed - series_stored(s);
+}
+
+void series_locate(const series_t *s, int64_t a, series_loc_t *loc)
+{
+    int j = (int)(a - series_stored_begin(s));
+    if (j >= s->ch_n * CHUNK_POINTS) {
+        loc->p = &s->head[j - s->ch_n * CHUNK_POINTS];
+        loc->t_ms = loc->p->t_ms;
+        return;
+    }
+    int slot = slot_of(s, j / CHUNK_POINTS);
+    loc->p = NULL;
+    loc->h = &s->hdr[slot];
+    loc->src = s->data + (size_t)slot * CHUNK_MAX_BYTES;
+    loc->i = j % CHUNK_POINTS;
+    loc->t_ms = s->times[(size_t)slot * CHUNK_POINTS + (size_t)loc->i];
 }
 
 const point_t *series_at(const series_t *s, int i)
@@ -266,6 +300,7 @@ void series_push(series_t *s, const point_t *p, const hist_t *layouts[WH_COUNT])
     if (s->head_n == CHUNK_POINTS)
         series_seal(s);
     s->head[s->head_n++] = q;
+    s->pushed++;
     if (s->n < s->cap)
         s->n++;
 }

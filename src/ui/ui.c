@@ -394,11 +394,16 @@ unsigned ui_handle_input(ui_t *ui, double now)
         if (ch == ERR)
             break;
         act |= ui_keys_dispatch(ui, ch, now);
-        if (act & (UI_ACT_QUIT | UI_ACT_CONTROL | UI_ACT_REPLAY))
+        if (act & (UI_ACT_QUIT | UI_ACT_CONTROL | UI_ACT_REPLAY | UI_ACT_BACK))
             return act;                   /* a request is taken before the next key */
     }
     ui_render(ui, now);
     return act;
+}
+
+void ui_set_esc_leaves(ui_t *ui, bool on)
+{
+    ui->esc_leaves = on;
 }
 
 void ui_notice(ui_t *ui, double now, double seconds, const char *fmt, ...)

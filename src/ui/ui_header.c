@@ -154,6 +154,11 @@ static void header_draw(const ui_canvas_t *c)
         }
         if (s->split_view)
             x1 = badge(c, 1, x1, THEME_WARNING, true, "SPLIT VIEW");
+        if (s->source_error[0]) {          /* --prometheus: down, empty, failing */
+            char t[64];
+            snprintf(t, sizeof t, "%.60s", s->source_error);
+            x1 = badge(c, 1, x1, THEME_CRITICAL, true, t);
+        }
         if (!s->leader_id && s->members_up > 0) {
             char d[FORMAT_BUF], t[64];
             ui_fmt_dur(ui, d, s->no_leader_s);

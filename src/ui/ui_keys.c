@@ -150,6 +150,8 @@ static unsigned k_back(ui_t *ui, int key, double now)
         ui->view = ui->help_return;
     else if (ui->view == UI_VIEW_DETAIL)
         ui->view = UI_VIEW_MAIN;
+    else if (ui->esc_leaves && !ui->alerts_focus)
+        return UI_ACT_BACK;                  /* the many-clusters overview takes it */
     else
         ui->alerts_focus = false;
     ui->dirty = UI_DIRTY_ALL;

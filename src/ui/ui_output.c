@@ -10,7 +10,6 @@
 typedef struct {
     ui_t   *ui;
     loop_t *loop;
-    int     fd;
     int   (*control)(void *ctx, const output_ctl_t *ctl, char *reply, size_t n);
     void   *control_ctx;
 } dashboard_t;
@@ -23,34 +22,47 @@ static void dashboard_wake(void *ctx, int fd, short revents)
     (void)revents;
 }
 
+ui_t *ui_output_start(const output_env_t *env, char *err, size_t errlen)
+{
+    const config_t *cfg = env->cfg;
+    ui_config_t uc = { .theme = cfg->theme, .no_color = getenv("NO_COLOR") != NULL,
+                       .interval_ms = cfg->interval_ms, .duration_s = cfg->duration_ms / 1000.0,
+                       .insecure = cfg->insecure_skip_verify,
+                       .export_dir = env->workspace_dir };
+    ui_t *ui = ui_open(&uc, err, errlen);
+    if (!ui)
+        return NULL;
+    if (loop_fd_add(env->loop, ui_input_fd(ui), LOOP_IN, dashboard_wake, NULL) != 0) {
+        ui_close(ui);
+        snprintf(err, errlen, "cannot watch the terminal's input");
+        return NULL;
+    }
+    signals_set_crash_hook(ui_crash_restore);
+    return ui;
+}
+
+void ui_output_stop(ui_t *ui, loop_t *loop)
+{
+    loop_fd_remove(loop, ui_input_fd(ui));
+    ui_close(ui);
+    signals_set_crash_hook(ui_crash_restore);   /* harmless with no UI open */
+}
+
 static void *dashboard_open(const output_env_t *env, void *arg, char *err, size_t errlen)
 {
     (void)arg;
-    const config_t *cfg = env->cfg;
     dashboard_t *d = calloc(1, sizeof(*d));
     if (!d) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    ui_config_t uc = { .theme = cfg->theme, .no_color = getenv("NO_COLOR") != NULL,
-                       .interval_ms = cfg->interval_ms, .duration_s = cfg->duration_ms / 1000.0,
-                       .insecure = cfg->insecure_skip_verify,
-                       .export_dir = env->workspace_dir };
-    if (!(d->ui = ui_open(&uc, err, errlen))) {
+    if (!(d->ui = ui_output_start(env, err, errlen))) {
         free(d);
         return NULL;
     }
     d->loop = env->loop;
     d->control = env->control;
     d->control_ctx = env->control_ctx;
-    d->fd = ui_input_fd(d->ui);
-    if (loop_fd_add(d->loop, d->fd, LOOP_IN, dashboard_wake, d) != 0) {
-        ui_close(d->ui);
-        free(d);
-        snprintf(err, errlen, "cannot watch the terminal's input");
-        return NULL;
-    }
-    signals_set_crash_hook(ui_crash_restore);
     return d;
 }
 
@@ -91,9 +103,7 @@ static void dashboard_close(void *o, double t)
 {
     (void)t;
     dashboard_t *d = o;
-    loop_fd_remove(d->loop, d->fd);
-    ui_close(d->ui);
-    signals_set_crash_hook(ui_crash_restore);   /* harmless with no UI open */
+    ui_output_stop(d->ui, d->loop);
     free(d);
 }
 

@@ -3,7 +3,9 @@
 # pseudo-random series (tests/lib/promql_parity.c) are backfilled into a TSDB
 # with promtool, served by prometheus on 127.0.0.1, and every case's instant
 # query must agree with our value to a relative 1e-9 (NaN/±Inf exactly, and
-# "no value" on both sides together).
+# "no value" on both sides together). The generator also slides the stats
+# engine's incremental windows (src/stats/slide.c) to each case one point at a
+# time and fails unless they give our from-scratch values bit for bit.
 source "$(dirname "$0")/../lib/testlib.sh"
 cd "$T_ROOT" || exit 1
 T=$(t_tmpdir)

@@ -69,7 +69,7 @@ done
 t_eq "good: leader known on every poll" 0 "$(csv_col "$T/good/metrics.csv" leader_name | grep -c '^$')"
 read -r transfers connects < <(sed -n 's/.*(\([0-9]*\) transfers over \([0-9]*\) connections).*/\1 \2/p' "$T/good/monitoring.log")
 t_assert "good: TLS connections kept alive ($transfers transfers over $connects connections)" \
-    test "${connects:-99}" -le 24 -a "${transfers:-0}" -ge $((polls * 12))
+    test "${connects:-99}" -le 24 -a "${transfers:-0}" -ge $((polls * 9))
 t_eq "good: no INSECURE anywhere" 0 "$(cat "$T/good/monitoring.log" "$T/good.err" | grep -c INSECURE)"
 
 # 2. A CA that did not sign the members' certificates.

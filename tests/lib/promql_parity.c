@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "histogram.h"
+#include "slide.h"
 #include "window.h"
 
 #define NPTS 1500
@@ -255,11 +257,45 @@ static void emit(const char *expr, int64_t t_ms, bool ok, double v)
         printf("%.17g\n", v);
 }
 
-/* Every function at evaluation time t over range r. */
+/* The stats engine's incremental window (slide.h) over [t - r, t], slid
+ * there from the first point one point at a time. */
+static slide_t sl;
+static void slide_to(const series_t *s, const gen_t *g, int64_t t, int64_t r)
+{
+    slide_free(&sl);
+    if (slide_init(&sl, r, NPTS) != 0)
+        exit(1);
+    for (int i = 0; i < NPTS && g[i].t_ms < t; i++)
+        slide_advance(&sl, s, g[i].t_ms);
+    slide_advance(&sl, s, t);
+}
+
+/* The incremental answer must be the from-scratch one, bit for bit. */
+static void agree(const char *expr, bool ok, double v, bool sok, double sv)
+{
+    if (ok == sok && (!ok || (isnan(v) && isnan(sv)) || memcmp(&v, &sv, sizeof v) == 0))
+        return;
+    fprintf(stderr, "promql-parity: slide.c disagrees on %s: %.17g (%s) against %.17g (%s)\n",
+            expr, sv, sok ? "value" : "none", v, ok ? "value" : "none");
+    exit(1);
+}
+
+/* histogram_quantile() of the slide's bucket rates. */
+static bool slide_hist_quantile(const series_t *s, int hist, double q, double *out)
+{
+    hist_t h;
+    if (!slide_hist_rate(&sl, s, hist, &h))
+        return false;
+    *out = hist_quantile(q, &h);
+    return true;
+}
+
+/* Every function at evaluation time t over range r (and where the stats
+ * engine evaluates it incrementally, the same through sl, at t over r). */
 static void emit_all(const series_t *s, int64_t t, int64_t r)
 {
     char e[160];
-    double v;
+    double v, sv;
     bool ok;
 #define EMIT(call, ...)                                    \
     do {                                                   \
@@ -267,41 +303,63 @@ static void emit_all(const series_t *s, int64_t t, int64_t r)
         ok = (call);                                       \
         emit(e, t, ok, v);                                 \
     } while (0)
-    EMIT(promql_increase(s, WC_PROPOSALS_COMMITTED, t, r, &v),
-         "increase(em_proposals_total[%" PRId64 "ms])", r);
-    EMIT(promql_rate(s, WC_PROPOSALS_COMMITTED, t, r, &v),
-         "rate(em_proposals_total[%" PRId64 "ms])", r);
-    EMIT(promql_increase(s, WC_SLOW_APPLIES, t, r, &v),
-         "increase(em_gappy_total[%" PRId64 "ms])", r);
-    EMIT(promql_rate(s, WC_SLOW_APPLIES, t, r, &v),
-         "rate(em_gappy_total[%" PRId64 "ms])", r);
+#define EMIT2(call, scall, ...)                            \
+    do {                                                   \
+        snprintf(e, sizeof e, __VA_ARGS__);                \
+        ok = (call);                                       \
+        bool sok = (scall);                                \
+        agree(e, ok, v, sok, sv);                          \
+        emit(e, t, ok, v);                                 \
+    } while (0)
+    EMIT2(promql_increase(s, WC_PROPOSALS_COMMITTED, t, r, &v),
+          slide_increase(&sl, s, WC_PROPOSALS_COMMITTED, &sv),
+          "increase(em_proposals_total[%" PRId64 "ms])", r);
+    EMIT2(promql_rate(s, WC_PROPOSALS_COMMITTED, t, r, &v),
+          slide_rate(&sl, s, WC_PROPOSALS_COMMITTED, &sv),
+          "rate(em_proposals_total[%" PRId64 "ms])", r);
+    EMIT2(promql_increase(s, WC_SLOW_APPLIES, t, r, &v),
+          slide_increase(&sl, s, WC_SLOW_APPLIES, &sv),
+          "increase(em_gappy_total[%" PRId64 "ms])", r);
+    EMIT2(promql_rate(s, WC_SLOW_APPLIES, t, r, &v), slide_rate(&sl, s, WC_SLOW_APPLIES, &sv),
+          "rate(em_gappy_total[%" PRId64 "ms])", r);
     static const double hq[] = { 0.5, 0.95, 0.99 };
     for (size_t i = 0; i < sizeof hq / sizeof hq[0]; i++)
-        EMIT(promql_hist_quantile(s, WH_WAL_FSYNC, hq[i], t, r, &v),
-             "histogram_quantile(%g, rate(em_fsync_seconds_bucket[%" PRId64 "ms]))", hq[i], r);
-    EMIT(promql_deriv(s, WG_DB_SIZE, t, r, &v), "deriv(em_db_bytes[%" PRId64 "ms])", r);
-    EMIT(promql_deriv(s, WG_RSS, t, r, &v), "deriv(em_big[%" PRId64 "ms])", r);
-    EMIT(promql_deriv(s, WG_QUOTA, t, r, &v), "deriv(em_const[%" PRId64 "ms])", r);
-    EMIT(promql_deriv(s, WG_PROBE_READ_MS, t, r, &v), "deriv(em_probe_ms[%" PRId64 "ms])", r);
-    EMIT(promql_predict_linear(s, WG_DB_SIZE, t, r, 600, &v),
-         "predict_linear(em_db_bytes[%" PRId64 "ms], 600)", r);
-    EMIT(promql_predict_linear(s, WG_RSS, t, r, 60, &v),
-         "predict_linear(em_big[%" PRId64 "ms], 60)", r);
-    EMIT(promql_predict_linear(s, WG_QUOTA, t, r, 3600, &v),
-         "predict_linear(em_const[%" PRId64 "ms], 3600)", r);
-    EMIT(promql_predict_linear(s, WG_PROBE_READ_MS, t, r, -30, &v),
-         "predict_linear(em_probe_ms[%" PRId64 "ms], -30)", r);
+        EMIT2(promql_hist_quantile(s, WH_WAL_FSYNC, hq[i], t, r, &v),
+              slide_hist_quantile(s, WH_WAL_FSYNC, hq[i], &sv),
+              "histogram_quantile(%g, rate(em_fsync_seconds_bucket[%" PRId64 "ms]))", hq[i], r);
+    EMIT2(promql_deriv(s, WG_DB_SIZE, t, r, &v), slide_deriv(&sl, s, WG_DB_SIZE, &sv),
+          "deriv(em_db_bytes[%" PRId64 "ms])", r);
+    EMIT2(promql_deriv(s, WG_RSS, t, r, &v), slide_deriv(&sl, s, WG_RSS, &sv),
+          "deriv(em_big[%" PRId64 "ms])", r);
+    EMIT2(promql_deriv(s, WG_QUOTA, t, r, &v), slide_deriv(&sl, s, WG_QUOTA, &sv),
+          "deriv(em_const[%" PRId64 "ms])", r);
+    EMIT2(promql_deriv(s, WG_PROBE_READ_MS, t, r, &v), slide_deriv(&sl, s, WG_PROBE_READ_MS, &sv),
+          "deriv(em_probe_ms[%" PRId64 "ms])", r);
+    EMIT2(promql_predict_linear(s, WG_DB_SIZE, t, r, 600, &v),
+          slide_predict_linear(&sl, s, WG_DB_SIZE, 600, &sv),
+          "predict_linear(em_db_bytes[%" PRId64 "ms], 600)", r);
+    EMIT2(promql_predict_linear(s, WG_RSS, t, r, 60, &v),
+          slide_predict_linear(&sl, s, WG_RSS, 60, &sv),
+          "predict_linear(em_big[%" PRId64 "ms], 60)", r);
+    EMIT2(promql_predict_linear(s, WG_QUOTA, t, r, 3600, &v),
+          slide_predict_linear(&sl, s, WG_QUOTA, 3600, &sv),
+          "predict_linear(em_const[%" PRId64 "ms], 3600)", r);
+    EMIT2(promql_predict_linear(s, WG_PROBE_READ_MS, t, r, -30, &v),
+          slide_predict_linear(&sl, s, WG_PROBE_READ_MS, -30, &sv),
+          "predict_linear(em_probe_ms[%" PRId64 "ms], -30)", r);
     EMIT(promql_max_over_time(s, WG_PROBE_READ_MS, t, r, &v),
          "max_over_time(em_probe_ms[%" PRId64 "ms])", r);
     EMIT(promql_max_over_time(s, WG_DB_SIZE, t, r, &v),
          "max_over_time(em_db_bytes[%" PRId64 "ms])", r);
-    EMIT(promql_last(s, WG_PROBE_READ_MS, t, r, &v),
+    EMIT2(promql_last(s, WG_PROBE_READ_MS, t, r, &v), slide_last(&sl, s, WG_PROBE_READ_MS, &sv),
          "last_over_time(em_probe_ms[%" PRId64 "ms])", r);
     static const double qq[] = { 0, 0.25, 0.5, 0.9, 0.99, 1, -0.5, 1.5 };
     for (size_t i = 0; i < sizeof qq / sizeof qq[0]; i++)
-        EMIT(promql_quantile_over_time(s, WG_PROBE_READ_MS, qq[i], t, r, &v),
+        EMIT2(promql_quantile_over_time(s, WG_PROBE_READ_MS, qq[i], t, r, &v),
+              slide_quantile_over_time(&sl, s, WG_PROBE_READ_MS, qq[i], &sv),
              "quantile_over_time(%g, em_probe_ms[%" PRId64 "ms])", qq[i], r);
 #undef EMIT
+#undef EMIT2
 }
 
 int main(int argc, char **argv)
@@ -344,8 +402,11 @@ int main(int argc, char **argv)
         /* one point in range, and none */
         { g[600].t_ms + 50, 100 }, { last + 700000, 300000 },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        slide_to(&s, g, cases[i].t, cases[i].r);
         emit_all(&s, cases[i].t, cases[i].r);
+    }
+    slide_free(&sl);
     series_free(&s);
     return 0;
 }

@@ -302,8 +302,9 @@ static void test_flags_good(void **state)
     config_free(&c);
 
     load_ok(&c, ARGS("--headless", "--no-discover", "--probe-write", "--probe-prefix", "/p/",
-                     "--theme", "light"));
+                     "--theme", "light", "--metrics-gzip"));
     assert_true(c.probe_write);
+    assert_true(c.metrics_gzip);
     assert_string_equal(c.probe_prefix, "/p/");
     assert_string_equal(c.theme, "light");
     assert_true(c.headless);
@@ -416,6 +417,8 @@ static void test_flags_bad(void **state)
           "--no-discover: \"false\" is not accepted (the option takes no value)" },
         { { "--probe-write=1" },
           "--probe-write: \"1\" is not accepted (the option takes no value)" },
+        { { "--metrics-gzip=yes" },
+          "--metrics-gzip: \"yes\" is not accepted (the option takes no value)" },
         { { "--probe-prefix", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/" },
           "--probe-prefix: \"/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"... "
@@ -439,6 +442,10 @@ static void test_flags_bad(void **state)
         { { "--insecure-transport=1" },
           "--insecure-transport: \"1\" is not accepted (the option takes no value)" },
         { { "--metrics-endpoints", "a:1,,b:2" }, "--metrics-endpoints: \"a:1,,b:2\" has an empty item" },
+        { { "--prometheus", "ftp://x" },
+          "--prometheus: \"ftp://x\" must be an http:// or https:// URL of at most 400 bytes" },
+        { { "--prometheus-selector", "{job=etcd}" },
+          "--prometheus-selector: \"{job=etcd}\" expected a quoted value at character 6" },
         { { "--user", ":pw" }, "--user: the value has an empty user name" },
         { { "--password" }, "--password: missing value" },
         { { "--password-file", "/nonexistent/pw" },
@@ -530,9 +537,10 @@ static void test_flags_bad_cover_table(void **state)
         "endpoints", "interval", "metrics-interval", "duration", "alert-threshold",
         "dial-timeout", "health-check-interval", "max-body-size", "max-latency-ms",
         "max-db-size-mb", "windows", "no-leader-timeout", "config", "workdir", "headless",
-        "no-discover", "probe-write", "probe-prefix", "theme", "cacert", "cert", "key",
+        "no-discover", "probe-write", "probe-prefix", "metrics-gzip", "theme", "cacert", "cert", "key",
         "insecure-skip-tls-verify", "insecure-skip-verify", "insecure-transport",
         "use-proxy-env", "metrics-endpoints", "user", "password", "password-file", "ssh", "ssh-key",
+        "prometheus", "prometheus-selector",
         "ssh-known-hosts", "ssh-accept-new", "log-source", "log-command", "log-file",
         "data-dir", "write-out", "version", "help", "notify-webhook", "alertmanager", "silence",
         "api-port", "api-host", "api-token-file", "api-allow-writes", "api-cert", "api-key",
@@ -734,7 +742,7 @@ static void test_option_commands(void **state)
     static const char *const watch[] = {
         "interval", "metrics-interval", "health-check-interval", "windows",
         "no-leader-timeout", "workdir", "log-source", "log-command", "log-file",
-        "data-dir", "probe-write", "probe-prefix", "api-port", "api-host", "api-token-file",
+        "data-dir", "probe-write", "probe-prefix", "metrics-gzip", "api-port", "api-host", "api-token-file",
         "api-allow-writes", "api-cert", "api-key", "api-timeout", "api-max-connections",
         "backup-dir", "backup-interval", "backup-keep",
     };

@@ -423,6 +423,59 @@ static void test_want_filter(void **state)
     }
 }
 
+/* prom_scan's pick for the test: "skip_*" skipped, "sum_*" taken unless zero. */
+static int pick_test(const char *name, size_t len, void *ctx)
+{
+    (void)ctx;
+    if (len >= 5 && !memcmp(name, "skip_", 5))
+        return PROM_SKIP;
+    if (len >= 4 && !memcmp(name, "sum_", 4))
+        return PROM_TAKE_NONZERO;
+    return PROM_TAKE;
+}
+
+/* prom_scan passes over skipped lines and zero "NAME{...} 0" lines unread,
+ * but still refuses a NUL byte or a line without a metric name, and still
+ * validates what it takes (line numbers stay right). */
+static void test_scan_skips(void **state)
+{
+    (void)state;
+    const char *body =
+        "# HELP skip_me junk \xff here is not checked\n"
+        "skip_me{a=\"1\" 1..2 this line is broken but skipped\n"
+        "sum_x{code=\"OK\"} 0\n"
+        "sum_x{code=\"OK\"}  0  \n"
+        "sum_x{code=\"Bad\"} 7\n"
+        "sum_x{code=\"Ts\"} 5 0\n"
+        "sum_x 0\n"
+        "take_me 2.5\n";
+    recs_t rs;
+    memset(&rs, 0, sizeof rs);
+    prom_error_t err;
+    assert_int_equal(prom_scan(body, strlen(body), pick_test, record, &rs, &err), 0);
+    assert_int_equal(rs.n, 4);
+    assert_true(rs.r[0].value == 7.0);
+    assert_true(rs.r[1].value == 5.0 && rs.r[1].has_ts && rs.r[1].ts == 0);
+    assert_true(rs.r[2].value == 0.0);              /* no labels: parsed as usual */
+    assert_string_equal(rs.r[3].name, "take_me");
+
+    static const struct { const char *body; int line; } broken[] = {
+        { "skip_me 1\nskip_me \0 2\n", 2 },           /* NUL in a skipped line */
+        { "# comment \0\n", 1 },                       /* NUL in a comment */
+        { "take_me 1\n{a=\"1\"} 2\n", 2 },             /* no metric name */
+        { "sum_x{a=\"1\"} 0\nsum_x{a=\"1\" 3\n", 2 },  /* a taken line is validated */
+        { "skip_me 1\n\ntake_me 1..2\n", 3 },
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        memset(&rs, 0, sizeof rs);
+        size_t len = strlen(broken[i].body);
+        if (i < 2)
+            len += strlen(broken[i].body + len + 1) + 1;  /* past the NUL */
+        assert_int_equal(prom_scan(broken[i].body, len, pick_test, record, &rs, &err), -1);
+        assert_int_equal(err.line, broken[i].line);
+    }
+}
+
 static void test_null_callback_and_err(void **state)
 {
     (void)state;
@@ -593,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_null_callback_and_err),
         cmocka_unit_test(test_length_is_respected),
         cmocka_unit_test(test_unterminated_body_end),
+        cmocka_unit_test(test_scan_skips),
         cmocka_unit_test(test_parse_float),
         cmocka_unit_test(test_parse_float_long_mantissa),
         cmocka_unit_test(test_parse_float_round_trip),

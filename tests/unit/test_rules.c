@@ -364,6 +364,12 @@ static void set_auth_failed(cluster_snapshot_t *s, fig_mode_t m)
              m == MODE_BAD ? "authentication failed, invalid user ID or password" : "");
 }
 
+static void set_prometheus_unavailable(cluster_snapshot_t *s, fig_mode_t m)
+{
+    snprintf(s->source_error, sizeof s->source_error, "%s",
+             m == MODE_BAD ? "prometheus: connection refused" : "");
+}
+
 static void set_backup_failed(cluster_snapshot_t *s, fig_mode_t m)
 {
     s->ops.backup_on = true;
@@ -457,6 +463,8 @@ static const rule_case_t cases[] = {
     { "DiskSpaceLow", "m2", SEV_WARNING, 0, 4, 10, "%", true, set_disk_free },
     { "AuthFailed", "", SEV_WARNING, 0, 1, 0, "", false, set_auth_failed },
     { "BackupFailed", "", SEV_CRITICAL, 0, 1, 0, "", false, set_backup_failed },
+    { "PrometheusUnavailable", "", SEV_CRITICAL, 0, 1, 0, "", false,
+      set_prometheus_unavailable },
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 

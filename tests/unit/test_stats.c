@@ -91,6 +91,60 @@ static void test_windows_and_lags(void **state)
     stats_free(st);
 }
 
+/* Bit-identical, or both NaN. */
+static void assert_same(double a, double b, const char *what, int k)
+{
+    if ((isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0)
+        return;
+    fail_msg("%s at poll %d: stats %.17g, from scratch %.17g", what, k, a, b);
+}
+
+/* The engine's incrementally slid windows give, poll after poll, what the
+ * from-scratch PromQL functions give over a ring fed the same points: with
+ * jittered times, a counter reset, polls with the member down, varying probes. */
+static void test_windows_match_from_scratch(void **state)
+{
+    (void)state;
+    stats_t *st = stats_new(2, WINDOWS, 1000);
+    assert_non_null(st);
+    series_t ref;
+    assert_int_equal(series_init(&ref, 60000 / 1000 + 3), 0);   /* the engine's ring cap */
+    double t = 1000.0;
+    for (int k = 0; k < 400; k++) {
+        t += 1.0 + (k % 7) * 0.013 + (k % 50 == 49 ? 20 : 0);
+        poll_fill(t, k < 200 ? k : k - 200, 1);                 /* a reset at 200 */
+        member_sample_t *ms = &snap.members[0].sample;
+        ms->up = k % 31 < 28;
+        ms->probe_read_ms = 1.0 + (k * 37 % 11) * 0.25;
+        ms->s.db_size += (k % 13) * 4096;
+        snap.members[0].iv.db_size.v = (double)ms->s.db_size;
+        stats_update(st, &snap);
+        int64_t t_ms = (int64_t)llround(t * 1000.0);
+        if (ms->up) {
+            point_t p;
+            const hist_t *layouts[WH_COUNT] = { &ms->m.wal_fsync, &ms->m.backend_commit,
+                                                &ms->m.peer_rtt };
+            point_from_sample(&p, t_ms, ms, ms->probe_read_ms, ms->probe_write_ms);
+            series_push(&ref, &p, layouts);
+        }
+        for (int w = 0; w < 2; w++) {
+            const window_figures_t *f = &snap.members[0].fig.w[w];
+            double v;
+            int64_t r = WINDOWS[w];
+            bool ok = promql_rate(&ref, WC_PROPOSALS_COMMITTED, t_ms, r, &v);
+            assert_same(f->proposals_committed_rate, ok ? v : NAN, "rate", k);
+            ok = promql_increase(&ref, WC_LEADER_CHANGES, t_ms, r, &v);
+            assert_same(f->leader_changes, ok ? v : NAN, "increase", k);
+            ok = promql_deriv(&ref, WG_DB_SIZE, t_ms, r, &v);
+            assert_same(f->db_growth_per_s, ok ? v : NAN, "deriv", k);
+            ok = promql_quantile_over_time(&ref, WG_PROBE_READ_MS, 0.95, t_ms, r, &v);
+            assert_same(f->read_p95, ok ? v : NAN, "quantile_over_time", k);
+        }
+    }
+    series_free(&ref);
+    stats_free(st);
+}
+
 static void test_leader_change_event_and_no_leader(void **state)
 {
     (void)state;
@@ -189,6 +243,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_windows_and_lags),
+        cmocka_unit_test(test_windows_match_from_scratch),
         cmocka_unit_test(test_leader_change_event_and_no_leader),
         cmocka_unit_test(test_split_view),
         cmocka_unit_test(test_member_gone_and_back),
