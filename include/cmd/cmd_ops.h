@@ -12,10 +12,12 @@
 #include "engine.h"
 #include "ops_client.h"
 
+/* Static or calloc'd (the ops client is large); c is last: opening clears
+ * only what is before its member array. */
 typedef struct {
     engine_t     eng;
-    ops_client_t c;
     bool         curl, engine, client;
+    ops_client_t c;
 } cmd_session_t;
 
 /* Open the session and read the member list and statuses (when members).

@@ -25,7 +25,6 @@ typedef struct {
     schedbench_t      *bench;          /* the scheduled benchmark; NULL when off */
     output_list_t      outs;
     bool               interactive;    /* the dashboard is one of the outputs */
-    char               lines[ENGINE_MAX_TRANSITIONS][600]; /* each transition's alerts.log line */
     notify_stats_t     notify;         /* alert delivery counters, for the summary */
     delivery_status_t  delivery;       /* its live status, for the dashboard */
     bool               delivering;     /* the notify output is open */

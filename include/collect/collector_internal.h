@@ -102,7 +102,9 @@ struct collector {
     int             list_from;           /* member asked for the member list */
     bool            list_asked;          /* asked this poll */
     bool            list_ok;
-    status_member_t list[CLUSTER_MAX_MEMBERS + 1]; /* one more: to know it is over the cap */
+    status_member_t list[CLUSTER_MAX_MEMBERS + 1]; /* one more: to know it is over the cap;
+                                           client URLs normalized where they can be */
+    bool            list_have[CLUSTER_MAX_MEMBERS + 1]; /* scratch: entries polled already */
     int             n_list;
     uint64_t        cluster_id;
     bool            alarms_ok;
@@ -121,6 +123,7 @@ struct collector {
     bool            auth_required;       /* no --user, and etcd wants a token */
     bool            told_denied[RK_COUNT]; /* a member denied it: said once */
     bool            told_cap;            /* the member list is over ENDPOINT_MAX: said */
+    bool            told_fds;            /* too few open files for the connections: said */
     unsigned        endpoint_flags;      /* endpoint_parse() flags of every endpoint */
     char            told_held[ENDPOINT_URL_LEN];      /* the pinned member discovery last waited for */
     double          token_only_until[RK_COUNT]; /* refused without a token: not sent
@@ -149,7 +152,14 @@ bool collector_auth_answer(collector_t *c, member_t *mb, http_req_t *r);
 void collector_tokenless_ok(collector_t *c, int kind);
 void collector_token_ok(collector_t *c, member_t *mb, int kind);
 bool collector_held(collector_t *c, member_t *mb, int kind);
+/* Normalize the member list's client URLs in place (those that pass the
+ * endpoint check; the others stay as they are, to be refused with a reason). */
+void collector_list_normalize(collector_t *c);
 void collector_add_listed(collector_t *c, bool start_now);
+/* Connections for all members' requests of a poll: a poll asks each member up
+ * to CONNS_PER_MEMBER things at once, each on its own connection kept open for
+ * the next poll. Said once in the events when the open-file limit is too low. */
+void collector_reserve_connections(collector_t *c);
 void collector_apply_list(collector_t *c);
 void collector_complete(collector_t *c, cluster_snapshot_t *s);
 /* With no status answer: the leader is the one member whose metrics say

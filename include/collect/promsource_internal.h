@@ -41,6 +41,8 @@ struct promsource {
     char                err[PQ_MAX][160]; /* why a query failed: "prometheus: ..." */
     ps_member_t         m[CLUSTER_MAX_MEMBERS];
     int                 n;
+    ps_member_t         keep[CLUSTER_MAX_MEMBERS]; /* ps_sync_members' scratch (2.8 MB at
+                                           the most members: not on the stack) */
     char                told[160];      /* the source_error last said as an event */
     buf_t               expo;           /* one instance's families as exposition text */
 };

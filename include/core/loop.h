@@ -12,6 +12,7 @@
 #define EM_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "util.h"
 
 typedef struct loop loop_t;
@@ -40,6 +41,15 @@ typedef struct loop_timer {
  * speak curl include it). */
 loop_t *loop_new(void) WARN_UNUSED_RESULT;
 void loop_free(loop_t *l);
+
+/* Let n connections stay open between polls (curl's connection cache, 256
+ * by default: with fewer than the polls use, each poll closes and reopens
+ * some). When n + LOOP_FD_RESERVE descriptors do not fit the soft open-file
+ * limit, it is raised toward the hard one; when that is too low, connections
+ * are capped below it (requests wait their turn) and why says so in one
+ * line. The connections allowed (n, or fewer with why set). */
+int  loop_reserve_connections(loop_t *l, int n, char *why, size_t whylen);
+#define LOOP_FD_RESERVE 256              /* descriptors kept for all but connections */
 
 /* Watch fd for events (LOOP_IN ...): fn(ctx, fd, revents). */
 int  loop_fd_add(loop_t *l, int fd, short events, loop_fd_fn fn, void *ctx) WARN_UNUSED_RESULT;

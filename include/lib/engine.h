@@ -17,7 +17,8 @@
 #include "rules.h"
 #include "stats.h"
 
-#define ENGINE_MAX_TRANSITIONS 64
+/* Alert transitions kept from one poll: every member's alerts at once. */
+#define ENGINE_MAX_TRANSITIONS RULES_MAX_ALERTS
 
 typedef struct {
     const config_t    *cfg;            /* borrowed; outlives the engine */
@@ -27,9 +28,12 @@ typedef struct {
     remote_t          *remote;         /* owned */
     stats_t           *stats;          /* owned */
     rules_t           *rules;          /* owned */
-    cluster_snapshot_t snap;           /* the latest completed poll, with figures and status */
+    cluster_snapshot_t *snap;          /* owned (calloc'd, 4.6 MB at most, only the members
+                                          used are touched): the latest completed poll, with
+                                          figures and status */
     bool               have_snap;
-    alert_transition_t trans[ENGINE_MAX_TRANSITIONS]; /* the latest poll's transitions */
+    alert_transition_t *trans;         /* owned (ENGINE_MAX_TRANSITIONS, calloc'd): the latest
+                                          poll's transitions */
     int                n_trans;
     cluster_ops_t      ops_in;         /* set by the caller; copied into each poll's snapshot
                                           before the rules run (NAN benchmark = none) */

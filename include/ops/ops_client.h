@@ -49,9 +49,11 @@ typedef struct {
     bool            tls_default;
     long            timeout_ms;  /* per request */
     int             n;
-    ops_member_t    m[CLUSTER_MAX_MEMBERS];
     int             leader;      /* index into m, -1 when none */
     uint64_t        cluster_id;
+    /* Last: ops_client_open() clears what is before it, and only the n used
+     * are written (656 KB at CLUSTER_MAX_MEMBERS: keep it off the stack). */
+    ops_member_t    m[CLUSTER_MAX_MEMBERS];
 } ops_client_t;
 
 /* Set up on loop (which must outlive c) with cfg's TLS and auth; route (may

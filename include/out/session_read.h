@@ -39,7 +39,8 @@ long session_find(const session_t *s, double t);
  * error or a row gone bad since indexing. */
 int session_snapshot(session_t *s, long i, cluster_snapshot_t *out) WARN_UNUSED_RESULT;
 /* The sparkline histories as they were at poll i: up to STATS_HISTORY polls
- * ending at i. 0, or -1 on a read error. */
+ * ending at i, into out: zeroed (static) or filled by this function before
+ * (only its slots in use are cleared). 0, or -1 on a read error. */
 int session_history(session_t *s, long i, history_set_t *out) WARN_UNUSED_RESULT;
 /* The alerts active (pending or firing) at poll i's time, from alerts.log;
  * the count (at most max). */

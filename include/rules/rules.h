@@ -15,7 +15,9 @@
 typedef enum { SEV_WARNING = 1, SEV_CRITICAL = 2 } severity_t;
 typedef enum { ALERT_INACTIVE = 0, ALERT_PENDING, ALERT_FIRING } alert_state_t;
 
-#define RULES_MAX_ALERTS 256       /* active (pending or firing) alerts tracked */
+/* Active (pending or firing) alerts tracked: a few per member at the most
+ * members (arrays of it are calloc'd or static; only those in use are touched). */
+#define RULES_MAX_ALERTS (4 * CLUSTER_MAX_MEMBERS)
 #define RULES_MAX_OVERRIDES 64
 
 typedef struct {

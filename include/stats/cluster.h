@@ -63,7 +63,6 @@ typedef struct {
     double          poll_ms;         /* how long the poll took */
     long            iteration;       /* 1-based poll number */
     int             n_members;
-    member_view_t   members[CLUSTER_MAX_MEMBERS];
     int             members_up;
     int             members_total;   /* member list size (or polled set) */
     int             voters;          /* non-learners */
@@ -92,9 +91,21 @@ typedef struct {
                                           ("prometheus: connection refused ..."), "" when none */
     cluster_ops_t   ops;             /* scheduled backups and benchmark (the monitor's) */
     event_list_t    events;
+    /* Last, so that a copy or a reset touches only the n_members used
+     * (cluster_snapshot_copy/_reset): at CLUSTER_MAX_MEMBERS it is 4.6 MB, kept
+     * in calloc'd or static memory whose untouched pages cost nothing; never
+     * on a stack, never copied whole. */
+    member_view_t   members[CLUSTER_MAX_MEMBERS];
 } cluster_snapshot_t;
 
 const char *cluster_status_name(health_status_t s);
+/* A zeroed snapshot on the heap (free() it), NULL when out of memory. */
+cluster_snapshot_t *cluster_snapshot_new(void);
+/* Zero s: everything before members[] (n_members = 0); the members stay as
+ * they are, unused. */
+void cluster_snapshot_reset(cluster_snapshot_t *s);
+/* dst = src, copying only src's n_members members (dst's others are left). */
+void cluster_snapshot_copy(cluster_snapshot_t *dst, const cluster_snapshot_t *src);
 /* Add an event line (dropped silently past CLUSTER_MAX_EVENTS). */
 void events_add(event_list_t *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

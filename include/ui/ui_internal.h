@@ -135,8 +135,9 @@ struct ui {
     short        pair[THEME_ROLE_COUNT];
 
     /* data: latest is what the loop gave, shown is what is on screen (they
-     * differ only while paused) */
-    cluster_snapshot_t latest, shown;
+     * differ only while paused); both calloc'd at open, copied with
+     * cluster_snapshot_copy() (only the members used) */
+    cluster_snapshot_t *latest, *shown;
     bool         have_latest, have_shown;
     alert_t      latest_alerts[RULES_MAX_ALERTS], shown_alerts[RULES_MAX_ALERTS];
     int          n_latest_alerts, n_shown_alerts;

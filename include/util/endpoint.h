@@ -21,7 +21,7 @@
 
 /* The most endpoints (given or discovered members) one session monitors: the
  * limit of --endpoints, of the members: list and of the member set. */
-#define ENDPOINT_MAX       32
+#define ENDPOINT_MAX       1000
 #define ENDPOINT_HOST_MAX  253   /* longest host name (DNS) */
 /* "https://" "[" host "]" ":65535" and the NUL. */
 #define ENDPOINT_URL_LEN   (8 + 2 + ENDPOINT_HOST_MAX + 6 + 1)

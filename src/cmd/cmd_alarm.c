@@ -119,7 +119,7 @@ int cmd_alarm(config_t *cfg)
     int rc;
     if (!list && (rc = cmd_confirm(cfg, "alarm disarm", "disarm every alarm of the cluster")))
         return rc;
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     if ((rc = cmd_session_open(&s, cfg, list ? "alarm list" : "alarm disarm", true)))
         return rc;
     rc = list ? alarm_list(&s, cfg) : alarm_disarm(&s, cfg);

@@ -20,7 +20,7 @@ int cmd_benchmark(config_t *cfg)
     const config_ops_t *o = &cfg->ops;
     char prefix[96], what[200], err[512];
     ops_bench_result_t r;
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     snprintf(prefix, sizeof prefix, "/etcd-monitor/benchmark/%ld/", (long)getpid());
     snprintf(what, sizeof what, "run %ld %s operations on the cluster under %s", o->bench_ops,
              o->bench_type == BENCH_WRITE ? "write" : o->bench_type == BENCH_READ ? "read" : "mixed",

@@ -39,7 +39,7 @@ int cmd_compact(config_t *cfg)
     const char *cmd = "compact";
     const config_ops_t *o = &cfg->ops;
     char err[512], body[128];
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     json_t *j;
     int rc;
     if (cfg->n_args)

@@ -148,7 +148,7 @@ int cmd_defrag(config_t *cfg)
 {
     const char *cmd = "defrag";
     const config_ops_t *o = &cfg->ops;
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     int rc, order[CLUSTER_MAX_MEMBERS], n = 0;
     if (cfg->n_args)
         return cmd_fail(EXIT_USAGE, cmd, "unexpected argument \"%.80s\" (see etcd-monitor help "

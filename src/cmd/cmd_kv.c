@@ -164,7 +164,7 @@ static int kv_del(cmd_session_t *s, const config_t *cfg)
 static int kv_run(config_t *cfg, const char *cmd, int nargs, const char *usage,
                   int (*verb)(cmd_session_t *, const config_t *), const char *confirm)
 {
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     int rc;
     if (cfg->n_args != nargs || !cfg->args[0][0])
         return cmd_fail(EXIT_USAGE, cmd, "usage: etcd-monitor %s (see etcd-monitor help %s)",

@@ -29,6 +29,12 @@
 #include "workspace.h"
 
 
+/* Each transition's alerts.log line, formatted and written within one
+ * app_on_poll() (so one scratch serves every app). Not in app_t, whose set-up
+ * writes it whole: 2.4 MB at ENGINE_MAX_TRANSITIONS, of which only a poll's
+ * transitions are touched. */
+static char app_lines[ENGINE_MAX_TRANSITIONS][600];
+
 /* One notice to every output (monitoring.log; stderr too when kind says so). */
 static void app_say(app_t *a, notice_kind_t kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -72,16 +78,16 @@ void app_notices(app_t *a)
 static void app_transitions(app_t *a)
 {
     static const char *const kind[] = { "PENDING", "FIRING", "RESOLVED" };
-    cluster_snapshot_t *snap = &a->eng->snap;
+    cluster_snapshot_t *snap = a->eng->snap;
     size_t used = 0;
     snap->alert_events[0] = '\0';
     for (int i = 0; i < a->eng->n_trans; i++) {
         const alert_transition_t *tr = &a->eng->trans[i];
-        size_t len = rules_format_transition(tr, a->lines[i], sizeof(a->lines[i]));
+        size_t len = rules_format_transition(tr, app_lines[i], sizeof(app_lines[i]));
         if (!len)
-            a->lines[i][0] = '\0';
+            app_lines[i][0] = '\0';
         else
-            session_alert_line(a->sess, a->lines[i], tr->kind == TRANS_FIRING);
+            session_alert_line(a->sess, app_lines[i], tr->kind == TRANS_FIRING);
         int w = snprintf(snap->alert_events + used, sizeof(snap->alert_events) - used,
                          "%s%s:%s%s%s", used ? " " : "", kind[tr->kind], tr->alert.rule,
                          tr->alert.member[0] ? "@" : "", tr->alert.member);
@@ -98,17 +104,17 @@ static void app_on_poll(app_t *a)
     /* a benchmark's figures go into one poll's row only */
     e->ops_in.bench_ops_per_s = e->ops_in.bench_p99_ms = NAN;
     app_transitions(a);
-    session_record(a->sess, &e->snap);
+    session_record(a->sess, e->snap);
     char trend[200], line[240] = "";
-    if (stats_trend_report(e->stats, &e->snap, trend, sizeof(trend))) {
+    if (stats_trend_report(e->stats, e->snap, trend, sizeof(trend))) {
         snprintf(line, sizeof(line), "%s; alerts in the last 10 samples: %d/10", trend,
                  session_alert_frequency(a->sess));
         session_trend(a->sess, line);
     }
     for (int i = 0; i < e->n_trans; i++)
-        if (a->lines[i][0])
-            outputs_transition(&a->outs, &e->trans[i], a->lines[i]);
-    poll_view_t pv = { .snap = &e->snap, .hist = stats_histories(e->stats), .trend = line,
+        if (app_lines[i][0])
+            outputs_transition(&a->outs, &e->trans[i], app_lines[i]);
+    poll_view_t pv = { .snap = e->snap, .hist = stats_histories(e->stats), .trend = line,
                        .delivery = a->delivering ? &a->delivery : NULL };
     pv.n_active = rules_active(e->rules, &pv.active);
     outputs_poll(&a->outs, &pv);

@@ -25,7 +25,7 @@ int cmd_move_leader(config_t *cfg)
 {
     const char *cmd = "move-leader";
     char err[512], body[96], from[64];
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     json_t *j;
     int rc;
     if (cfg->n_args != 1)

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@ int cmd_fail(int rc, const char *cmd, const char *fmt, ...)
 int cmd_session_open(cmd_session_t *s, const config_t *cfg, const char *cmd, bool members)
 {
     char err[512];
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(cmd_session_t, c));
     signal(SIGPIPE, SIG_IGN);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return cmd_fail(70, cmd, "cannot initialise libcurl");

@@ -38,7 +38,7 @@ static const ops_member_t *snapshot_source(cmd_session_t *s, const config_t *cfg
 /* snapshot save FILE */
 static int snapshot_save(config_t *cfg, const char *path)
 {
-    cmd_session_t s;
+    static cmd_session_t s;         /* large: not on the stack */
     char err[512];
     ops_saved_t out;
     int rc = cmd_session_open(&s, cfg, "snapshot save", true);

@@ -71,7 +71,7 @@ int cmd_status(config_t *cfg)
         rc = 2;
         goto out;
     }
-    const cluster_snapshot_t *snap = &eng.snap;
+    const cluster_snapshot_t *snap = eng.snap;
     int w = cfg->write_out == WRITE_JSON ? status_report_json(stdout, snap)
                                          : status_report_table(stdout, snap);
     if (fflush(stdout) != 0 || w != 0) {

@@ -51,7 +51,8 @@ int collector_check_endpoints(const config_t *cfg, char *err, size_t errlen)
     const char *flag = cfg->endpoints_given || cfg->n_members == 0 ? "--endpoints"
                                                                      : "members: endpoint";
     if (cfg->n_endpoints > ENDPOINT_MAX) {
-        snprintf(err, errlen, "%s: more than %d endpoints", flag, ENDPOINT_MAX);
+        snprintf(err, errlen, "%s: %d endpoints (at most %d)", flag, cfg->n_endpoints,
+                 ENDPOINT_MAX);
         return -1;
     }
     for (int i = 0; i < cfg->n_endpoints; i++)
@@ -81,6 +82,8 @@ void member_set_url(member_t *mb, const char *url)
                  k == RK_METRICS && mb->metrics_base[0] ? mb->metrics_base : url, paths[k]);
     mb->req[RK_METRICS].no_auth = mb->metrics_base[0] != '\0';
 }
+
+#define CONNS_PER_MEMBER 5   /* metrics, status, health, the read and write probes */
 
 member_t *collector_add_member(collector_t *c, const char *url, const char *name,
                                       const char *metrics_base)
@@ -114,6 +117,16 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
     mb->was_up = -1;
     c->m[c->n++] = mb;
     return mb;
+}
+
+void collector_reserve_connections(collector_t *c)
+{
+    char why[240];
+    loop_reserve_connections(c->loop, c->n * CONNS_PER_MEMBER + 16, why, sizeof why);
+    if (why[0] && !c->told_fds) {
+        events_add(&c->events, "connections: %s", why);
+        c->told_fds = true;
+    }
 }
 
 void collector_remove_member(collector_t *c, int i)
@@ -231,6 +244,7 @@ collector_t *collector_new(const config_t *cfg, loop_t *loop, char *err, size_t 
         if (mb && cm && cm->ssh_target)
             mb->pinned = true;
     }
+    collector_reserve_connections(c);
     return c;
 }
 
@@ -382,6 +396,7 @@ static void collector_parse(collector_t *c, member_t *mb, int kind, const char *
                                      why, sizeof(why)) == 0) {
             c->list_ok = true;
             c->n_list = n;
+            collector_list_normalize(c);
             c->cluster_id = cid;
             if (!c->cfg->no_discover)
                 collector_add_listed(c, true);

@@ -8,20 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Find the member-list entry for a polled member, by id or by client URL. */
+void collector_list_normalize(collector_t *c)
+{
+    for (int i = 0; i < c->n_list; i++) {
+        status_member_t *e = &c->list[i];
+        for (int u = 0; u < e->n_client_urls; u++) {
+            char url[ENDPOINT_URL_LEN];
+            if (endpoint_normalize(e->client_urls[u], c->endpoint_flags, url, sizeof(url),
+                                   NULL, 0) == ENDPOINT_OK && strlen(url) < sizeof(e->client_urls[u]))
+                memcpy(e->client_urls[u], url, strlen(url) + 1);
+        }
+    }
+}
+
+/* Find the member-list entry for a polled member, by id or by client URL
+ * (mb->url is normalized, and so are the list's URLs that can be: a plain
+ * compare, no parsing in this n x n search). */
 static const status_member_t *collector_list_entry(const collector_t *c, const member_t *mb)
 {
     for (int i = 0; i < c->n_list; i++) {
         const status_member_t *e = &c->list[i];
         if (mb->id && e->id == mb->id)
             return e;
-        for (int u = 0; u < e->n_client_urls && mb->url[0]; u++) {
-            char url[ENDPOINT_URL_LEN];
-            if (endpoint_normalize(e->client_urls[u], c->endpoint_flags, url, sizeof(url),
-                                   NULL, 0) == ENDPOINT_OK &&
-                strcmp(url, mb->url) == 0)
+        for (int u = 0; u < e->n_client_urls && mb->url[0]; u++)
+            if (strcmp(e->client_urls[u], mb->url) == 0)
                 return e;
-        }
     }
     return NULL;
 }
@@ -92,12 +103,19 @@ void collector_add_listed(collector_t *c, bool start_now)
         snprintf(c->told_held, sizeof c->told_held, "%s", held->url);
         return;
     }
+    /* Entries the members polled now match (once each: not n x n x n). A
+     * member added below matches its own entry or an earlier one, and by id. */
+    memset(c->list_have, 0, sizeof(c->list_have[0]) * (size_t)c->n_list);
+    for (int j = 0; j < c->n; j++) {
+        const status_member_t *e = collector_list_entry(c, c->m[j]);
+        if (e)
+            c->list_have[e - c->list] = true;
+    }
     for (int i = 0; i < c->n_list; i++) {
         const status_member_t *e = &c->list[i];
-        bool have = false;
+        bool have = c->list_have[i];
         for (int j = 0; j < c->n && !have; j++)
-            have = collector_list_entry(c, c->m[j]) == e ||
-                   (c->m[j]->id && c->m[j]->id == e->id);
+            have = c->m[j]->id && c->m[j]->id == e->id;
         if (have)
             continue;
         char url[ENDPOINT_URL_LEN], why[128];
@@ -131,6 +149,7 @@ void collector_add_listed(collector_t *c, bool start_now)
             collector_start_member(c, mb);
         }
     }
+    collector_reserve_connections(c);
 }
 
 /* Apply a fresh member list at the end of a poll: names, ids, learners, and

@@ -156,7 +156,7 @@ void collector_complete(collector_t *c, cluster_snapshot_t *s)
         c->next_health_mono = 0;
     }
 
-    memset(s, 0, sizeof(*s));
+    cluster_snapshot_reset(s);       /* members[] are overwritten up to n_members */
     s->t = c->poll_wall;
     /* From the first request's start to the last transfer's end. */
     s->poll_ms = c->last_end > c->poll_mono ? (c->last_end - c->poll_mono) * 1000.0 : 0;

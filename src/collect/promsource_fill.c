@@ -145,7 +145,7 @@ static int ps_cmp_instance(const void *a, const void *b)
 static void ps_sync_members(promsource_t *p, event_list_t *ev)
 {
     const promapi_result_t *r = &p->res[PQ_UP];
-    ps_member_t keep[CLUSTER_MAX_MEMBERS];
+    ps_member_t *keep = p->keep;
     int n = 0;
     for (int i = 0; i < r->n && n < CLUSTER_MAX_MEMBERS; i++) {
         const char *inst = r->s[i].label[0];
@@ -263,7 +263,7 @@ static void ps_fill_member(promsource_t *p, ps_member_t *pm, const char *src_err
 
 void promsource_fill(promsource_t *p, cluster_snapshot_t *s)
 {
-    memset(s, 0, sizeof(*s));
+    cluster_snapshot_reset(s);           /* members[] are written up to n_members */
     s->t = p->poll_wall;
     s->poll_ms = p->last_end > p->poll_mono ? (p->last_end - p->poll_mono) * 1000.0 : 0;
     s->iteration = p->iteration;

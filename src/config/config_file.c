@@ -183,7 +183,7 @@ static int yf_endpoint_list(yfile_t *y, const char *key)
             goto fail;
         }
         if (n == CONFIG_MAX_ENDPOINTS) {
-            yf_error(y, yf_line(&y->ev), "%s: more than %d endpoints", key,
+            yf_error(y, yf_line(&y->ev), "%s: too many endpoints (at most %d)", key,
                      CONFIG_MAX_ENDPOINTS);
             goto fail;
         }
@@ -412,7 +412,8 @@ static int yf_member(yfile_t *y)
 
     snprintf(name, sizeof name, MEMBERS_KEY "[%d]", idx);
     if (idx >= CONFIG_MAX_ENDPOINTS)
-        return yf_error(y, line, "%s: more than %d members", name, CONFIG_MAX_ENDPOINTS);
+        return yf_error(y, line, "%s: too many members (at most %d)", name,
+                        CONFIG_MAX_ENDPOINTS);
     if (y->ev.type != YAML_MAPPING_START_EVENT)
         return yf_error(y, line, "%s: expected a mapping, found %s", name, yf_kind(&y->ev));
     config_member_t *m = &cfg->members[cfg->n_members++];

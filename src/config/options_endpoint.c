@@ -64,7 +64,8 @@ static int endpoint_list(const char *v, char **items, int *n_out, char *why, siz
     for (const char *c = v; *c; c++)
         commas += *c == ',';
     if (commas + 1 > CONFIG_MAX_ENDPOINTS) {
-        snprintf(why, whylen, "has more than %d endpoints", CONFIG_MAX_ENDPOINTS);
+        snprintf(why, whylen, "has %zu endpoints (at most %d)", commas + 1,
+                 CONFIG_MAX_ENDPOINTS);
         return SET_BAD;
     }
     const char *p = v;

@@ -99,7 +99,8 @@ static const option_t options[] = {
       config_set_use_proxy_env, 0, CMD_ALL },
     { "metrics-endpoints", 0, OPT_VALUE, "LIST", { NULL, NULL }, "metrics_endpoints", NULL,
       "scrape /metrics from these URLs instead of the client URLs (etcd's "
-      "--listen-metrics-urls), in the order of --endpoints",
+      "--listen-metrics-urls), in the order of --endpoints; at most "
+      XSTR(CONFIG_MAX_ENDPOINTS),
       option_set_metrics_endpoints, OPT_LIST, CMD_ALL },
     { "prometheus", 0, OPT_VALUE, "URL", { NULL, NULL }, "prometheus", NULL,
       "read the cluster's figures from this Prometheus (http or https base URL) "

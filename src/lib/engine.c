@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int engine_open(engine_t *e, const config_t *cfg, char *err, size_t errlen)
@@ -22,6 +23,12 @@ int engine_open_on(engine_t *e, const config_t *cfg, loop_t *loop, char *err, si
     int rc = EXIT_USAGE;
     rules_config_t rcfg;
     rules_config_from(cfg, &rcfg);
+    if (!(e->snap = cluster_snapshot_new()) ||
+        !(e->trans = calloc(ENGINE_MAX_TRANSITIONS, sizeof(*e->trans)))) {
+        snprintf(err, errlen, "out of memory");
+        rc = 70;
+        goto fail;
+    }
     if (e->own_loop && !(e->loop = loop_new())) {
         snprintf(err, errlen, "cannot initialise libcurl");
         rc = 70;
@@ -51,14 +58,14 @@ bool engine_start_poll(engine_t *e)
 
 bool engine_take_poll(engine_t *e)
 {
-    if (!collector_take_snapshot(e->col, &e->snap))
+    if (!collector_take_snapshot(e->col, e->snap))
         return false;
-    e->snap.ops = e->ops_in;
-    remote_poll(e->remote, &e->snap);
-    stats_update(e->stats, &e->snap);
-    e->n_trans = rules_eval(e->rules, &e->snap, e->trans, ENGINE_MAX_TRANSITIONS);
-    e->snap.status = rules_status(e->rules);
-    rules_firing_names(e->rules, e->snap.alerts, sizeof(e->snap.alerts));
+    e->snap->ops = e->ops_in;
+    remote_poll(e->remote, e->snap);
+    stats_update(e->stats, e->snap);
+    e->n_trans = rules_eval(e->rules, e->snap, e->trans, ENGINE_MAX_TRANSITIONS);
+    e->snap->status = rules_status(e->rules);
+    rules_firing_names(e->rules, e->snap->alerts, sizeof(e->snap->alerts));
     e->have_snap = true;
     return true;
 }
@@ -82,4 +89,10 @@ void engine_close(engine_t *e)
     if (e->own_loop)
         loop_free(e->loop);
     e->loop = NULL;
+    free(e->snap);
+    e->snap = NULL;
+    free(e->trans);
+    e->trans = NULL;
+    e->n_trans = 0;
+    e->have_snap = false;
 }

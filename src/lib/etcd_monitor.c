@@ -123,7 +123,7 @@ int em_cluster(const em_monitor_t *m, em_cluster_t *out)
 {
     if (!m->eng.have_snap)
         return -1;
-    const cluster_snapshot_t *s = &m->eng.snap;
+    const cluster_snapshot_t *s = m->eng.snap;
     memset(out, 0, sizeof(*out));
     out->t = s->t;
     out->poll_ms = s->poll_ms;
@@ -145,7 +145,7 @@ int em_cluster(const em_monitor_t *m, em_cluster_t *out)
 
 int em_member_count(const em_monitor_t *m)
 {
-    return m->eng.have_snap ? m->eng.snap.n_members : 0;
+    return m->eng.have_snap ? m->eng.snap->n_members : 0;
 }
 
 static double em_opt(mval_t v)
@@ -155,9 +155,9 @@ static double em_opt(mval_t v)
 
 int em_member(const em_monitor_t *m, int i, em_member_t *out)
 {
-    if (!m->eng.have_snap || i < 0 || i >= m->eng.snap.n_members)
+    if (!m->eng.have_snap || i < 0 || i >= m->eng.snap->n_members)
         return -1;
-    const member_view_t *v = &m->eng.snap.members[i];
+    const member_view_t *v = &m->eng.snap->members[i];
     const member_sample_t *sm = &v->sample;
     memset(out, 0, sizeof(*out));
     snprintf(out->name, sizeof(out->name), "%s", v->name);
@@ -165,7 +165,7 @@ int em_member(const em_monitor_t *m, int i, em_member_t *out)
     snprintf(out->error, sizeof(out->error), "%s", sm->error);
     out->id = v->id;
     out->up = sm->up;
-    out->is_leader = v->id && v->id == m->eng.snap.leader_id;
+    out->is_leader = v->id && v->id == m->eng.snap->leader_id;
     out->is_learner = v->is_learner;
     out->db_size_bytes = em_opt(v->iv.db_size);
     out->db_in_use_bytes = em_opt(v->iv.db_size_in_use);
@@ -176,8 +176,8 @@ int em_member(const em_monitor_t *m, int i, em_member_t *out)
         out->raft_index = sm->s.raft_index;
         out->raft_applied_index = sm->s.raft_applied_index;
     }
-    out->wal_fsync_p99_ms = m->eng.snap.n_windows > 0 ? v->fig.w[0].wal_p99 : NAN;
-    out->backend_commit_p99_ms = m->eng.snap.n_windows > 0 ? v->fig.w[0].backend_p99 : NAN;
+    out->wal_fsync_p99_ms = m->eng.snap->n_windows > 0 ? v->fig.w[0].wal_p99 : NAN;
+    out->backend_commit_p99_ms = m->eng.snap->n_windows > 0 ? v->fig.w[0].backend_p99 : NAN;
     out->read_probe_ms = sm->probe_read_ms;
     return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,7 +31,7 @@ static void ops_on_done(http_req_t *r, void *ctx)
 int ops_client_open(ops_client_t *c, const config_t *cfg, loop_t *loop, http_route_fn route,
                     void *route_ctx, char *err, size_t errlen)
 {
-    memset(c, 0, sizeof *c);
+    memset(c, 0, offsetof(ops_client_t, m));
     c->cfg = cfg;
     c->loop = loop;
     c->leader = -1;

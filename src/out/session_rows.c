@@ -254,7 +254,7 @@ int session_snapshot(session_t *s, long i, cluster_snapshot_t *out)
     static char buf[CSVROW_MAX_READ];
     char *f[SESSION_MAX_FIELDS];
     const session_poll_t *p = &s->polls[i];
-    memset(out, 0, sizeof *out);
+    cluster_snapshot_reset(out);            /* each member row below is filled whole */
     if (session_row_fields(s->fd_metrics, &p->row, buf, sizeof buf, f, SESSION_MAX_FIELDS) !=
         XC_COUNT)
         return -1;
@@ -303,7 +303,10 @@ static double delta(mval_t cur, mval_t prev)
 
 int session_history(session_t *s, long i, history_set_t *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Only the slots in use are cleared (used ones are packed from 0): the set
+     * is 57 MB at CLUSTER_MAX_MEMBERS, its untouched pages cost nothing. */
+    for (int j = 0; j < CLUSTER_MAX_MEMBERS && out->m[j].used; j++)
+        memset(&out->m[j], 0, sizeof out->m[j]);
     if (i < 0 || i >= s->n_polls)
         return -1;
     long from = i - STATS_HISTORY + 1 > 0 ? i - STATS_HISTORY + 1 : 0;

@@ -3,7 +3,9 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *cluster_status_name(health_status_t s)
@@ -13,6 +15,27 @@ const char *cluster_status_name(health_status_t s)
     case STATUS_WARNING: return "WARNING";
     default:             return "ALERT";
     }
+}
+
+cluster_snapshot_t *cluster_snapshot_new(void)
+{
+    return calloc(1, sizeof(cluster_snapshot_t));
+}
+
+void cluster_snapshot_reset(cluster_snapshot_t *s)
+{
+    memset(s, 0, offsetof(cluster_snapshot_t, members));
+}
+
+void cluster_snapshot_copy(cluster_snapshot_t *dst, const cluster_snapshot_t *src)
+{
+    if (dst == src)
+        return;
+    int n = src->n_members < 0 ? 0 : src->n_members;
+    if (n > CLUSTER_MAX_MEMBERS)
+        n = CLUSTER_MAX_MEMBERS;
+    memcpy(dst, src, offsetof(cluster_snapshot_t, members));
+    memcpy(dst->members, src->members, sizeof(src->members[0]) * (size_t)n);
 }
 
 void events_add(event_list_t *e, const char *fmt, ...)

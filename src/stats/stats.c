@@ -27,6 +27,8 @@ struct stats {
     int64_t  window_ms[FIG_MAX_WINDOWS];
     int      ring_cap;
     track_t  tracks[CLUSTER_MAX_MEMBERS];
+    int      n_tracks;             /* slots in use are below it (so a poll of 5 members
+                                      touches 5 tracks, not CLUSTER_MAX_MEMBERS) */
     history_set_t hist;            /* tracks[i]'s sparklines in hist.m[i] */
     uint64_t last_leader;          /* the last leader seen (0 = none yet) */
     bool     leader_lost;          /* no leader since last_leader */
@@ -63,7 +65,7 @@ void stats_free(stats_t *st)
 {
     if (!st)
         return;
-    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+    for (int i = 0; i < st->n_tracks; i++)
         if (st->tracks[i].used)
             track_free(&st->tracks[i]);
     free(st);
@@ -72,7 +74,7 @@ void stats_free(stats_t *st)
 void stats_ring_usage(const stats_t *st, ring_usage_t *u)
 {
     memset(u, 0, sizeof *u);
-    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+    for (int i = 0; i < st->n_tracks; i++)
         if (st->tracks[i].used) {
             series_usage(&st->tracks[i].series, u);
             for (int w = 0; w < st->n_windows; w++)
@@ -80,17 +82,24 @@ void stats_ring_usage(const stats_t *st, ring_usage_t *u)
         }
 }
 
-/* The track of a member, created on first sight; NULL when out of memory. */
-static track_t *stats_track(stats_t *st, const char *name)
+/* The track of a member, created on first sight; NULL when out of memory.
+ * hint: where it probably is (its index in the snapshot: tracks are made in
+ * member order, so a lookup is one compare, not a scan of 1,000 names). */
+static track_t *stats_track(stats_t *st, const char *name, int hint)
 {
+    if (hint >= 0 && hint < st->n_tracks && st->tracks[hint].used &&
+        strcmp(st->tracks[hint].key, name) == 0)
+        return &st->tracks[hint];
     track_t *free_slot = NULL;
-    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
+    for (int i = 0; i < st->n_tracks; i++) {
         track_t *t = &st->tracks[i];
         if (t->used && strcmp(t->key, name) == 0)
             return t;
         if (!t->used && !free_slot)
             free_slot = t;
     }
+    if (!free_slot && st->n_tracks < CLUSTER_MAX_MEMBERS)
+        free_slot = &st->tracks[st->n_tracks++];
     if (!free_slot)
         return NULL;
     memset(free_slot, 0, sizeof(*free_slot));
@@ -349,7 +358,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
     int64_t t_ms = (int64_t)llround(snap->t * 1000.0);
     snap->n_windows = st->n_windows;
     memcpy(snap->window_ms, st->window_ms, sizeof(snap->window_ms));
-    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
+    for (int i = 0; i < st->n_tracks; i++)
         st->tracks[i].seen_this_poll = false;
 
     uint64_t leader_index = 0;
@@ -364,7 +373,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         member_figures_t *fig = &m->fig;
         fig->probe_read_ms = m->sample.probe_read_ms;
         fig->probe_write_ms = m->sample.probe_write_ms;
-        track_t *tr = stats_track(st, m->name);
+        track_t *tr = stats_track(st, m->name, i);
         if (!tr) {                     /* no ring: everything unknown, never 0 */
             for (int w = 0; w < FIG_MAX_WINDOWS; w++)
                 stats_window_unknown(&fig->w[w]);
@@ -398,7 +407,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         stats_history_push(tr, m);
     }
     /* Members gone from the cluster free their rings. */
-    for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
+    for (int i = 0; i < st->n_tracks; i++) {
         track_t *tr = &st->tracks[i];
         if (tr->used && !tr->seen_this_poll) {
             track_free(tr);

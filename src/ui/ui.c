@@ -207,6 +207,15 @@ static void theme_init(ui_t *ui)
 
 /* ---- open / close ---- */
 
+/* Free ui's memory (not its terminal). */
+static void ui_free_mem(ui_t *ui)
+{
+    free(ui->frozen);
+    free(ui->latest);
+    free(ui->shown);
+    free(ui);
+}
+
 ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -219,6 +228,10 @@ ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen)
         return NULL;
     }
     ui_t *ui = calloc(1, sizeof *ui);
+    if (ui && (!(ui->latest = cluster_snapshot_new()) || !(ui->shown = cluster_snapshot_new()))) {
+        ui_free_mem(ui);
+        ui = NULL;
+    }
     if (!ui) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -237,13 +250,13 @@ ui_t *ui_open(const ui_config_t *cfg, char *err, size_t errlen)
     crash.fd = STDOUT_FILENO;
     if (tcgetattr(crash.fd, &crash.tio) != 0) {
         snprintf(err, errlen, "cannot read the terminal modes: %s", strerror(errno));
-        free(ui);
+        ui_free_mem(ui);
         return NULL;
     }
     ui->screen = newterm(NULL, stdout, stdin);
     if (!ui->screen) {
         snprintf(err, errlen, "cannot use terminal type \"%.60s\"", term);
-        free(ui);
+        ui_free_mem(ui);
         return NULL;
     }
     set_term(ui->screen);
@@ -306,8 +319,7 @@ void ui_close(ui_t *ui)
     delscreen(ui->screen);
     tcsetattr(crash.fd, TCSANOW, &crash.tio);
     crash.armed = 0;
-    free(ui->frozen);
-    free(ui);
+    ui_free_mem(ui);
 }
 
 int ui_input_fd(const ui_t *ui)
@@ -324,7 +336,7 @@ static bool layout_now(ui_t *ui)
 {
     layout_t l;
     layout_opts_t o = { LAYOUT_AUTO };
-    layout_compute(COLS, LINES, ui->have_shown ? ui->shown.n_members : 0, o, &l);
+    layout_compute(COLS, LINES, ui->have_shown ? ui->shown->n_members : 0, o, &l);
     bool changed = ui->cols != COLS || ui->rows != LINES || memcmp(&l, &ui->lay, sizeof l) != 0;
     ui->cols = COLS;
     ui->rows = LINES;
@@ -415,9 +427,9 @@ static void freeze(ui_t *ui)
     ui->frozen = calloc(1, sizeof *ui->frozen);
     if (!ui->frozen)
         return;                           /* then the sparklines keep moving */
-    for (int m = 0; m < ui->shown.n_members && m < CLUSTER_MAX_MEMBERS; m++)
+    for (int m = 0; m < ui->shown->n_members && m < CLUSTER_MAX_MEMBERS; m++)
         for (int f = 0; f < HIST_COUNT; f++)
-            ui->frozen->n[m][f] = history_copy(ui->hist, ui->shown.members[m].name,
+            ui->frozen->n[m][f] = history_copy(ui->hist, ui->shown->members[m].name,
                                                 (history_fig_t)f, ui->frozen->v[m][f],
                                                 STATS_HISTORY);
 }
@@ -427,17 +439,17 @@ static void show_latest(ui_t *ui)
 {
     if (!ui->have_latest)
         return;
-    int before = ui->have_shown ? ui->shown.n_members : -1;
-    ui->shown = ui->latest;
+    int before = ui->have_shown ? ui->shown->n_members : -1;
+    cluster_snapshot_copy(ui->shown, ui->latest);
     memcpy(ui->shown_alerts, ui->latest_alerts,
            (size_t)ui->n_latest_alerts * sizeof ui->latest_alerts[0]);
     ui->n_shown_alerts = ui->n_latest_alerts;
     ui->events_shown = ui->events.total;
     ui->have_shown = true;
     ui_alerts_follow(ui);
-    if (ui->window >= ui->shown.n_windows)
+    if (ui->window >= ui->shown->n_windows)
         ui->window = 0;
-    if (before != ui->shown.n_members)
+    if (before != ui->shown->n_members)
         ui_relayout(ui);
     ui->dirty = UI_DIRTY_ALL;
 }
@@ -547,7 +559,7 @@ void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
 {
     if (!ui || !snap)
         return;
-    ui->latest = *snap;
+    cluster_snapshot_copy(ui->latest, snap);
     if (n_alerts < 0 || !alerts)
         n_alerts = 0;
     if (n_alerts > RULES_MAX_ALERTS)

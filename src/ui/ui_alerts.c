@@ -158,7 +158,7 @@ static void draw_alert(const ui_canvas_t *c, int y, const alert_t *a, bool selec
     fmt_value(ui, a->threshold, a->unit, thr, sizeof thr);
     double t0 = firing ? a->firing_since : a->active_since;
     ui_fmt_clock(since, t0);
-    double d = ui->shown.t > 0 && t0 > 0 ? ui->shown.t - t0 : NAN;
+    double d = ui->shown->t > 0 && t0 > 0 ? ui->shown->t - t0 : NAN;
     ui_fmt_dur(ui, age, d < 0 ? 0 : d);
 
     int x = 1;
@@ -171,7 +171,7 @@ static void draw_alert(const ui_canvas_t *c, int y, const alert_t *a, bool selec
     n = ui_put(c, y, x, 14, THEME_NORMAL, a->member[0] ? a->member : "cluster");
     x += (n < 10 ? 10 : n) + 1;
     /* silenced (its notifications held back): how long still */
-    double now = ui->now > 0 ? ui->now : ui->shown.t;
+    double now = ui->now > 0 ? ui->now : ui->shown->t;
     double until = delivery_silenced_until(ui->delivery, a->rule, a->member, now);
     if (until > 0) {
         char left[FORMAT_BUF];

@@ -278,7 +278,7 @@ void ui_detail_draw(const ui_canvas_t *c)
         ui_put(c, d.info.y + 1, 2, -1, THEME_MUTED, "no member to show (Esc: back)");
         return;
     }
-    const member_view_t *m = &ui->shown.members[member];
+    const member_view_t *m = &ui->shown->members[member];
     ui_canvas_t ic = ui_sub(c, d.info.y, d.info.x, d.info.h, d.info.w);
     draw_info(&ic, m);
     for (int i = 0; i < d.n_graphs; i++) {

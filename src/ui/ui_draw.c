@@ -314,7 +314,7 @@ void ui_window_label(int64_t ms, char *out, size_t size)
 
 int64_t ui_window_ms(const ui_t *ui)
 {
-    const cluster_snapshot_t *s = &ui->shown;
+    const cluster_snapshot_t *s = ui->shown;
     if (!ui->have_shown || s->n_windows <= 0)
         return 0;
     int w = ui->window < s->n_windows ? ui->window : s->n_windows - 1;
@@ -323,7 +323,7 @@ int64_t ui_window_ms(const ui_t *ui)
 
 int ui_history(const ui_t *ui, int member, history_fig_t fig, double *out, int max)
 {
-    if (member < 0 || member >= ui->shown.n_members || fig < 0 || fig >= HIST_COUNT)
+    if (member < 0 || member >= ui->shown->n_members || fig < 0 || fig >= HIST_COUNT)
         return 0;
     int64_t wms = ui_window_ms(ui);
     int interval = ui->cfg.interval_ms > 0 ? ui->cfg.interval_ms : 1000;
@@ -340,7 +340,7 @@ int ui_history(const ui_t *ui, int member, history_fig_t fig, double *out, int m
     }
     if (!ui->hist)
         return 0;
-    return history_copy(ui->hist, ui->shown.members[member].name, fig, out, want);
+    return history_copy(ui->hist, ui->shown->members[member].name, fig, out, want);
 }
 
 const char *ui_fmt_ms(const ui_t *ui, char *out, double ms)
@@ -419,7 +419,7 @@ ui_canvas_t ui_member_frame(const ui_canvas_t *c, const char *what, int member)
     ui_window_label(ui_window_ms(ui), win, sizeof win);
     if (member >= 0)
         snprintf(title, sizeof title, "%s %s %s %s %s", what, ui_glyph_sep(ui),
-                 ui->shown.members[member].name, ui_glyph_sep(ui), win);
+                 ui->shown->members[member].name, ui_glyph_sep(ui), win);
     else
         snprintf(title, sizeof title, "%s", what);
     return ui_frame(c, title, false);
@@ -432,7 +432,7 @@ void ui_fig_rows_draw(const ui_canvas_t *c, const ui_fig_row_t *rows, int n, int
         ui_put(c, 0, 1, -1, THEME_MUTED, ui->have_shown ? "no member selected" : "waiting...");
         return;
     }
-    const member_view_t *m = &ui->shown.members[member];
+    const member_view_t *m = &ui->shown->members[member];
     int shown = n < c->r.h ? n : c->r.h;
     char val[16][96];
     theme_role_t role[16];

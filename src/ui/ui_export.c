@@ -148,7 +148,7 @@ static void write_alert(FILE *f, const alert_t *a)
 /* The figures on the screen as one JSON object. */
 static void write_json(FILE *f, const ui_t *ui)
 {
-    const cluster_snapshot_t *s = &ui->shown;
+    const cluster_snapshot_t *s = ui->shown;
     fputs("{\n  \"time\": ", f);
     json_time(f, s->t);
     fputs(",\n  \"replay\": ", f);
@@ -207,7 +207,7 @@ void ui_export(ui_t *ui, double now)
     }
     /* the poll's time, so a replayed poll's export is named by when it was */
     char ts[40], stamp[40];
-    format_timestamp(ts, sizeof ts, ui->shown.t, true, 0);
+    format_timestamp(ts, sizeof ts, ui->shown->t, true, 0);
     size_t k = 0;
     for (const char *p = ts; *p && k + 1 < sizeof stamp; p++)
         if (*p != '-' && *p != ':')

@@ -12,9 +12,9 @@
 
 double ui_data_age(const ui_t *ui, double now)
 {
-    if (!ui->have_shown || ui->shown.t <= 0)
+    if (!ui->have_shown || ui->shown->t <= 0)
         return NAN;
-    double age = now - (ui->shown.t + ui->shown.poll_ms / 1000.0);
+    double age = now - (ui->shown->t + ui->shown->poll_ms / 1000.0);
     if (fabs(age) > 1e7)                  /* now is not a wall-clock time */
         return NAN;
     return age < 0 ? 0 : age;
@@ -76,7 +76,7 @@ static void facts_draw(const ui_canvas_t *c, int y, int w, const facts_t *f)
 /* Row 0: the cluster. */
 static void cluster_facts(const ui_t *ui, facts_t *f)
 {
-    const cluster_snapshot_t *s = &ui->shown;
+    const cluster_snapshot_t *s = ui->shown;
     if (!ui->have_shown) {
         facts_add(f, "etcd-monitor");
         facts_add(f, "waiting for the first poll...");
@@ -98,7 +98,7 @@ static void cluster_facts(const ui_t *ui, facts_t *f)
 /* Row 1: freshness. */
 static void freshness(const ui_t *ui, facts_t *f)
 {
-    const cluster_snapshot_t *s = &ui->shown;
+    const cluster_snapshot_t *s = ui->shown;
     char every[16], age[FORMAT_BUF], took[FORMAT_BUF], win[16];
     ui_window_label(ui->cfg.interval_ms, every, sizeof every);
     ui_window_label(ui_window_ms(ui), win, sizeof win);
@@ -127,7 +127,7 @@ static void freshness(const ui_t *ui, facts_t *f)
 static void header_draw(const ui_canvas_t *c)
 {
     const ui_t *ui = c->ui;
-    const cluster_snapshot_t *s = &ui->shown;
+    const cluster_snapshot_t *s = ui->shown;
     ui_fill(c, THEME_HEADER);
 
     /* row 0: status badge on the right, facts on the left */

@@ -38,7 +38,7 @@ static unsigned k_pause(ui_t *ui, int key, double now)
 /* Cycle the window by step among the snapshot's windows. */
 static unsigned window_step(ui_t *ui, int step, double now)
 {
-    int n = ui->shown.n_windows;
+    int n = ui->shown->n_windows;
     if (!ui->have_shown || n <= 0) {
         ui_notice(ui, now, 3, "no windows before the first poll");
         return UI_ACT_NONE;

@@ -46,7 +46,7 @@ static void latency_draw(const ui_canvas_t *c)
         ui_put(&in, 0, 1, -1, THEME_MUTED, ui->have_shown ? "no member" : "waiting...");
         return;
     }
-    const member_view_t *m = &ui->shown.members[member];
+    const member_view_t *m = &ui->shown->members[member];
     const window_figures_t *w = ui_member_window(ui, m);
     static const char *const qname[3] = { "p50", "p95", "p99" };
 

@@ -51,25 +51,28 @@ t_eq "the password is in no output" "" "$(grep -rl -- "$PW" "$W" "$T/out" "$T/er
 # A member list longer than the limit: said once, the first ones monitored.
 {
     printf '{"header":{"cluster_id":"77","member_id":"1","raft_term":"2"},"members":[{"ID":"1001","name":"g","clientURLs":["http://127.0.0.1:%s"]}' "$G"
-    for i in $(seq 1 40); do printf ',{"ID":"%d","name":"u%d","clientURLs":[]}' $((3000 + i)) "$i"; done
+    for i in $(seq 1 1005); do printf ',{"ID":"%d","name":"u%d","clientURLs":[]}' $((3000 + i)) "$i"; done
     printf ']}'
 } >"$S/ml.json"
 W=$T/cap
 "$EM" --headless --endpoints "127.0.0.1:$G" --interval 1 --duration 4s --health-check-interval 1s \
       --workdir "$W" >"$T/out2" 2>"$T/err2"
 t_eq "over the limit: said once" 1 \
-    "$(grep -c 'discovery: the member list names more members than the 32 that can be monitored' "$W/monitoring.log")"
-t_eq "32 members in the last poll" 32 \
+    "$(grep -c 'discovery: the member list names more members than the 1000 that can be monitored' "$W/monitoring.log")"
+t_eq "1000 members in the last poll" 1000 \
     "$(csv_col "$W/members.csv" timestamp | sort | uniq -c | tail -1 | awk '{ print $1 }')"
 
-# The limit is one number: the 33rd endpoint is refused, --help says 32.
+# The limit is one number: the 1001st endpoint is refused, --help says 1000.
 list=""
-for i in $(seq 1 33); do list+="${list:+,}h$i:1"; done
+for i in $(seq 1 1001); do list+="${list:+,}h$i:1"; done
 "$EM" --headless --endpoints "$list" --workdir "$T/too-many" >"$T/o3" 2>"$T/e3"
-t_eq "33 endpoints: usage error" 64 "$?"
-t_assert "33 endpoints: the limit named ($(cat "$T/e3"))" grep -q 'more than 32 endpoints' "$T/e3"
-t_assert "--help says at most 32" grep -q 'at most 32' <("$EM" --help)
-t_assert "the man page says at most 32" grep -q 'At most 32 endpoints' man/etcd-monitor.1
+t_eq "1001 endpoints: usage error" 64 "$?"
+t_eq "1001 endpoints: one line" 1 "$(wc -l <"$T/e3")"
+t_assert "1001 endpoints: the limit named ($(cat "$T/e3"))" \
+    grep -q '^etcd-monitor: --endpoints: .* has 1001 endpoints (at most 1000)$' "$T/e3"
+t_assert "--help says at most 1000 (--endpoints, --metrics-endpoints, members)" \
+    test "$("$EM" --help | grep -c 'at most 1000')" -ge 3
+t_assert "the man page says at most 1000" grep -q 'At most 1000 endpoints' man/etcd-monitor.1
 
 # A host over 253 characters: one line naming the flag, before any folder.
 long=$(printf 'a%.0s' $(seq 1 300))

@@ -71,15 +71,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ROUTES 64
-#define MAX_CONNS 1024
+#define MAX_ROUTES 8192      /* 1,000 members x a few routes (test_many_endpoints.sh) */
+#define MAX_CONNS 8192       /* 1,000 members x 5 kept-alive connections */
 #define MAX_HEADER_BYTES (64 * 1024)
 #define MAX_BODY_BYTES (64 * 1024 * 1024)
 #define READ_CHUNK 65536
 #define FILLER_LINE "etcd_stub_filler 1\n"
 #define FILLER_BLOCK 65536
 
-#define MAX_LISTENERS 16
+#define MAX_LISTENERS 1024   /* one per fake member */
 
 enum mode { M_FILE, M_STATUS, M_HANG, M_CLOSE, M_HUGE, M_SEQ, M_SLOW, M_TEXT, M_TEMPLATE,
              M_ECHO /* the "echo" block below */ };

@@ -1640,8 +1640,8 @@ static void test_members_bad(void **state)
     char text[CONFIG_MAX_ENDPOINTS * 32 + 64] = "members:\n", want[128];
     for (int i = 0; i <= CONFIG_MAX_ENDPOINTS; i++)
         snprintf(text + strlen(text), sizeof text - strlen(text), "  - endpoint: h%d:1\n", i);
-    snprintf(want, sizeof want, "F:%d: members[%d]: more than %d members",
-             CONFIG_MAX_ENDPOINTS + 2, CONFIG_MAX_ENDPOINTS, CONFIG_MAX_ENDPOINTS);
+    snprintf(want, sizeof want, "F:%d: members[%d]: too many members (at most 1000)",
+             CONFIG_MAX_ENDPOINTS + 2, CONFIG_MAX_ENDPOINTS);
     text_err(text, want);
     *strrchr(text, '-') = '\0';                      /* exactly the maximum: fine */
     *strrchr(text, '\n') = '\0';
@@ -1818,9 +1818,73 @@ static void test_endpoints(void **state)
     snprintf(list + strlen(list), sizeof list - strlen(list), ",h%d:1", CONFIG_MAX_ENDPOINTS);
     char err[512];
     assert_int_equal(load_args(&c, err, sizeof err, ARGS("--endpoints", list)), CONFIG_ERROR);
-    snprintf(want, sizeof want, "has more than %d endpoints", CONFIG_MAX_ENDPOINTS);
+    snprintf(want, sizeof want, "has %d endpoints (at most 1000)", CONFIG_MAX_ENDPOINTS + 1);
     assert_non_null(strstr(err, want));
     assert_int_equal(strncmp(err, "--endpoints: \"h0:1,h1:1", 22), 0);
+}
+
+/* head, then n endpoints NAME0:PORT ... : comma-separated, or as YAML list
+ * items ("  - h0:1\n") when yaml; a new string. */
+static char *endpoint_items(int n, const char *head, const char *name, int port, bool yaml)
+{
+    size_t cap = (size_t)n * 24 + 64, len = 0;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    len += (size_t)snprintf(b, cap, "%s", head);
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(b + len, cap - len, "%s%s%d:%d%s",
+                                yaml ? "  - " : i ? "," : "", name, i, port, yaml ? "\n" : "");
+    return b;
+}
+
+/* The one limit, 1000: accepted at 1000, refused at 1001 with one line saying
+ * so, for --endpoints, --metrics-endpoints and the file's endpoints: (list and
+ * string) and members: (test_members_bad). */
+static void test_endpoint_limit(void **state)
+{
+    (void)state;
+    assert_int_equal(CONFIG_MAX_ENDPOINTS, 1000);
+    assert_int_equal(ENDPOINT_MAX, 1000);
+    char *ok = endpoint_items(1000, "", "h", 1, false);
+    char *over = endpoint_items(1001, "", "h", 1, false);
+    char *mok = endpoint_items(1000, "", "m", 2381, false);
+    char *mover = endpoint_items(1001, "", "m", 2381, false);
+    char err[512];
+    config_t c;
+
+    load_ok(&c, ARGS("--endpoints", ok, "--metrics-endpoints", mok));
+    assert_int_equal(c.n_endpoints, 1000);
+    assert_int_equal(c.n_metrics_endpoints, 1000);
+    assert_string_equal(c.metrics_endpoints[999], "m999:2381");
+    config_free(&c);
+    assert_int_equal(load_args(&c, err, sizeof err, ARGS("--endpoints", over)), CONFIG_ERROR);
+    assert_non_null(strstr(err, "has 1001 endpoints (at most 1000)"));
+    assert_null(strchr(err, '\n'));
+    assert_int_equal(load_args(&c, err, sizeof err,
+                               ARGS("--endpoints", ok, "--metrics-endpoints", mover)),
+                     CONFIG_ERROR);
+    assert_int_equal(strncmp(err, "--metrics-endpoints: ", 21), 0);
+    assert_non_null(strstr(err, "has 1001 endpoints (at most 1000)"));
+
+    /* The file: endpoints as a list and as one string. */
+    char *list = endpoint_items(1000, "endpoints:\n", "h", 1, true);
+    assert_int_equal(load_text(&c, list, err, sizeof err), CONFIG_OK);
+    assert_int_equal(c.n_endpoints, 1000);
+    config_free(&c);
+    free(list);
+    list = endpoint_items(1001, "endpoints:\n", "h", 1, true);
+    text_err(list, "F:1002: endpoints: too many endpoints (at most 1000)");
+    free(list);
+    char *str = malloc(strlen(over) + 32);
+    assert_non_null(str);
+    sprintf(str, "endpoints: \"%s\"\n", over);
+    assert_int_equal(load_text(&c, str, err, sizeof err), CONFIG_ERROR);
+    assert_non_null(strstr(err, "has 1001 endpoints (at most 1000)"));
+    free(str);
+    free(ok);
+    free(over);
+    free(mok);
+    free(mover);
 }
 
 /* ---- the man page follows the table -------------------------------------- */
@@ -1990,6 +2054,7 @@ int main(void)
         cmocka_unit_test_setup(test_members_bad, clear_env),
         cmocka_unit_test_setup(test_parse_duration, clear_env),
         cmocka_unit_test_setup(test_endpoints, clear_env),
+        cmocka_unit_test_setup(test_endpoint_limit, clear_env),
         cmocka_unit_test_setup(test_man_page, clear_env),
         cmocka_unit_test_setup(test_man_page_columns, clear_env),
     };

@@ -484,7 +484,7 @@ static void check_alert(const alert_t *a, const rule_case_t *c, alert_state_t st
  * `for` has elapsed, steady, resolved once, then quiet. */
 static void lifecycle(const rule_case_t *c)
 {
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_default();
@@ -604,7 +604,7 @@ static void test_cases_cover_table(void **state)
 static void test_pending_clears_silently(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_default();
     snap_init(&s);
@@ -633,7 +633,7 @@ static void test_pending_clears_silently(void **state)
 static void test_value_updates(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_default();
     snap_init(&s);
@@ -674,7 +674,7 @@ static void test_value_updates(void **state)
 static void test_member_removed(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_seed();
@@ -705,7 +705,7 @@ static void test_member_removed(void **state)
 static void test_disk_free_while_down(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_default();
@@ -732,7 +732,7 @@ static void test_disk_free_while_down(void **state)
 static void test_unknown_while_firing(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_seed();
@@ -790,7 +790,7 @@ static void test_unknown_while_firing(void **state)
 static void test_rule_details(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_default();
 
@@ -884,7 +884,7 @@ static void test_rule_details(void **state)
 static void test_override_for(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
@@ -912,7 +912,7 @@ static void test_override_for(void **state)
 static void test_override_threshold(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
@@ -979,7 +979,7 @@ static void test_override_threshold(void **state)
 static void test_override_disabled(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     rc_init(&rc);
@@ -1046,7 +1046,7 @@ static void test_override_rejected(void **state)
 static void test_levels(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_config_t rc;
     static const struct { alert_level_t lvl; double wal, backend, frag; } seeds[] = {
@@ -1119,7 +1119,7 @@ static void test_levels(void **state)
 static void test_level_critical_keeps_seed_checks(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_config_t rc;
@@ -1154,7 +1154,7 @@ static void test_level_critical_keeps_seed_checks(void **state)
 static void test_min_observations_span(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_config_t rc;
@@ -1246,7 +1246,7 @@ static void test_min_observations_span(void **state)
 static void test_keep_firing_for(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_config_t rc;
@@ -1333,7 +1333,7 @@ static void test_keep_firing_for(void **state)
 static void test_two_levels(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     const alert_transition_t *tr = NULL;
     rules_t *r = engine_default();
@@ -1391,7 +1391,7 @@ static void test_two_levels(void **state)
 static void test_status_and_order(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     rules_t *r = engine_seed();
     snap_init(&s);
@@ -1472,7 +1472,7 @@ static void test_status_and_order(void **state)
 static void test_transition_cap(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     alert_transition_t tr[1];
     rules_t *r = engine_seed();
     snap_init(&s);
@@ -1554,7 +1554,7 @@ static void test_format(void **state)
 static void test_format_from_engine(void **state)
 {
     (void)state;
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     char line[256];
     rules_t *r = engine_default();
@@ -1622,7 +1622,7 @@ static void test_from_config(void **state)
     rules_t *r = engine(&rc);
 
     /* level critical (from the file); EtcdNoLeader: timeout 45s, for 30s */
-    cluster_snapshot_t s;
+    static cluster_snapshot_t s;    /* 4.6 MB: not on the stack */
     polled_t p;
     snap_init(&s);
     s.leader_id = 0;
