@@ -66,8 +66,10 @@ static bool json_gateway_error(const pctx_t *c, json_t *root)
     json_t *error = json_object_get(root, "error");
     if (code == NULL && msg == NULL && error == NULL)
         return false;
-    const char *text = json_is_string(msg) ? json_string_value(msg)
-                     : json_is_string(error) ? json_string_value(error) : "";
+    json_t *said = json_is_string(msg) ? msg : json_is_string(error) ? error : NULL;
+    char text[161] = "";   /* the member's words, one printable line (escaped) */
+    if (said)
+        (void)text_clean_n(text, sizeof text, json_string_value(said), json_string_length(said));
     if (json_is_integer(code))
         perr(c, "etcd error (code %lld): %.160s", (long long)json_integer_value(code), text);
     else
