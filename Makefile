@@ -124,6 +124,10 @@ $(BUILD)/bench-ring: bench/bench_ring.c $(BUILD)/libem.a
 $(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+# The scale bench's comparator: plain libcurl, none of our code (bench/bench_floor.c).
+$(BUILD)/bench-floor: bench/bench_floor.c | $(DEPS_STAMP)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+
 # Unit tests: plain, then under ASan+UBSan. Integration tests drive the real binary
 # against a real 3-member etcd cluster (tests/lib/cluster.sh).
 check: layers unit unit-san integration fuzz-smoke
@@ -147,7 +151,8 @@ integration: etcd-monitor $(STUB) $(EXAMPLES)
 demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
-bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring
+bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring \
+       $(BUILD)/bench-floor
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,
