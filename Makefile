@@ -145,7 +145,7 @@ unit-san: $(UNIT_SAN)
 # Three at a time: the tests mostly wait on clusters, durations and timeouts
 # (measured: 3m56s for 53 scripts on the 2-core machine, against about 6 min at 2).
 INTEGRATION_JOBS ?= 3
-integration: etcd-monitor $(STUB) $(EXAMPLES)
+integration: etcd-monitor $(STUB) $(BUILD)/bench-floor $(EXAMPLES)
 	@INTEGRATION_JOBS=$(INTEGRATION_JOBS) bash tests/run-integration.sh
 
 demo: etcd-monitor

@@ -19,6 +19,7 @@ SECS=${BENCH_SCALE_SECONDS:-20}
 WARM=${BENCH_SCALE_WARMUP:-3}
 PROM_MAX_N=${BENCH_SCALE_PROM_MAX_N:-1000}
 PROM=${PROMETHEUS:-/usr/bin/prometheus}
+MONITOR=${BENCH_MONITOR:-./etcd-monitor}   # another build of the monitor to measure
 # The monitor's requests per poll (collector_start_member, collector_ask_alarms and
 # the member list on the 30s health-check grid): --each to every member, --one to one.
 FLOOR_REQS=(--each '1 GET /metrics' --each '1 POST /v3/maintenance/status {}'
@@ -55,6 +56,7 @@ mapfile -t PORTS <"$T/ports"
 P0=${PORTS[0]}
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hwm() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk '{ s += $2 } END { print s + 0 }'; }
 metrics_reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk '$4 == "/metrics" { print $2 }'; }
 # Measure PID over the window: W0/W1 = ticks, R0/R1 = requests at the stub,
@@ -66,7 +68,7 @@ window() {
     t0=${EPOCHREALTIME/./}; W0=$(ticks "$pid"); S0=$(ticks "$stub"); R0=$(reqs); M0=$(metrics_reqs)
     ROWS0=$(rows_now)
     sleep "$SECS"
-    W1=$(ticks "$pid"); S1=$(ticks "$stub"); R1=$(reqs); M1=$(metrics_reqs); ROWS1=$(rows_now)
+    W1=$(ticks "$pid"); RSS=$(hwm "$pid"); S1=$(ticks "$stub"); R1=$(reqs); M1=$(metrics_reqs); ROWS1=$(rows_now)
     E=$(awk -v a="$t0" -v b="${EPOCHREALTIME/./}" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')
     kill -0 "$pid" 2>/dev/null
 }
@@ -80,9 +82,9 @@ polls_summary() {
 }
 # Line: WHO N CPU_TICKS MEMBER_POLLS EXTRA
 report() {
-    awk -v who="$1" -v n="$2" -v t="$3" -v mp="$4" -v e="$E" -v hz="$HZ" -v extra="$5" 'BEGIN {
+    awk -v who="$1" -v n="$2" -v t="$3" -v mp="$4" -v e="$E" -v hz="$HZ" -v extra="$5" -v rss="${RSS:-?}" 'BEGIN {
         cpu = t / hz
-        printf "  %-10s cpu %5.1f%% of one core", who, cpu * 100 / e
+        printf "  %-10s cpu %5.1f%% of one core (%d ticks), peak rss %s MiB", who, cpu * 100 / e, t, rss
         if (mp > 0) printf ", %.4f ms per member-poll (%d member-polls)", cpu * 1000 / mp, mp
         printf "%s\n", extra }'
 }
@@ -94,7 +96,7 @@ for n in $NS; do
     eps=$(printf '127.0.0.1:%s\n' "${PORTS[@]:0:n}" | paste -sd,)
     # --- the monitor
     ws=$T/mon$n
-    ./etcd-monitor --headless --no-discover --endpoints "$eps" --interval 1 --workdir "$ws" \
+    "$MONITOR" --headless --no-discover --endpoints "$eps" --interval 1 --workdir "$ws" \
         >/dev/null 2>"$T/mon$n.err" &
     mon=$!
     pids+=("$mon")
@@ -134,7 +136,7 @@ for n in $NS; do
         fsum=$(grep '^poll ' "$T/floor$n.out" | sed -n "$((ROWS0 + 1)),${ROWS1}p" | awk '{ print $4 }' | polls_summary)
         report floor "$n" "$ft" $((fpolls * n)) \
             "; $(awk -v r="$freq" -v m=$((fpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
-        echo "             $fsum; $(grep -c ' failed [1-9]' "$T/floor$n.out") polls with failed requests"
+        echo "             $fsum; $(grep -c ' failed [1-9]' "$T/floor$n.out") polls with failed requests; session: $(sed -n 's/^floor: [0-9]* polls, \([0-9]*\) transfers, .* \([0-9]*\) connections.*/\1 transfers over \2 connections/p' "$T/floor$n.out")"
         awk -v a="$mcpu" -v am="$mmp" -v b="$ft" -v bm=$((fpolls * n)) -v n="$n" 'BEGIN {
             if (am > 0 && bm > 0 && b > 0)
                 printf "  ratio      monitor/floor CPU per member-poll: %.2fx\n", (a / am) / (b / bm)
