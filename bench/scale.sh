@@ -30,8 +30,11 @@ FLOOR_REQS=(--each '1 GET /metrics' --each '1 POST /v3/maintenance/status {}'
 HZ=$(getconf CLK_TCK)
 T=$(mktemp -d /tmp/etcd-monitor-scale.XXXXXX)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; [[ -n ${KEEP:-} ]] || rm -rf "$T"' EXIT
+nap=""
+trap 'kill "${pids[@]}" $nap 2>/dev/null; wait 2>/dev/null; [[ -n ${KEEP:-} ]] || rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
+# A sleep that a signal interrupts at once (the traps run during `wait`).
+nap() { sleep "$1" & nap=$!; wait "$nap"; nap=""; }
 
 max=0
 for n in $NS; do ((n > max)) && max=$n; done
@@ -63,11 +66,11 @@ metrics_reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk
 # S0/S1 = the stub's ticks, E = seconds measured; after WARM (+ $2) seconds.
 window() {
     local pid=$1 t0
-    sleep $((WARM + ${2:-0}))
+    nap $((WARM + ${2:-0}))
     kill -0 "$pid" 2>/dev/null || return 1
     t0=${EPOCHREALTIME/./}; W0=$(ticks "$pid"); S0=$(ticks "$stub"); R0=$(reqs); M0=$(metrics_reqs)
     ROWS0=$(rows_now)
-    sleep "$SECS"
+    nap "$SECS"
     W1=$(ticks "$pid"); RSS=$(hwm "$pid"); S1=$(ticks "$stub"); R1=$(reqs); M1=$(metrics_reqs); ROWS1=$(rows_now)
     E=$(awk -v a="$t0" -v b="${EPOCHREALTIME/./}" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')
     kill -0 "$pid" 2>/dev/null
@@ -116,12 +119,13 @@ for n in $NS; do
     msum=$(awk -F, -v a="$ROWS0" -v b="$ROWS1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "poll_ms") c = i; next }
         NR - 1 > a && NR - 1 <= b && $c != "" { print $c }' "$ws/metrics.csv" | polls_summary)
     up=$(awk -F, -v a="$ROWS0" -v b="$ROWS1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "members_up") c = i; next }
-        NR - 1 > a && NR - 1 <= b { if (min == "" || $c < min) min = $c } END { print min }' "$ws/metrics.csv")
+        NR - 1 > a && NR - 1 <= b { if (min == "" || $c < min) min = $c; s += $c; k++ }
+        END { if (k) printf "min %d, mean %.1f", min, s / k }' "$ws/metrics.csv")
     conn=$(sed -n 's/.*(\([0-9]* transfers over [0-9]* connections\)).*/\1/p' "$ws/monitoring.log" | tail -1)
     echo "N=$n:"
     report monitor "$n" "$mt" $((mpolls * n)) \
         "; $(awk -v r="$mreq" -v m=$((mpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
-    echo "             $msum; members up (min) $up of $n; session: ${conn:-?}"
+    echo "             $msum; members up $up of $n; session: ${conn:-?}"
     mcpu=$mt mmp=$((mpolls * n)) stub_mon=$st
     # --- the floor
     rows_now() { awk '/^poll /{ c++ } END { print c + 0 }' "$T/floor$n.out" 2>/dev/null; }
@@ -168,7 +172,9 @@ for n in $NS; do
             stop "$pr"
             report prometheus "$n" "$pt" 0 \
                 "; $scrapes scrapes of /metrics ($(awk -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN { printf "%.2f", s / n / e }') per target per s) — Prometheus asks /metrics only, the monitor 4 requests per member"
-            awk -v a="$mcpu" -v b="$pt" 'BEGIN { if (b > 0) printf "  ratio      monitor/Prometheus CPU: %.3f (goal <= 0.25)\n", a / b }'
+            awk -v a="$mcpu" -v b="$pt" -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN {
+                if (b > 0) printf "  ratio      monitor/Prometheus CPU: %.3f (goal <= 0.25)%s\n", a / b,
+                    s < 0.9 * n * e ? "; Prometheus fell behind its 1s scrapes: unequal work" : "" }'
         else
             stop "$pr"
             echo "  prometheus did not run: $(head -3 "$T/prom$n.log")"
