@@ -13,7 +13,7 @@
 # CPU is each process's own (utime+stime from /proc/PID/stat over the measured
 # window; the stub's is printed apart). Requests are counted by the stub.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 NS=${BENCH_SCALE_N:-"30 100 300 1000"}
 SECS=${BENCH_SCALE_SECONDS:-20}
 WARM=${BENCH_SCALE_WARMUP:-3}
@@ -78,10 +78,10 @@ window() {
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 # POLL_MS_FILE: one poll_ms per line (rows ROWS0+1..ROWS1 of the run) -> summary
 polls_summary() {
-    sort -g | awk -v iv=1000 '{ v[NR] = $1; if ($1 > iv) over++ } END {
+    sort -g | awk -v iv=1000 -v e="$E" '{ v[NR] = $1; if ($1 > iv) over++ } END {
         if (!NR) { print "no polls"; exit }
-        printf "poll_ms p50 %.1f, p99 %.1f, max %.1f; %d of %d polls over the 1s interval",
-            v[int(0.5 * NR + 0.999)], v[int(0.99 * NR + 0.999)], v[NR], over, NR }'
+        printf "poll_ms p50 %.1f, p99 %.1f, max %.1f; %d of %d polls over the 1s interval (%d due in %.1f s)",
+            v[int(0.5 * NR + 0.999)], v[int(0.99 * NR + 0.999)], v[NR], over, NR, e, e }'
 }
 # Line: WHO N CPU_TICKS MEMBER_POLLS EXTRA
 report() {
