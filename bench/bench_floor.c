@@ -84,7 +84,7 @@ static void parse_def(const char *spec, int one)
         die("want 'EVERY METHOD PATH [BODY]' with EVERY >= 1", spec);
     const char *m = end + strspn(end, " ");
     size_t ml = strcspn(m, " ");
-    if (ml == 0 || ml >= sizeof d->method || (strncmp(m, "GET", ml) && strncmp(m, "POST", ml)))
+    if (!(ml == 3 && !strncmp(m, "GET", 3)) && !(ml == 4 && !strncmp(m, "POST", 4)))
         die("METHOD must be GET or POST", spec);
     memcpy(d->method, m, ml);
     d->method[ml] = '\0';

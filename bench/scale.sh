@@ -62,15 +62,25 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk '{ s += $2 } END { print s + 0 }'; }
 metrics_reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk '$4 == "/metrics" { print $2 }'; }
+# Until rows_now (polls written) moves on, for at most 3s: a window from the end of
+# one poll to the end of another holds whole polls (their requests and CPU).
+sync_poll() {
+    local r0 i
+    r0=$(rows_now)
+    for ((i = 0; i < 150; i++)); do [[ $(rows_now) != "$r0" ]] && return; sleep 0.02; done
+}
 # Measure PID over the window: W0/W1 = ticks, R0/R1 = requests at the stub,
-# S0/S1 = the stub's ticks, E = seconds measured; after WARM (+ $2) seconds.
+# S0/S1 = the stub's ticks, E = seconds measured; after WARM (+ $2) seconds;
+# $3 = sync: the window starts and ends as a poll ends.
 window() {
     local pid=$1 t0
     nap $((WARM + ${2:-0}))
     kill -0 "$pid" 2>/dev/null || return 1
+    [[ -n ${3:-} ]] && sync_poll
     t0=${EPOCHREALTIME/./}; W0=$(ticks "$pid"); S0=$(ticks "$stub"); R0=$(reqs); M0=$(metrics_reqs)
     ROWS0=$(rows_now)
     nap "$SECS"
+    [[ -n ${3:-} ]] && sync_poll
     W1=$(ticks "$pid"); RSS=$(hwm "$pid"); S1=$(ticks "$stub"); R1=$(reqs); M1=$(metrics_reqs); ROWS1=$(rows_now)
     E=$(awk -v a="$t0" -v b="${EPOCHREALTIME/./}" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')
     kill -0 "$pid" 2>/dev/null
@@ -104,7 +114,7 @@ for n in $NS; do
     mon=$!
     pids+=("$mon")
     rows_now() { [[ -f $ws/metrics.csv ]] && echo $(($(wc -l <"$ws/metrics.csv") - 1)) || echo 0; }
-    if ! window "$mon"; then
+    if ! window "$mon" 0 sync; then
         wait "$mon" 2>/dev/null
         lim=$(sed -n 's/.*more than \([0-9]*\) endpoints.*/\1/p' "$T/mon$n.err" | head -1)
         if [[ -n $lim ]]; then
@@ -126,7 +136,7 @@ for n in $NS; do
     report monitor "$n" "$mt" $((mpolls * n)) \
         "; $(awk -v r="$mreq" -v m=$((mpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
     echo "             $msum; members up $up of $n; session: ${conn:-?}"
-    mcpu=$mt mmp=$((mpolls * n)) stub_mon=$st
+    mcpu=$mt mmp=$((mpolls * n)) stub_mon=$st me=$E
     # --- the floor
     rows_now() { awk '/^poll /{ c++ } END { print c + 0 }' "$T/floor$n.out" 2>/dev/null; }
     urls=$(printf 'http://127.0.0.1:%s\n' "${PORTS[@]:0:n}")
@@ -134,7 +144,7 @@ for n in $NS; do
     build/bench-floor --seconds 0 "${FLOOR_REQS[@]}" $urls >"$T/floor$n.out" 2>&1 &
     fl=$!
     pids+=("$fl")
-    if window "$fl"; then
+    if window "$fl" 0 sync; then
         ft=$((W1 - W0)); fpolls=$((ROWS1 - ROWS0)); freq=$((R1 - R0))
         stop "$fl"
         fsum=$(grep '^poll ' "$T/floor$n.out" | sed -n "$((ROWS0 + 1)),${ROWS1}p" | awk '{ print $4 }' | polls_summary)
@@ -172,8 +182,9 @@ for n in $NS; do
             stop "$pr"
             report prometheus "$n" "$pt" 0 \
                 "; $scrapes scrapes of /metrics ($(awk -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN { printf "%.2f", s / n / e }') per target per s) — Prometheus asks /metrics only, the monitor 4 requests per member"
-            awk -v a="$mcpu" -v b="$pt" -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN {
-                if (b > 0) printf "  ratio      monitor/Prometheus CPU: %.3f (goal <= 0.25)%s\n", a / b,
+            # CPU per second of each run (the windows differ by a fraction of a second).
+            awk -v a="$mcpu" -v ae="$me" -v b="$pt" -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN {
+                if (b > 0) printf "  ratio      monitor/Prometheus CPU: %.3f (goal <= 0.25)%s\n", (a / ae) / (b / e),
                     s < 0.9 * n * e ? "; Prometheus fell behind its 1s scrapes: unequal work" : "" }'
         else
             stop "$pr"
@@ -181,7 +192,7 @@ for n in $NS; do
         fi
         rm -rf "$T/prom$n"
     fi
-    awk -v t="$stub_mon" -v e="$E" -v hz="$HZ" 'BEGIN { printf "  (the stub itself: %.1f%% of one core during the monitor run)\n", t / hz * 100 / e }'
+    awk -v t="$stub_mon" -v e="$me" -v hz="$HZ" 'BEGIN { printf "  (the stub itself: %.1f%% of one core during the monitor run)\n", t / hz * 100 / e }'
 done
 line=""
 for n in $NS; do [[ -n ${PER_MP[$n]:-} ]] && line="$line N=$n ${PER_MP[$n]} ms,"; done
