@@ -60,8 +60,13 @@ P0=${PORTS[0]}
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
-reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk '{ s += $2 } END { print s + 0 }'; }
-metrics_reqs() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" | awk '$4 == "/metrics" { print $2 }'; }
+# The stub's per-route counts ("I COUNT METHOD PATH MODE ARG" lines) into FILE.
+counts() { curl -s --max-time 5 "http://127.0.0.1:$P0/__stub/counts" >"$1"; }
+# Requests between two counts files: all of them, or PATH's.
+delta() { awk -v p="${3:-}" 'NR == FNR { a[$1] = $2; next } p == "" || $4 == p { s += $2 - a[$1] }
+    END { print s + 0 }' "$1" "$2"; }
+# "PATH rate ..." per route: requests per member-poll between two counts files.
+rates() { awk -v m="$3" 'NR == FNR { a[$1] = $2; next } { printf "%s %.4f\n", $4, ($2 - a[$1]) / m }' "$1" "$2"; }
 # Until rows_now (polls written) moves on, for at most 3s: a window from the end of
 # one poll to the end of another holds whole polls (their requests and CPU).
 sync_poll() {
@@ -69,7 +74,7 @@ sync_poll() {
     r0=$(rows_now)
     for ((i = 0; i < 150; i++)); do [[ $(rows_now) != "$r0" ]] && return; sleep 0.02; done
 }
-# Measure PID over the window: W0/W1 = ticks, R0/R1 = requests at the stub,
+# Measure PID over the window: W0/W1 = ticks, $T/c0 and c1 = the stub's counts,
 # S0/S1 = the stub's ticks, E = seconds measured; after WARM (+ $2) seconds;
 # $3 = sync: the window starts and ends as a poll ends.
 window() {
@@ -77,11 +82,11 @@ window() {
     nap $((WARM + ${2:-0}))
     kill -0 "$pid" 2>/dev/null || return 1
     [[ -n ${3:-} ]] && sync_poll
-    t0=${EPOCHREALTIME/./}; W0=$(ticks "$pid"); S0=$(ticks "$stub"); R0=$(reqs); M0=$(metrics_reqs)
+    t0=${EPOCHREALTIME/./}; W0=$(ticks "$pid"); S0=$(ticks "$stub"); counts "$T/c0"
     ROWS0=$(rows_now)
     nap "$SECS"
     [[ -n ${3:-} ]] && sync_poll
-    W1=$(ticks "$pid"); RSS=$(hwm "$pid"); S1=$(ticks "$stub"); R1=$(reqs); M1=$(metrics_reqs); ROWS1=$(rows_now)
+    W1=$(ticks "$pid"); RSS=$(hwm "$pid"); S1=$(ticks "$stub"); counts "$T/c1"; ROWS1=$(rows_now)
     E=$(awk -v a="$t0" -v b="${EPOCHREALTIME/./}" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')
     kill -0 "$pid" 2>/dev/null
 }
@@ -124,7 +129,7 @@ for n in $NS; do
         fi
         continue
     fi
-    mt=$((W1 - W0)); mpolls=$((ROWS1 - ROWS0)); mreq=$((R1 - R0)); st=$((S1 - S0))
+    mt=$((W1 - W0)); mpolls=$((ROWS1 - ROWS0)); mreq=$(delta "$T/c0" "$T/c1"); st=$((S1 - S0))
     stop "$mon"
     msum=$(awk -F, -v a="$ROWS0" -v b="$ROWS1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "poll_ms") c = i; next }
         NR - 1 > a && NR - 1 <= b && $c != "" { print $c }' "$ws/metrics.csv" | polls_summary)
@@ -137,6 +142,7 @@ for n in $NS; do
         "; $(awk -v r="$mreq" -v m=$((mpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
     echo "             $msum; members up $up of $n; session: ${conn:-?}"
     mcpu=$mt mmp=$((mpolls * n)) stub_mon=$st me=$E
+    ((mmp > 0)) && rates "$T/c0" "$T/c1" "$mmp" >"$T/mon.rates"
     # --- the floor
     rows_now() { awk '/^poll /{ c++ } END { print c + 0 }' "$T/floor$n.out" 2>/dev/null; }
     urls=$(printf 'http://127.0.0.1:%s\n' "${PORTS[@]:0:n}")
@@ -145,12 +151,19 @@ for n in $NS; do
     fl=$!
     pids+=("$fl")
     if window "$fl" 0 sync; then
-        ft=$((W1 - W0)); fpolls=$((ROWS1 - ROWS0)); freq=$((R1 - R0))
+        ft=$((W1 - W0)); fpolls=$((ROWS1 - ROWS0)); freq=$(delta "$T/c0" "$T/c1")
         stop "$fl"
         fsum=$(grep '^poll ' "$T/floor$n.out" | sed -n "$((ROWS0 + 1)),${ROWS1}p" | awk '{ print $4 }' | polls_summary)
         report floor "$n" "$ft" $((fpolls * n)) \
             "; $(awk -v r="$freq" -v m=$((fpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
         echo "             $fsum; $(grep -c ' failed [1-9]' "$T/floor$n.out") polls with failed requests; session: $(sed -n 's/^floor: [0-9]* polls, \([0-9]*\) transfers, .* \([0-9]*\) connections.*/\1 transfers over \2 connections/p' "$T/floor$n.out")"
+        # The floor must ask what the monitor asks: say which route differs by > 5%.
+        if ((fpolls > 0)) && [[ -s $T/mon.rates ]]; then
+            rates "$T/c0" "$T/c1" $((fpolls * n)) | awk 'NR == FNR { m[$1] = $2; next }
+                { d = $2 - m[$1]; if (d < 0) d = -d; if (d > 0.05 * (m[$1] > $2 ? m[$1] : $2) && d > 0.001)
+                  printf "  MISMATCH   %s: monitor %.4f, floor %.4f requests per member-poll (update FLOOR_REQS in bench/scale.sh)\n", $1, m[$1], $2 }' \
+                "$T/mon.rates" -
+        fi
         awk -v a="$mcpu" -v am="$mmp" -v b="$ft" -v bm=$((fpolls * n)) -v n="$n" 'BEGIN {
             if (am > 0 && bm > 0 && b > 0)
                 printf "  ratio      monitor/floor CPU per member-poll: %.2fx\n", (a / am) / (b / bm)
@@ -178,7 +191,7 @@ for n in $NS; do
         pids+=("$pr")
         # Prometheus applies its scrape targets about 5s after it starts.
         if window "$pr" 5; then
-            pt=$((W1 - W0)); scrapes=$((M1 - M0))
+            pt=$((W1 - W0)); scrapes=$(delta "$T/c0" "$T/c1" /metrics)
             stop "$pr"
             report prometheus "$n" "$pt" 0 \
                 "; $scrapes scrapes of /metrics ($(awk -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN { printf "%.2f", s / n / e }') per target per s) — Prometheus asks /metrics only, the monitor 4 requests per member"
