@@ -91,7 +91,7 @@ window() {
     kill -0 "$pid" 2>/dev/null
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
-# POLL_MS_FILE: one poll_ms per line (rows ROWS0+1..ROWS1 of the run) -> summary
+# stdin: one poll_ms per line (the window's polls) -> one summary line
 polls_summary() {
     sort -g | awk -v iv=1000 -v e="$E" '{ v[NR] = $1; if ($1 > iv) over++ } END {
         if (!NR) { print "no polls"; exit }
@@ -121,7 +121,7 @@ for n in $NS; do
     rows_now() { [[ -f $ws/metrics.csv ]] && echo $(($(wc -l <"$ws/metrics.csv") - 1)) || echo 0; }
     if ! window "$mon" 0 sync; then
         wait "$mon" 2>/dev/null
-        lim=$(sed -n 's/.*more than \([0-9]*\) endpoints.*/\1/p' "$T/mon$n.err" | head -1)
+        lim=$(sed -n 's/.*\(more than\|at most\) \([0-9]*\) endpoints.*/\2/p' "$T/mon$n.err" | head -1)
         if [[ -n $lim ]]; then
             echo "N=$n: skipped — the binary refuses more than $lim endpoints"
         else
