@@ -142,6 +142,8 @@ for n in $NS; do
         "; $(awk -v r="$mreq" -v m=$((mpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
     echo "             $msum; members up $up of $n; session: ${conn:-?}"
     mcpu=$mt mmp=$((mpolls * n)) stub_mon=$st me=$E
+    mrate=$(awk -v r="$mreq" -v m="$mmp" 'BEGIN { if (m) printf "%.2f", r / m; else print "?" }')
+    rm -f "$T/mon.rates"
     ((mmp > 0)) && rates "$T/c0" "$T/c1" "$mmp" >"$T/mon.rates"
     # --- the floor
     rows_now() { awk '/^poll /{ c++ } END { print c + 0 }' "$T/floor$n.out" 2>/dev/null; }
@@ -194,7 +196,7 @@ for n in $NS; do
             pt=$((W1 - W0)); scrapes=$(delta "$T/c0" "$T/c1" /metrics)
             stop "$pr"
             report prometheus "$n" "$pt" 0 \
-                "; $scrapes scrapes of /metrics ($(awk -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN { printf "%.2f", s / n / e }') per target per s) — Prometheus asks /metrics only, the monitor 4 requests per member"
+                "; $scrapes scrapes of /metrics ($(awk -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN { printf "%.2f", s / n / e }') per target per s) — Prometheus asks /metrics only, the monitor $mrate requests per member-poll"
             # CPU per second of each run (the windows differ by a fraction of a second).
             awk -v a="$mcpu" -v ae="$me" -v b="$pt" -v s="$scrapes" -v n="$n" -v e="$E" 'BEGIN {
                 if (b > 0) printf "  ratio      monitor/Prometheus CPU: %.3f (goal <= 0.25)%s\n", (a / ae) / (b / e),
