@@ -128,6 +128,10 @@ $(BUILD)/bench-ring: bench/bench_ring.c $(BUILD)/libem.a
 $(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+# The scale bench's comparator: plain libcurl, none of our code (bench/bench_floor.c).
+$(BUILD)/bench-floor: bench/bench_floor.c | $(DEPS_STAMP)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+
 # Unit tests: plain, then under ASan+UBSan. Integration tests drive the real binary
 # against a real 3-member etcd cluster (tests/lib/cluster.sh).
 check: layers unit unit-san integration fuzz-smoke
@@ -145,13 +149,14 @@ unit-san: $(UNIT_SAN)
 # Three at a time: the tests mostly wait on clusters, durations and timeouts
 # (measured: 3m56s for 53 scripts on the 2-core machine, against about 6 min at 2).
 INTEGRATION_JOBS ?= 3
-integration: etcd-monitor $(STUB) $(EXAMPLES)
+integration: etcd-monitor $(STUB) $(BUILD)/bench-floor $(EXAMPLES)
 	@INTEGRATION_JOBS=$(INTEGRATION_JOBS) bash tests/run-integration.sh
 
 demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
-bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring
+bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring \
+       $(BUILD)/bench-floor
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,

@@ -3,7 +3,12 @@
  * For every tests/data/etcd-3.4-*.metrics (or the files given as arguments),
  * runs metrics_extract() back to back for about two seconds and prints
  *   parse: X MB/s, Y samples/s, Z scrapes/s (file: NAME, N bytes)
- * then one total line. Samples per body are counted once with prom_parse(). */
+ * then one total line; then the same totals for two other passes over the same
+ * bodies, for comparison (bench/run.sh prints the ratios):
+ *   full parse: ... prom_parse() handing every sample to a callback (what a
+ *               general Prometheus text parser does)
+ *   memchr: ...     a newline count with memchr(): the ceiling of any line parser
+ * Samples per body are counted once with prom_parse(). */
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,16 +53,47 @@ static void count_sample(const prom_sample_t *s, void *ctx)
     (*(long *)ctx)++;
 }
 
-static void print_rate(double bytes, double samples, double scrapes, double secs,
-                       const char *what)
+static void print_rate(const char *pass, double bytes, double samples, double scrapes,
+                       double secs, const char *what)
 {
-    printf("parse: %.1f MB/s, %.0f samples/s, %.0f scrapes/s (%s)\n", bytes / secs / 1e6,
-           samples / secs, scrapes / secs, what);
+    printf("%s: %.1f MB/s, ", pass, bytes / secs / 1e6);
+    if (samples >= 0)                   /* the newline count sees no samples */
+        printf("%.0f samples/s, ", samples / secs);
+    printf("%.0f scrapes/s (%s)\n", scrapes / secs, what);
 }
 
-/* Time one body; adds its work to the totals. Returns -1 if it does not parse. */
-static int bench_file(const char *path, double *tot_bytes, double *tot_samples,
-                      double *tot_scrapes, double *tot_secs)
+enum pass { PASS_EXTRACT, PASS_FULL, PASS_MEMCHR, PASS_COUNT };
+static const char *const pass_name[PASS_COUNT] = { "parse", "full parse", "memchr" };
+
+/* One pass of kind p over body; returns something derived from it (kept live). */
+static double pass_run(enum pass p, const char *body, size_t len)
+{
+    prom_error_t err;
+    if (p == PASS_EXTRACT) {
+        metrics_sample_t m;
+        return metrics_extract(body, len, &m, &err) == 0 ? m.db_size.v : -1;
+    }
+    if (p == PASS_FULL) {
+        long n = 0;
+        return prom_parse(body, len, NULL, count_sample, &n, &err) == 0 ? (double)n : -1;
+    }
+    size_t lines = 0;
+    for (const char *q = body, *e = body + len; q < e; lines++) {
+        const char *nl = memchr(q, '\n', (size_t)(e - q));
+        if (!nl)
+            break;
+        q = nl + 1;
+    }
+    return (double)lines;
+}
+
+struct totals {
+    double bytes, samples, scrapes, secs;
+};
+
+/* Time one body under each pass; adds its work to the totals. Returns -1 if it
+ * does not parse. */
+static int bench_file(const char *path, struct totals tot[PASS_COUNT], double *size)
 {
     size_t len;
     char *body = load_file(path, &len);
@@ -72,31 +108,35 @@ static int bench_file(const char *path, double *tot_bytes, double *tot_samples,
         free(body);
         return -1;
     }
-    metrics_sample_t m;
-    volatile double sink = 0;
-    long scrapes = 0;
-    double t0 = now_seconds(), t;
-    do {
-        if (metrics_extract(body, len, &m, &err) != 0) {
-            fprintf(stderr, "bench-parse: %s: extract failed\n", path);
-            free(body);
-            return -1;
+    for (int p = 0; p < PASS_COUNT; p++) {
+        volatile double sink = 0;
+        long scrapes = 0;
+        double t0 = now_seconds(), t;
+        do {
+            double r = pass_run((enum pass)p, body, len);
+            if (r < 0) {
+                fprintf(stderr, "bench-parse: %s: %s failed\n", path, pass_name[p]);
+                free(body);
+                return -1;
+            }
+            sink += r;
+            scrapes++;
+            t = now_seconds() - t0;
+        } while (t < (p == PASS_EXTRACT ? BENCH_SECONDS : BENCH_SECONDS / 2));
+        (void)sink;
+        if (p == PASS_EXTRACT) {
+            const char *base = strrchr(path, '/');
+            char what[512];
+            snprintf(what, sizeof what, "file: %s, %zu bytes", base ? base + 1 : path, len);
+            print_rate("parse", (double)len * (double)scrapes, (double)samples * (double)scrapes,
+                       (double)scrapes, t, what);
         }
-        sink += m.db_size.v;
-        scrapes++;
-        t = now_seconds() - t0;
-    } while (t < BENCH_SECONDS);
-    (void)sink;
-
-    const char *base = strrchr(path, '/');
-    char what[512];
-    snprintf(what, sizeof what, "file: %s, %zu bytes", base ? base + 1 : path, len);
-    print_rate((double)len * (double)scrapes, (double)samples * (double)scrapes,
-               (double)scrapes, t, what);
-    *tot_bytes += (double)len * (double)scrapes;
-    *tot_samples += (double)samples * (double)scrapes;
-    *tot_scrapes += (double)scrapes;
-    *tot_secs += t;
+        tot[p].bytes += (double)len * (double)scrapes;
+        tot[p].samples += (double)samples * (double)scrapes;
+        tot[p].scrapes += (double)scrapes;
+        tot[p].secs += t;
+    }
+    *size += (double)len;
     free(body);
     return 0;
 }
@@ -115,19 +155,19 @@ int main(int argc, char **argv)
         files = g.gl_pathv;
         nfiles = g.gl_pathc;
     }
-    double bytes = 0, samples = 0, scrapes = 0, secs = 0, total_size = 0;
+    struct totals tot[PASS_COUNT] = {{0}};
+    double total_size = 0;
     int rc = 0;
-    for (size_t i = 0; i < nfiles; i++) {
-        double b0 = bytes, s0 = scrapes;
-        if (bench_file(files[i], &bytes, &samples, &scrapes, &secs) != 0)
+    for (size_t i = 0; i < nfiles; i++)
+        if (bench_file(files[i], tot, &total_size) != 0)
             rc = 1;
-        else
-            total_size += (bytes - b0) / (scrapes - s0);
-    }
-    if (secs > 0) {
-        char what[128];
-        snprintf(what, sizeof what, "total: %zu files, %.0f bytes", nfiles, total_size);
-        print_rate(bytes, samples, scrapes, secs, what);
+    for (int p = 0; p < PASS_COUNT && tot[p].secs > 0; p++) {
+        char what[160];
+        snprintf(what, sizeof what, "total: %zu files, %.0f bytes%s", nfiles, total_size,
+                 p == PASS_FULL ? "; prom_parse, every sample" :
+                 p == PASS_MEMCHR ? "; newline count, the ceiling" : "");
+        print_rate(pass_name[p], tot[p].bytes, p == PASS_MEMCHR ? -1 : tot[p].samples, tot[p].scrapes, tot[p].secs,
+                   what);
     }
     if (nfiles && files == g.gl_pathv)
         globfree(&g);

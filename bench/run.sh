@@ -2,11 +2,25 @@
 # make bench: parse throughput on captured etcd bodies, the history rings' memory
 # and CPU (bench/bench_ring.c), then the CPU time and peak
 # RSS of a real headless run against a local 3-member cluster under write load, then
-# alert delivery under a 50-alert storm (bench/notify_storm.sh). Prints figures; asserts nothing (performance is measured, not asserted).
+# alert delivery under a 50-alert storm (bench/notify_storm.sh), then the polling
+# cost at N endpoints against its comparators (bench/scale.sh). Prints figures;
+# asserts nothing (performance is measured, not asserted).
 set -u
 cd "$(dirname "$0")/.."
 echo "== parser (captured etcd 3.4 /metrics bodies)"
-./build/bench-parse || exit 1
+./build/bench-parse | tee "${TMPDIR:-/tmp}/bench-parse.$$" || exit 1
+# The comparators: Python's prometheus_client over the same bodies, and the memchr
+# newline count (the ceiling); the ratios side by side.
+/usr/bin/python3 bench/bench_parse_py.py | tee -a "${TMPDIR:-/tmp}/bench-parse.$$"
+awk '/^parse: .*total:/ { ex = $2 } /^full parse: / { full = $3 } /^memchr: / { mc = $2 }
+     /^python: [0-9]/ { py = $2 }
+     END {
+        if (py > 0) printf "parser vs Python prometheus_client: %.1fx (metrics_extract), %.1fx (full parse, every sample; goal >= 40x)\n", ex / py, full / py
+        else print "parser vs Python: n/a (prometheus_client missing)"
+        if (mc > 0) printf "parser vs memchr newline count: %.3f (metrics_extract), %.3f (full parse) of the ceiling\n", ex / mc, full / mc
+        printf "parser: %.2f GB/s (metrics_extract), %.2f GB/s (full parse; goal >= 1 GB/s)\n", ex / 1000, full / 1000
+     }' "${TMPDIR:-/tmp}/bench-parse.$$"
+rm -f "${TMPDIR:-/tmp}/bench-parse.$$"
 
 # 3,840 polls to fill the window and the ring's chunk slots, then BENCH_RING_POLLS
 # more to measure the growth: the issue's 100,000 (under a minute since the
@@ -83,3 +97,7 @@ wait $mon 2>/dev/null
 kill $load 2>/dev/null
 cluster_stop >/dev/null 2>&1
 bash bench/notify_storm.sh
+
+# The polling cost at 30..1,000 endpoints against a plain libcurl floor and
+# Prometheus (bench/scale.sh; BENCH_SCALE_N, BENCH_SCALE_SECONDS).
+bash bench/scale.sh

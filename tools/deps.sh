@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
 libssh2-1-dev libyaml-dev libcmocka-dev etcd-server etcd-client tmux clang
 libclang-rt-14-dev valgrind procps time curl prometheus openssh-server openssh-client iproute2
-prometheus-alertmanager python3-aiosmtpd libmicrohttpd-dev wrk fio"
+prometheus-alertmanager python3-aiosmtpd libmicrohttpd-dev wrk fio
+python3-prometheus-client"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

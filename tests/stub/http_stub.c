@@ -3,8 +3,8 @@
  * or more hostile etcd members (one per port): it does what a real etcd cannot be made
  * to do (malformed, huge, hostile or scripted bodies, hangs, slowness).
  *
- *   http-stub [--max-seconds S] LISTENER...
- *   LISTENER:  --port-file FILE [--port P] --route 'METHOD PATH MODE [ARG]'...
+ *   http-stub [--max-seconds S] [--quiet] LISTENER...
+ *   LISTENER:  --port-file FILE [--port P] [--copies N] --route 'METHOD PATH MODE [ARG]'...
  *
  * Each --port-file starts a listener (port); the --port and --route options after it
  * belong to that listener (before the first --port-file they belong to the first one,
@@ -12,6 +12,10 @@
  * Listener N (0-based, in command-line order) binds 127.0.0.1:P (P = 0, the default,
  * picks an ephemeral port) and writes its port to its FILE atomically (FILE.tmp +
  * rename); every listener listens before the first port file is written.
+ * --copies N (1..4096) makes the listener N listening sockets sharing its routes and
+ * their counts (ports P..P+N-1 when --port P is given, else ephemeral): its FILE
+ * then holds the N ports, one per line — many members in one process (bench/scale.sh).
+ * --quiet drops the per-request log lines (a bench at thousands of requests/s).
  * METHOD may be '*' (any method). PATH is matched exactly against the request path
  * without its query string, among the routes of the listener the request came to.
  * Modes:
@@ -29,6 +33,7 @@
  *                      kept), with \n \r \t \e \\ and \xNN decoded; any other backslash
  *                      is kept as it is (so JSON's \u001b passes through). E.g. a
  *                      /metrics body: 'GET /metrics text etcd_server_has_leader 1\n'
+ *   mem PATH           like file, read once at start (a bench serving a big body)
  *   template PATH      like file, with {{port}} replaced by this listener's port and
  *                      {{port:N}} by listener N's: a member list naming the other ports
  * Content type: application/json for a file (file, status, seq, slow, template) whose
@@ -65,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -72,7 +78,8 @@
 #include <unistd.h>
 
 #define MAX_ROUTES 8192      /* 1,000 members x a few routes (test_many_endpoints.sh) */
-#define MAX_CONNS 8192       /* 1,000 members x 5 kept-alive connections */
+#define MAX_CONNS 16384      /* the array grows to this */
+#define MAX_SOCKETS 4096     /* listening sockets, copies included */
 #define MAX_HEADER_BYTES (64 * 1024)
 #define MAX_BODY_BYTES (64 * 1024 * 1024)
 #define READ_CHUNK 65536
@@ -82,13 +89,21 @@
 #define MAX_LISTENERS 1024   /* one per fake member */
 
 enum mode { M_FILE, M_STATUS, M_HANG, M_CLOSE, M_HUGE, M_SEQ, M_SLOW, M_TEXT, M_TEMPLATE,
-             M_ECHO /* the "echo" block below */ };
+             M_MEM, M_ECHO /* the "echo" block below */ };
 
 struct listener {
     const char *port_file;
     long port;           /* asked for; 0 = ephemeral */
-    int bound;           /* the port it listens on */
+    long copies;         /* listening sockets (--copies), 1 by default */
+    int bound;           /* the port it listens on (its first socket's) */
     int fd;
+};
+
+/* One listening socket: a listener has --copies of them. */
+struct sock {
+    int fd;
+    int lst;             /* its listener */
+    int port;
 };
 
 struct route {
@@ -96,8 +111,9 @@ struct route {
     char *method;
     char *path;
     enum mode mode;
-    char *arg;           /* file / dir path (may be NULL for status); text: the body */
-    size_t arg_len;      /* text: body length (it may hold NULs) */
+    char *arg;           /* file / dir path (may be NULL for status); text, mem: the body */
+    size_t arg_len;      /* text, mem: body length (it may hold NULs) */
+    char *file;          /* mem: the file it was read from (content type) */
     long long num;       /* status code, huge bytes, slow ms */
     unsigned long count; /* requests served by this route */
     char *spec;          /* original text, for the count report */
@@ -108,6 +124,7 @@ enum cstate { C_READ, C_WAIT, C_WRITE, C_HANG };
 struct conn {
     int fd;
     int lst;             /* listener it came to */
+    int port;            /* the port of the socket it came to ({{port}}) */
     enum cstate st;
     char *in;
     size_t in_len, in_cap;
@@ -128,8 +145,11 @@ static struct route routes[MAX_ROUTES];
 static int nroutes;
 static struct listener listeners[MAX_LISTENERS];
 static int nlisteners;
-static struct conn *conns[MAX_CONNS];
-static int nconns;
+static struct sock *socks;
+static int nsocks;
+static struct conn **conns;  /* grows to MAX_CONNS */
+static int nconns, conns_cap;
+static int quiet;
 static int sig_pipe[2] = {-1, -1};
 static volatile sig_atomic_t got_term, got_usr1;
 static char filler[FILLER_BLOCK + sizeof(FILLER_LINE)];
@@ -150,6 +170,8 @@ static void die(const char *fmt, ...)
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
+    if (quiet && fmt[0] == '#')
+        return;                          /* a request line ("#ID ...") */
     va_list ap;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -338,6 +360,11 @@ static void parse_route(const char *spec, int lst)
             b++; /* the one separator after "text" */
         r->mode = M_TEXT;
         r->arg = decode_text(b, &r->arg_len);
+    } else if (!strcmp(m, "mem")) {
+        if (n != 4)
+            die("bad --route '%s': mem needs PATH", spec);
+        r->mode = M_MEM;
+        r->file = xstrdup(tok[3]);
     } else if (!strcmp(m, "template")) {
         if (n != 4)
             die("bad --route '%s': template needs PATH", spec);
@@ -505,7 +532,7 @@ static const char *content_type_of_body(const char *body, size_t len)
 
 /* The template mode: {{port}} -> this listener's port, {{port:N}} -> listener N's.
  * Takes buf (malloc'd), returns the expanded malloc'd body. */
-static char *expand_ports(char *buf, size_t *len, int lst)
+static char *expand_ports(char *buf, size_t *len, int self_port)
 {
     size_t cap = *len * 2 + 64, o = 0;
     char *out = xrealloc(NULL, cap);
@@ -513,7 +540,7 @@ static char *expand_ports(char *buf, size_t *len, int lst)
         int port = -1;
         size_t used = 0;
         if (*len - i >= 8 && !memcmp(buf + i, "{{port}}", 8)) {
-            port = listeners[lst].bound;
+            port = self_port;
             used = 8;
         } else if (*len - i >= 9 && !memcmp(buf + i, "{{port:", 7)) {
             char *end;
@@ -606,7 +633,7 @@ static void respond_template(struct conn *c, const char *path, int head_only,
         queue_response(c, 500, "text/plain", "stub: cannot read template\n", 27, 0, head_only);
         return;
     }
-    buf = expand_ports(buf, &len, c->lst);
+    buf = expand_ports(buf, &len, c->port);
     logf_("#%lu %s %s -> 200 template body=%zu", c->id, method, target, len);
     queue_response(c, 200, content_type(path), buf, len, 0, head_only);
     free(buf);
@@ -918,6 +945,10 @@ static int conn_handle(struct conn *c)
     case M_TEMPLATE:
         respond_template(c, r->arg, head_only, method, target);
         break;
+    case M_MEM:
+        logf_("#%lu %s %s -> 200 mem body=%zu", c->id, method, target, r->arg_len);
+        queue_response(c, 200, content_type(r->file), r->arg, r->arg_len, 0, head_only);
+        break;
     case M_ECHO:
         echo_respond(c, (int)r->num, head_only, method, target);
         break;
@@ -988,7 +1019,8 @@ static int conn_read(struct conn *c)
     return 0;
 }
 
-static void write_port_file(const char *file, int port)
+/* The ports of listener lst's sockets, one per line. */
+static void write_port_file(const char *file, int lst)
 {
     size_t n = strlen(file) + 16;
     char *tmp = xrealloc(NULL, n);
@@ -996,7 +1028,9 @@ static void write_port_file(const char *file, int port)
     FILE *f = fopen(tmp, "w");
     if (!f)
         die("cannot write %s: %s", tmp, strerror(errno));
-    fprintf(f, "%d\n", port);
+    for (int k = 0; k < nsocks; k++)
+        if (socks[k].lst == lst)
+            fprintf(f, "%d\n", socks[k].port);
     if (fclose(f) != 0)
         die("cannot write %s: %s", tmp, strerror(errno));
     if (rename(tmp, file) != 0)
@@ -1006,10 +1040,10 @@ static void write_port_file(const char *file, int port)
 
 static void usage(void)
 {
-    fputs("usage: http-stub [--max-seconds S] LISTENER...\n"
-          "  LISTENER: --port-file FILE [--port P] --route 'METHOD PATH MODE [ARG]' ...\n"
+    fputs("usage: http-stub [--max-seconds S] [--quiet] LISTENER...\n"
+          "  LISTENER: --port-file FILE [--port P] [--copies N] --route 'METHOD PATH MODE [ARG]' ...\n"
           "modes: file PATH | status CODE [PATH] | hang | close | huge BYTES | seq DIR | "
-          "slow MS PATH | text BODY | template PATH | echo CODE\n",
+          "slow MS PATH | text BODY | mem PATH | template PATH | echo CODE\n",
           stderr);
     exit(2);
 }
@@ -1041,6 +1075,14 @@ int main(int argc, char **argv)
             if (*end || end == argv[i] || port < 0 || port > 65535)
                 die("bad --port");
             cur_listener()->port = port;
+        } else if (!strcmp(a, "--copies") && i + 1 < argc) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || n < 1 || n > MAX_SOCKETS)
+                die("bad --copies (1..%d)", MAX_SOCKETS);
+            cur_listener()->copies = n;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = 1;
         } else if (!strcmp(a, "--max-seconds") && i + 1 < argc) {
             max_seconds = atoll(argv[++i]);
         } else if (!strcmp(a, "--route") && i + 1 < argc) {
@@ -1081,43 +1123,73 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     int one = 1;
+    long want = 0;
+    for (int k = 0; k < nlisteners; k++)
+        want += listeners[k].copies > 0 ? listeners[k].copies : 1;
+    if (want > MAX_SOCKETS)
+        die("too many listening sockets (%ld, max %d)", want, MAX_SOCKETS);
+    /* Room for the sockets, the connections and the files served. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    socks = xrealloc(NULL, sizeof *socks * (size_t)want);
     for (int k = 0; k < nlisteners; k++) {
         struct listener *l = &listeners[k];
-        int ls = socket(AF_INET, SOCK_STREAM, 0);
-        if (ls < 0)
-            die("socket: %s", strerror(errno));
-        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        struct sockaddr_in addr;
-        memset(&addr, 0, sizeof addr);
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons((uint16_t)l->port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (bind(ls, (struct sockaddr *)&addr, sizeof addr) != 0)
-            die("bind 127.0.0.1:%ld: %s", l->port, strerror(errno));
-        if (listen(ls, 128) != 0)
-            die("listen: %s", strerror(errno));
-        if (set_nonblock(ls) != 0)
-            die("fcntl: %s", strerror(errno));
-        socklen_t alen = sizeof addr;
-        if (getsockname(ls, (struct sockaddr *)&addr, &alen) != 0)
-            die("getsockname: %s", strerror(errno));
-        l->fd = ls;
-        l->bound = ntohs(addr.sin_port);
+        long copies = l->copies > 0 ? l->copies : 1;
+        if (l->port > 0 && l->port + copies - 1 > 65535)
+            die("--port %ld --copies %ld: ports past 65535", l->port, copies);
+        for (long j = 0; j < copies; j++) {
+            int ls = socket(AF_INET, SOCK_STREAM, 0);
+            if (ls < 0)
+                die("socket: %s", strerror(errno));
+            setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            struct sockaddr_in addr;
+            memset(&addr, 0, sizeof addr);
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons((uint16_t)(l->port > 0 ? l->port + j : 0));
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            if (bind(ls, (struct sockaddr *)&addr, sizeof addr) != 0)
+                die("bind 127.0.0.1:%ld: %s", l->port > 0 ? l->port + j : 0, strerror(errno));
+            if (listen(ls, 512) != 0)
+                die("listen: %s", strerror(errno));
+            if (set_nonblock(ls) != 0)
+                die("fcntl: %s", strerror(errno));
+            socklen_t alen = sizeof addr;
+            if (getsockname(ls, (struct sockaddr *)&addr, &alen) != 0)
+                die("getsockname: %s", strerror(errno));
+            socks[nsocks++] = (struct sock){ .fd = ls, .lst = k, .port = ntohs(addr.sin_port) };
+            if (j == 0) {
+                l->fd = ls;
+                l->bound = ntohs(addr.sin_port);
+            }
+        }
     }
+    /* mem routes: their bodies, read once. */
+    for (int i = 0; i < nroutes; i++)
+        if (routes[i].mode == M_MEM && read_file(routes[i].file, &routes[i].arg,
+                                                 &routes[i].arg_len) != 0)
+            die("cannot read %s: %s", routes[i].file, strerror(errno));
     /* Port files only once every listener listens: a reader of any of them may
      * already use a template naming the others. */
     for (int k = 0; k < nlisteners; k++) {
         int nr = 0;
         for (int i = 0; i < nroutes; i++)
             nr += routes[i].lst == k;
-        write_port_file(listeners[k].port_file, listeners[k].bound);
-        logf_("listening on 127.0.0.1:%d, %d routes, max %lld s", listeners[k].bound, nr,
-              max_seconds);
+        write_port_file(listeners[k].port_file, k);
+        if (listeners[k].copies > 1)
+            logf_("listening on 127.0.0.1:%d and %ld more ports, %d routes, max %lld s",
+                  listeners[k].bound, listeners[k].copies - 1, nr, max_seconds);
+        else
+            logf_("listening on 127.0.0.1:%d, %d routes, max %lld s", listeners[k].bound, nr,
+                  max_seconds);
     }
 
     int64_t deadline = now_ms() + max_seconds * 1000;
-    const int nfixed = 1 + nlisteners; /* the signal pipe, then the listeners */
-    struct pollfd *pfd = xrealloc(NULL, sizeof *pfd * (size_t)(MAX_CONNS + nfixed));
+    const int nfixed = 1 + nsocks; /* the signal pipe, then the listening sockets */
+    struct pollfd *pfd = NULL;
+    int pfd_cap = 0;
     int exit_reason = 0; /* 1 = signal, 2 = deadline */
 
     while (!exit_reason) {
@@ -1154,12 +1226,16 @@ int main(int argc, char **argv)
                 next_due_us = c->due_us;
             }
         }
+        if (pfd_cap < nfixed + nconns) {
+            pfd_cap = nfixed + conns_cap;
+            pfd = xrealloc(pfd, sizeof *pfd * (size_t)pfd_cap);
+        }
         int np = 0;
         pfd[np].fd = sig_pipe[0];
         pfd[np].events = POLLIN;
         np++;
-        for (int k = 0; k < nlisteners; k++) {
-            pfd[np].fd = listeners[k].fd;
+        for (int k = 0; k < nsocks; k++) {
+            pfd[np].fd = socks[k].fd;
             pfd[np].events = nconns < MAX_CONNS ? POLLIN : 0;
             np++;
         }
@@ -1216,11 +1292,11 @@ int main(int argc, char **argv)
                 conn_close(i);
             }
         }
-        for (int l = 0; l < nlisteners; l++) {
+        for (int l = 0; l < nsocks; l++) {
             if (!(pfd[1 + l].revents & POLLIN))
                 continue;
             for (int guard = 0; guard < 64 && nconns < MAX_CONNS; guard++) {
-                int fd = accept(listeners[l].fd, NULL, NULL);
+                int fd = accept(socks[l].fd, NULL, NULL);
                 if (fd < 0)
                     break;
                 if (set_nonblock(fd) != 0) {
@@ -1232,9 +1308,14 @@ int main(int argc, char **argv)
                 if (!c)
                     die("out of memory");
                 c->fd = fd;
-                c->lst = l;
+                c->lst = socks[l].lst;
+                c->port = socks[l].port;
                 c->st = C_READ;
                 c->id = next_conn_id++;
+                if (nconns == conns_cap) {
+                    conns_cap = conns_cap ? conns_cap * 2 : 256;
+                    conns = xrealloc(conns, sizeof *conns * (size_t)conns_cap);
+                }
                 conns[nconns++] = c;
             }
         }
@@ -1244,8 +1325,10 @@ int main(int argc, char **argv)
     print_counts();
     for (int i = nconns - 1; i >= 0; i--)
         conn_close(i);
-    for (int k = 0; k < nlisteners; k++)
-        close(listeners[k].fd);
+    for (int k = 0; k < nsocks; k++)
+        close(socks[k].fd);
+    free(socks);
+    free(conns);
     free(pfd);
     return 0;
 }
