@@ -121,6 +121,9 @@ $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 $(BUILD)/bench-ring: bench/bench_ring.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+$(BUILD)/bench-history: bench/bench_history.c $(BUILD)/libem.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
+
 $(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
@@ -147,7 +150,7 @@ integration: etcd-monitor $(STUB) $(EXAMPLES)
 demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
-bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring
+bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring $(BUILD)/bench-history
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,

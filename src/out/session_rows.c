@@ -303,7 +303,7 @@ static double delta(mval_t cur, mval_t prev)
 
 int session_history(session_t *s, long i, history_set_t *out)
 {
-    memset(out, 0, sizeof *out);
+    history_free(out);
     if (i < 0 || i >= s->n_polls)
         return -1;
     long from = i - STATS_HISTORY + 1 > 0 ? i - STATS_HISTORY + 1 : 0;
@@ -319,19 +319,13 @@ int session_history(session_t *s, long i, history_set_t *out)
                 continue;
             member_view_t m;
             member_fill(&m, f, 1);
+            member_history_t *h = history_member(out, m.name);
             int slot = -1;
-            for (int j = 0; j < CLUSTER_MAX_MEMBERS && slot < 0; j++)
-                if (out->m[j].used && strcmp(out->m[j].name, m.name) == 0)
+            for (int j = 0; h && j < CLUSTER_MAX_MEMBERS && slot < 0; j++)
+                if (out->m[j] == h)
                     slot = j;
-            for (int j = 0; j < CLUSTER_MAX_MEMBERS && slot < 0; j++)
-                if (!out->m[j].used) {
-                    slot = j;
-                    out->m[j].used = true;
-                    copy(out->m[j].name, sizeof out->m[j].name, m.name);
-                }
             if (slot < 0)
                 continue;
-            member_history_t *h = &out->m[slot];
             const member_view_t *pv = have_prev[slot] ? &prev[slot] : NULL;
             const metrics_sample_t *mm = &m.sample.m;
             double sec = m.iv.seconds > 0 ? m.iv.seconds : NAN;
@@ -359,10 +353,8 @@ int session_history(session_t *s, long i, history_set_t *out)
                 [HIST_RSS] = mm->rss.ok ? mm->rss.v : NAN,
             };
             for (int fi = 0; fi < HIST_COUNT; fi++)
-                h->v[fi][h->head] = m.sample.up ? v[fi] : NAN;
-            h->head = (h->head + 1) % STATS_HISTORY;
-            if (h->n < STATS_HISTORY)
-                h->n++;
+                v[fi] = m.sample.up ? v[fi] : NAN;
+            history_push(h, p->row.t, v);
             prev[slot] = m;
             have_prev[slot] = true;
         }

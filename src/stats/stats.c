@@ -15,7 +15,7 @@ typedef struct {
     bool     used;
     bool     seen_this_poll;
     series_t series;
-    member_history_t *h;           /* its slot of stats.hist */
+    member_history_t *h;           /* its rings in stats.hist, NULL when out of memory */
     double   frag_recent[10];      /* the seed's trend analysis: last 10 samples */
     int      frag_n;
 } track_t;
@@ -25,7 +25,7 @@ struct stats {
     int64_t  window_ms[FIG_MAX_WINDOWS];
     int      ring_cap;
     track_t  tracks[CLUSTER_MAX_MEMBERS];
-    history_set_t hist;            /* tracks[i]'s sparklines in hist.m[i] */
+    history_set_t hist;            /* the tracks' figure histories (by name) */
     uint64_t last_leader;          /* the last leader seen (0 = none yet) */
     bool     leader_lost;          /* no leader since last_leader */
     double   no_leader_since;      /* wall time the leader was lost, 0 when one is */
@@ -56,6 +56,7 @@ void stats_free(stats_t *st)
     for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++)
         if (st->tracks[i].used)
             series_free(&st->tracks[i].series);
+    history_free(&st->hist);
     free(st);
 }
 
@@ -85,13 +86,7 @@ static track_t *stats_track(stats_t *st, const char *name)
         return NULL;
     snprintf(free_slot->key, sizeof(free_slot->key), "%s", name);
     free_slot->used = true;
-    member_history_t *h = free_slot->h = &st->hist.m[free_slot - st->tracks];
-    memset(h, 0, sizeof(*h));
-    snprintf(h->name, sizeof(h->name), "%s", name);
-    h->used = true;
-    for (int f = 0; f < HIST_COUNT; f++)
-        for (int k = 0; k < STATS_HISTORY; k++)
-            h->v[f][k] = NAN;
+    free_slot->h = history_member(&st->hist, name);   /* NULL: no graphs, figures go on */
     return free_slot;
 }
 
@@ -181,8 +176,8 @@ static void stats_window(const series_t *s, int64_t t, int64_t w, window_figures
     }
 }
 
-/* Append this poll's headline figures to the member's sparkline histories. */
-static void stats_history_push(track_t *tr, const member_view_t *m)
+/* Append this poll's headline figures (at t, seconds) to the member's histories. */
+static void stats_history_push(track_t *tr, const member_view_t *m, double t)
 {
     const window_figures_t *w0 = &m->fig.w[0];
     const metrics_sample_t *mm = &m->sample.m;
@@ -202,12 +197,11 @@ static void stats_history_push(track_t *tr, const member_view_t *m)
         [HIST_SLOW_APPLIES] = opt(m->iv.slow_ops.ok, m->iv.slow_ops.v),
         [HIST_RSS] = opt(mm->rss.ok, mm->rss.v),
     };
-    member_history_t *h = tr->h;
+    if (!tr->h)
+        return;
     for (int f = 0; f < HIST_COUNT; f++)
-        h->v[f][h->head] = m->sample.up ? v[f] : NAN;
-    h->head = (h->head + 1) % STATS_HISTORY;
-    if (h->n < STATS_HISTORY)
-        h->n++;
+        v[f] = m->sample.up ? v[f] : NAN;
+    history_push(tr->h, t, v);
 }
 
 /* The seed's fragmentation trend: the current value against the mean of the
@@ -338,7 +332,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         fig->quota_used_pct = m->iv.db_size.ok && mm->quota.ok && mm->quota.v > 0
                                   ? m->iv.db_size.v * 100.0 / mm->quota.v : NAN;
         fig->fragmentation_trend = stats_frag_trend(tr, m);
-        stats_history_push(tr, m);
+        stats_history_push(tr, m, snap->t);
     }
     /* Members gone from the cluster free their rings. */
     for (int i = 0; i < CLUSTER_MAX_MEMBERS; i++) {
@@ -346,7 +340,8 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         if (tr->used && !tr->seen_this_poll) {
             series_free(&tr->series);
             tr->used = false;
-            tr->h->used = false;
+            history_release(&st->hist, tr->key);
+            tr->h = NULL;
         }
     }
     stats_health(st, snap);

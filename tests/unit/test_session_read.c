@@ -139,6 +139,7 @@ static void test_good(void **state)
     assert_true(fabs(v[4] - 5.5) < 1e-9);
     assert_int_equal(history_copy(&h, "m3", HIST_WAL_P99, v, 16), 5);
     assert_true(isnan(v[4]));                                    /* down: a gap */
+    history_free(&h);
     session_close(s);
     cleanup();
 }
