@@ -16,6 +16,8 @@ typedef struct {
     char   rule[48];
     char   member[64];             /* "" = cluster-wide */
     double from, to;               /* fired at, last seen firing */
+    severity_t severity;
+    double threshold;              /* the rule's threshold as the alert said */
     bool   open;                   /* still firing at the last update */
 } alert_span_t;
 
@@ -33,5 +35,10 @@ void spans_update(spans_t *sp, const alert_t *alerts, int n, double t);
  * cluster-wide, that overlap [from, to], into out[0..max); the count. */
 int spans_find(const spans_t *sp, const char *member, const char *const *rules, int n_rules,
                double from, double to, graph_span_t *out, int max);
+
+/* The threshold the newest span of rule at severity sev was held to, NAN
+ * when none is kept (the graph's threshold line when the rules themselves
+ * are not at hand, as in a replay). */
+double spans_threshold(const spans_t *sp, const char *rule, severity_t sev);
 
 #endif

@@ -1,6 +1,7 @@
 /* spans.c — alert firing spans from the active alerts of each poll (see spans.h). */
 #include "spans.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,7 +59,21 @@ void spans_update(spans_t *sp, const alert_t *alerts, int n, double t)
             s->open = true;
         }
         s->to = t;
+        s->threshold = a->threshold;
+        s->severity = a->severity;
     }
+}
+
+double spans_threshold(const spans_t *sp, const char *rule, severity_t sev)
+{
+    double v = NAN, newest = -INFINITY;
+    for (int i = 0; rule && i < sp->n; i++)
+        if (strcmp(sp->s[i].rule, rule) == 0 && sp->s[i].severity == sev &&
+            sp->s[i].to > newest) {
+            newest = sp->s[i].to;
+            v = sp->s[i].threshold;
+        }
+    return v;
 }
 
 int spans_find(const spans_t *sp, const char *member, const char *const *rules, int n_rules,

@@ -424,9 +424,7 @@ static void show_latest(ui_t *ui)
         return;
     int before = ui->have_shown ? ui->shown.n_members : -1;
     ui->shown = ui->latest;
-    memcpy(ui->shown_alerts, ui->latest_alerts,
-           (size_t)ui->n_latest_alerts * sizeof ui->latest_alerts[0]);
-    ui->n_shown_alerts = ui->n_latest_alerts;
+    ui_filter_alerts(ui, ui->latest_alerts, ui->n_latest_alerts);
     ui->events_shown = ui->events.total;
     ui->have_shown = true;
     ui_alerts_follow(ui);
@@ -552,6 +550,7 @@ void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
     ui->n_latest_alerts = n_alerts;
     ui->have_latest = true;
     ui->hist = hist;
+    spans_update(&ui->spans, ui->latest_alerts, n_alerts, snap->t);
     for (int i = 0; i < snap->events.n && i < CLUSTER_MAX_EVENTS; i++)
         ui_events_push(&ui->events, snap->t, snap->events.line[i]);
     push_alert_events(ui, snap);
@@ -638,6 +637,8 @@ void ui_render(ui_t *ui, double now)
         ui_canvas_t c = { stdscr, { 0, 0, ui->cols, ui->rows }, ui };
         if (ui->view == UI_VIEW_DETAIL)
             ui_detail_draw(&c);
+        else if (ui->view == UI_VIEW_GRAPH)
+            ui_graph_draw(&c);
         else
             ui_help_draw(&c);
     }

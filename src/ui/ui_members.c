@@ -308,15 +308,18 @@ int ui_members_order(const ui_t *ui, int *order)
     int n = ui->have_shown ? ui->shown.n_members : 0;
     if (n > CLUSTER_MAX_MEMBERS)
         n = CLUSTER_MAX_MEMBERS;
+    int kept = 0;                      /* the rows that pass the / filter */
     for (int i = 0; i < n; i++) {
-        int k = i;
+        if (!ui_filter_member(ui, &ui->shown.members[i]))
+            continue;
+        int k = kept++;
         while (k > 0 && before(ui, &ui->shown.members[i], &ui->shown.members[order[k - 1]])) {
             order[k] = order[k - 1];
             k--;
         }
         order[k] = i;
     }
-    return n;
+    return kept;
 }
 
 int ui_members_selected(const ui_t *ui)

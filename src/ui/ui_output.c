@@ -35,7 +35,7 @@ static void *dashboard_open(const output_env_t *env, void *arg, char *err, size_
     ui_config_t uc = { .theme = cfg->theme, .no_color = getenv("NO_COLOR") != NULL,
                        .interval_ms = cfg->interval_ms, .duration_s = cfg->duration_ms / 1000.0,
                        .insecure = cfg->insecure_skip_verify,
-                       .export_dir = env->workspace_dir };
+                       .export_dir = env->workspace_dir, .rules = env->rules };
     if (!(d->ui = ui_open(&uc, err, errlen))) {
         free(d);
         return NULL;

@@ -184,6 +184,8 @@ static alert_t firing(const char *rule, const char *member, double since)
     snprintf(a.member, sizeof a.member, "%s", member);
     a.state = ALERT_FIRING;
     a.firing_since = since;
+    a.threshold = 500;
+    a.severity = SEV_WARNING;
     return a;
 }
 
@@ -205,6 +207,9 @@ static void test_spans(void **state)
     assert_float_equal(out[0].to, 110, 0);
     assert_float_equal(out[1].to, 200, 0);
     assert_int_equal(spans_find(&sp, "m2", rules, 2, 0, 300, out, 8), 0);
+    assert_float_equal(spans_threshold(&sp, "EtcdHighFsyncDurations", SEV_WARNING), 500, 0);
+    assert_true(isnan(spans_threshold(&sp, "EtcdHighFsyncDurations", SEV_CRITICAL)));
+    assert_true(isnan(spans_threshold(&sp, "EtcdHighCommitDurations", SEV_WARNING)));
     assert_int_equal(spans_find(&sp, "m1", rules, 2, 150, 190, out, 8), 0);
     /* bounded: many alerts, never more than SPANS_MAX kept */
     for (int i = 0; i < 3 * SPANS_MAX; i++) {
