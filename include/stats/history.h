@@ -81,6 +81,10 @@ void history_push(member_history_t *mh, double t, const double v[HIST_COUNT]);
  * first), into out; the count. */
 int history_copy(const history_set_t *h, const char *member, history_fig_t fig, double *out,
                  int max);
+/* The same for the newest polls at or before until (seconds): a paused or
+ * replayed screen's moment. */
+int history_copy_until(const history_set_t *h, const char *member, history_fig_t fig,
+                       double until, double *out, int max);
 /* A member's figure between from and to (seconds), from the finest tier that
  * reaches back to from (else the coarsest), oldest first, at most max points
  * (the newest kept); the count. *step_s says the tier's resolution (0 = one

@@ -107,13 +107,6 @@ typedef struct {
 /* Sort orders of the members table (ui_members.c owns the table). */
 #define UI_SORT_COUNT 11
 
-/* Member histories frozen when the display is paused (so the picture is one
- * moment, sparklines included). */
-typedef struct {
-    int    n[CLUSTER_MAX_MEMBERS][HIST_COUNT];
-    double v[CLUSTER_MAX_MEMBERS][HIST_COUNT][STATS_HISTORY];
-} ui_frozen_t;
-
 struct ui {
     ui_config_t  cfg;
     char         theme_arg[256];    /* cfg.theme copied */
@@ -145,7 +138,6 @@ struct ui {
     alert_t      shown_all[RULES_MAX_ALERTS];   /* shown_alerts before the / filter */
     int          n_shown_all;
     spans_t      spans;             /* when alerts fired, for the graph's shading */
-    ui_frozen_t *frozen;            /* histories at pause time, NULL when live */
     ui_events_t  events;
     long         events_shown;      /* lines pushed before this are on screen */
     const delivery_status_t *delivery;  /* alert delivery's live status, NULL = none */

@@ -155,11 +155,20 @@ static const member_history_t *find(const history_set_t *h, const char *member)
 int history_copy(const history_set_t *h, const char *member, history_fig_t fig, double *out,
                  int max)
 {
+    return history_copy_until(h, member, fig, INFINITY, out, max);
+}
+
+int history_copy_until(const history_set_t *h, const char *member, history_fig_t fig,
+                       double until, double *out, int max)
+{
     const member_history_t *mh = find(h, member);
     if (!mh || fig < 0 || fig >= HIST_COUNT || max <= 0)
         return 0;
-    int n = mh->n < max ? mh->n : max;
-    int start = (mh->head - n + HIST_FINE_CAP) % HIST_FINE_CAP;
+    int skip = 0;                      /* the newest polls after until */
+    while (skip < mh->n && mh->t[(mh->head - 1 - skip + HIST_FINE_CAP) % HIST_FINE_CAP] > until)
+        skip++;
+    int n = mh->n - skip < max ? mh->n - skip : max;
+    int start = (mh->head - skip - n + 2 * HIST_FINE_CAP) % HIST_FINE_CAP;
     for (int k = 0; k < n; k++)
         out[k] = mh->v[fig][(start + k) % HIST_FINE_CAP];
     return n;

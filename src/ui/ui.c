@@ -306,7 +306,6 @@ void ui_close(ui_t *ui)
     delscreen(ui->screen);
     tcsetattr(crash.fd, TCSANOW, &crash.tio);
     crash.armed = 0;
-    free(ui->frozen);
     free(ui);
 }
 
@@ -402,21 +401,6 @@ void ui_notice(ui_t *ui, double now, double seconds, const char *fmt, ...)
 
 /* ---- data ---- */
 
-/* Copy every shown member's histories, so a paused screen is one moment. */
-static void freeze(ui_t *ui)
-{
-    if (!ui->hist || ui->frozen)
-        return;
-    ui->frozen = calloc(1, sizeof *ui->frozen);
-    if (!ui->frozen)
-        return;                           /* then the sparklines keep moving */
-    for (int m = 0; m < ui->shown.n_members && m < CLUSTER_MAX_MEMBERS; m++)
-        for (int f = 0; f < HIST_COUNT; f++)
-            ui->frozen->n[m][f] = history_copy(ui->hist, ui->shown.members[m].name,
-                                                (history_fig_t)f, ui->frozen->v[m][f],
-                                                STATS_HISTORY);
-}
-
 /* Show the latest data (on every update while live, and on resume). */
 static void show_latest(ui_t *ui)
 {
@@ -440,13 +424,8 @@ void ui_set_paused(ui_t *ui, bool paused)
     if (paused == ui->paused)
         return;
     ui->paused = paused;
-    if (paused) {
-        freeze(ui);
-    } else {
-        free(ui->frozen);
-        ui->frozen = NULL;
+    if (!paused)
         show_latest(ui);
-    }
     ui->dirty = UI_DIRTY_ALL;
 }
 

@@ -6,13 +6,15 @@
 # time axes); its warning threshold is drawn as a line and named in the
 # legend; the span while the alert fired is shaded (and marked on the alerts
 # strip); + and - change the span label (1m .. 24h) and the axis' labels;
-# Left/Right pick a detail graph and Enter opens it; Esc goes back. `/` hides
+# Left/Right pick a detail graph and Enter opens it; Esc goes back; paused,
+# the graph and the sparklines stay at the shown poll. `/` hides
 # the members (and alerts) that do not match, says how many, Esc clears it.
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/tui.sh
 command -v tmux >/dev/null || { t_fail "tmux is installed"; t_done; }
 lacks() { ! tui_has "$1"; }
 shaded_cols() { tui_screen | grep -Eo 'alerts fired: [0-9]+' | grep -Eo '[0-9]+$'; }
+screen_changed() { [[ "$(tui_screen)" != "$s1" ]]; }
 has_braille() { tui_screen | LC_ALL=C grep -aq $'\xe2[\xa0-\xa3][\x80-\xbf]'; }
 it_cluster 3
 LOAD_RATE=40 tests/lib/load.sh "$CLUSTER_ENDPOINTS" 120 >/dev/null 2>&1 &
@@ -42,6 +44,14 @@ tui_wait_not "Esc clears the filter" 3 'filter "m2"'
 tui_wait "m1 and m3 are back" 3 '^ +m1 +127\.0\.0\.1'
 t_assert "m3 is back" tui_has '^ +m3 +127\.0\.0\.1'
 
+# p: the sparklines are read up to the shown poll, so a paused screen stays.
+tui_keys p
+sleep 1.2
+l1=$(tui_line '^│ read ')
+sleep 3
+t_eq "paused: the read probe row and its sparkline stay" "$l1" "$(tui_line '^│ read ')"
+tui_keys p
+
 # o: the full-screen graph of the selected member's first figure.
 tui_keys o
 tui_wait "o opens the graph: figure, member, span and resolution" 3 \
@@ -68,6 +78,13 @@ n1=$(shaded_cols)
 t_assert "over 1m the same alert shades more columns than over 15m ($n1 > $n15)" test "$n1" -gt "$n15"
 tui_keys +
 tui_wait "1m is the narrowest" 3 'span 1m '
+tui_keys p
+sleep 1.2
+s1=$(tui_screen)
+sleep 2.5
+t_eq "paused: the graph stays at the shown poll" "$s1" "$(tui_screen)"
+tui_keys p
+t_wait_for "resumed: the graph moves on (its time axis at least)" 4 screen_changed
 for z in 5m 15m 1h 6h 24h; do
     tui_keys -
     tui_wait "- zooms out to $z" 3 "span $z "

@@ -65,6 +65,12 @@ static void test_fine_copy(void **state)
         assert_float_equal(out[i], (float)val(15 + i, HIST_READ_MS), 1e-9);
     assert_int_equal(history_copy(&h, "m1", HIST_READ_MS, out, STATS_HISTORY), 20);
     assert_int_equal(history_copy(&h, "nobody", HIST_READ_MS, out, STATS_HISTORY), 0);
+    /* up to a moment (a paused screen): the polls after it are left out */
+    assert_int_equal(history_copy_until(&h, "m1", HIST_READ_MS, 1010.0, out, 3), 3);
+    for (int i = 0; i < 3; i++)
+        assert_float_equal(out[i], (float)val(8 + i, HIST_READ_MS), 1e-9);
+    assert_int_equal(history_copy_until(&h, "m1", HIST_READ_MS, 1010.5, out, 100), 11);
+    assert_int_equal(history_copy_until(&h, "m1", HIST_READ_MS, 999.0, out, 100), 0);
     history_free(&h);
     assert_int_equal(history_copy(&h, "m1", HIST_READ_MS, out, STATS_HISTORY), 0);
 }
