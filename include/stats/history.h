@@ -1,8 +1,10 @@
 /* history.h — each member's headline figures over the last 24 hours, for the
  * dashboard's sparklines and history graphs, at several resolutions (as bmon
- * keeps several): one point per poll for the newest HIST_FINE_CAP polls (1 h
- * at a 1 s interval), then min/avg/max aggregates of 10 s for 6 h and of 60 s
- * for 24 h. Values are floats (a graph needs no more than 7 digits).
+ * keeps several): one point per poll for the newest HIST_FINE_CAP polls (16
+ * min at a 1 s interval: the 15m graph and the sparklines), then min/avg/max
+ * aggregates of 10 s for 1 h and of 60 s for 24 h (a graph is at most a few
+ * hundred dots wide: 360 points for 1 h or 6 h, 1440 for 24 h). Values are
+ * floats (a graph needs no more than 7 digits).
  *
  * Memory follows the members actually seen, not the member limit: a member's
  * rings are allocated on its first push (history_member) and freed when it
@@ -26,11 +28,16 @@ typedef enum {
 #define STATS_HISTORY 512          /* polls a sparkline copies at most */
 
 #define HIST_TIERS 3               /* tier 0: every poll; 1, 2: aggregates */
-#define HIST_FINE_CAP 3600         /* polls in tier 0 (1 h at 1 s) */
+#define HIST_FINE_CAP 960          /* polls in tier 0 (16 min at 1 s) */
 #define HIST_MID_STEP_S 10         /* tier 1: 10 s aggregates ... */
-#define HIST_MID_CAP 2160          /* ... for 6 h */
+#define HIST_MID_CAP 360           /* ... for 1 h */
 #define HIST_COARSE_STEP_S 60      /* tier 2: 60 s aggregates ... */
 #define HIST_COARSE_CAP 1440       /* ... for 24 h */
+/* Points history_range() can return at most (the largest tier and a step
+ * being filled). */
+#define HIST_RANGE_MAX (HIST_COARSE_CAP + 1)
+_Static_assert(HIST_RANGE_MAX >= HIST_FINE_CAP && HIST_RANGE_MAX >= HIST_MID_CAP + 1,
+               "HIST_RANGE_MAX covers every tier");
 
 /* One point read back: its time (the poll's, or the start of the aggregate's
  * step) and the figure's min/avg/max over it (all equal in tier 0); NAN = a

@@ -220,7 +220,7 @@ static void draw_cells(const ui_canvas_t *c, const graph_t *g, int y0, int x0)
 void ui_graph_draw(const ui_canvas_t *c)
 {
     static graph_t g;                          /* 128 KiB: not on the stack */
-    static hist_point_t pts[HIST_FINE_CAP + 1];
+    static hist_point_t pts[HIST_RANGE_MAX];
     const ui_t *ui = c->ui;
     ui_fill(c, THEME_NORMAL);
     int member = ui_members_selected(ui);

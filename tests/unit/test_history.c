@@ -75,9 +75,9 @@ static void test_fine_copy(void **state)
     assert_int_equal(history_copy(&h, "m1", HIST_READ_MS, out, STATS_HISTORY), 0);
 }
 
-/* Over 2 h at 1 s (the fine ring covers 1 h), a range from 90 minutes ago is
- * read from the 10 s tier, and every aggregate is exactly min/avg/max of the
- * raw points of its 10 s step. */
+/* Over 2 h at 1 s (the fine ring covers 16 min, the 10 s tier 1 h), a range
+ * from 45 minutes ago is read from the 10 s tier, and every aggregate is
+ * exactly min/avg/max of the raw points of its 10 s step. */
 static void test_downsample_exact(void **state)
 {
     (void)state;
@@ -89,14 +89,20 @@ static void test_downsample_exact(void **state)
     static hist_point_t p[4000];
     int step;
     double now = t0 + polls - 1;
-    int n = history_range(&h, "m1", HIST_WAL_P99, now - 5399, now, p, 4000, &step);
+    int n = history_range(&h, "m1", HIST_WAL_P99, now - 2699, now, p, 4000, &step);
     assert_int_equal(step, HIST_MID_STEP_S);
-    assert_int_equal(n, 5400 / 10);
+    assert_int_equal(n, 2700 / 10);
     assert_float_equal(fmod(p[0].t - t0, 10.0), 0, 1e-9);
     check_aggregates(p, n, t0, 1.0, 10, HIST_WAL_P99);
     /* the last step is the one still being filled: its polls so far */
     assert_float_equal(p[n - 1].t, t0 + 7190, 1e-9);
-    /* within the last hour the fine ring answers: one point per poll */
+    /* 90 minutes back only the 60 s tier reaches */
+    n = history_range(&h, "m1", HIST_WAL_P99, now - 5399, now, p, 4000, &step);
+    assert_int_equal(step, HIST_COARSE_STEP_S);
+    assert_int_equal(n, 91);
+    check_aggregates(p, n - 1, t0, 1.0, 60, HIST_WAL_P99);
+    check_aggregates(p + n - 1, 1, t0, 1.0, 20, HIST_WAL_P99);  /* being filled: 20 polls */
+    /* within the last minutes the fine ring answers: one point per poll */
     n = history_range(&h, "m1", HIST_WAL_P99, now - 60, now, p, 4000, &step);
     assert_int_equal(step, 0);
     assert_int_equal(n, 61);
@@ -135,7 +141,7 @@ static void test_gaps(void **state)
     member_history_t *mh = history_member(&h, "m1");
     const double t0 = 1700000000.0;
     double v[HIST_COUNT];
-    for (int k = 0; k < 4000; k++) {
+    for (int k = 0; k < 3000; k++) {
         for (int f = 0; f < HIST_COUNT; f++)
             v[f] = (k / 10) % 2 ? NAN : (k % 3 ? 1.0 : 4.0);
         v[HIST_DB_SIZE] = k % 10 == 0 ? NAN : 7.0;
@@ -143,9 +149,9 @@ static void test_gaps(void **state)
     }
     static hist_point_t p[400];
     int step;
-    int n = history_range(&h, "m1", HIST_READ_MS, t0, t0 + 3999, p, 400, &step);
+    int n = history_range(&h, "m1", HIST_READ_MS, t0, t0 + 2999, p, 400, &step);
     assert_int_equal(step, HIST_MID_STEP_S);
-    assert_int_equal(n, 400);
+    assert_int_equal(n, 300);
     for (int i = 0; i < n; i++) {
         if (i % 2) {
             assert_true(isnan(p[i].min) && isnan(p[i].avg) && isnan(p[i].max));
@@ -154,7 +160,7 @@ static void test_gaps(void **state)
             assert_float_equal(p[i].max, 4.0, 0);
         }
     }
-    n = history_range(&h, "m1", HIST_DB_SIZE, t0, t0 + 3999, p, 400, &step);
+    n = history_range(&h, "m1", HIST_DB_SIZE, t0, t0 + 2999, p, 400, &step);
     assert_float_equal(p[3].avg, 7.0, 0);              /* 9 known of 10: still 7 */
     history_free(&h);
 }
