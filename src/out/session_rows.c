@@ -301,16 +301,33 @@ static double delta(mval_t cur, mval_t prev)
     return cur.ok && prev.ok && cur.v >= prev.v ? cur.v - prev.v : NAN;
 }
 
+/* Each history slot's previous row (for counter increases), valid for the
+ * session and set session_history() filled last. */
+static member_view_t prev[CLUSTER_MAX_MEMBERS];
+static bool have_prev[CLUSTER_MAX_MEMBERS];
+static const session_t *prev_of;
+
 int session_history(session_t *s, long i, history_set_t *out)
 {
-    history_free(out);
-    if (i < 0 || i >= s->n_polls)
+    if (i < 0 || i >= s->n_polls) {
+        history_free(out);
+        s->hist_next = 0;
         return -1;
-    long from = i - STATS_HISTORY + 1 > 0 ? i - STATS_HISTORY + 1 : 0;
+    }
+    bool same = prev_of == s && s->hist_out == out && s->hist_next > 0;
+    if (same && i == s->hist_next - 1)
+        return 0;                      /* the same poll again */
+    long from = i;
+    if (!same || i != s->hist_next) {  /* not the next poll: rebuild */
+        history_free(out);
+        memset(have_prev, 0, sizeof have_prev);
+        from = i - HIST_FINE_CAP + 1 > 0 ? i - HIST_FINE_CAP + 1 : 0;
+    }
+    prev_of = s;
+    s->hist_out = out;
+    s->hist_next = i + 1;
     static char buf[CSVROW_MAX_READ];
     char *f[SESSION_MAX_FIELDS];
-    static member_view_t prev[CLUSTER_MAX_MEMBERS];
-    bool have_prev[CLUSTER_MAX_MEMBERS] = { false };
     for (long k = from; k <= i; k++) {
         const session_poll_t *p = &s->polls[k];
         for (uint32_t r = 0; r < p->mem_n && s->fd_members >= 0; r++) {

@@ -228,7 +228,8 @@ void ui_graph_draw(const ui_canvas_t *c)
     int footer_y = c->r.h - 1;
     ui_putf(c, footer_y, 1, -1, THEME_FOOTER,
             "+/- zoom (1m 5m 15m 1h 6h 24h)  Up/Down figure  Tab member  Esc/q back%s",
-            ui->replay[0] ? "  (replay: the last 512 recorded polls)" : "");
+            ui->replay[0] ? "  (replay: the recorded polls before the cursor, up to 960 after "
+                            "a jump)" : "");
     if (member < 0 || !ui->have_shown) {
         ui_put(c, 2, 2, -1, THEME_MUTED, "no member to graph (Esc: back)");
         return;

@@ -73,7 +73,7 @@ tui_wait "Right again: 2/3 members up" 3 '2/3 members up'
 has_braille() { tui_screen | LC_ALL=C grep -aq $'\xe2[\xa0-\xa3][\x80-\xbf]'; }
 tui_keys o
 tui_wait "o opens the graph of the recorded history" 3 '^ WAL fsync p99 · m[123] · span 15m'
-t_assert "the graph says how much history a replay has" tui_has 'replay: the last 512 recorded polls'
+t_assert "the graph says how much history a replay has" tui_has 'replay: the recorded polls before the cursor'
 tui_keys Down Down Down
 tui_wait "Down x3: the read probe, with min/avg/max of the recorded polls" 3 \
     '^ read probe · m[123] · span 15m \(every poll\) · now [^·]+ · min [0-9.]+ ?[µmu]?s avg'

@@ -7,7 +7,8 @@
 # legend; the span while the alert fired is shaded (and marked on the alerts
 # strip); + and - change the span label (1m .. 24h) and the axis' labels;
 # Left/Right pick a detail graph and Enter opens it; Esc goes back; paused,
-# the graph and the sparklines stay at the shown poll. `/` hides
+# the graph and the sparklines stay at the shown poll; outside UTF-8 the graph
+# is ASCII. `/` hides
 # the members (and alerts) that do not match, says how many, Esc clears it.
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/tui.sh
@@ -108,4 +109,17 @@ tui_wait "? lists o" 3 '^│ +o +full-screen history graph'
 t_assert "? lists /" tui_has '^│ +/ +filter the members table'
 tui_keys Escape Escape q
 tui_wait "q quits" 10 '^EXIT=[0-9]+'
+
+# Outside a UTF-8 locale the graph is ASCII: * dots, the threshold as dashes.
+tui_start 120 36 "LC_ALL=C '$EM' --endpoints '$CLUSTER_ENDPOINTS' --interval 1 --config '$T/config.yaml' \
+--workdir '$T/ws-c' 2>'$T/err-c'; echo EXIT=\$?; sleep 60"
+tui_wait "C locale: the dashboard runs" 20 '3/3 members up'
+sleep 2
+tui_keys o
+tui_wait "C locale: o opens the graph" 3 '^ WAL fsync p99 \| m[123] \| span 15m'
+t_assert "C locale: the threshold line is ASCII dashes" tui_has '\|-{20,}'
+t_assert "C locale: the plot is drawn with *" tui_has '\*'
+t_assert "C locale: no Braille" bash -c "! tmux -L '$TUI_SOCK' capture-pane -p -t t | LC_ALL=C grep -aq $'\xe2'"
+tui_keys q q
+tui_wait "C locale: q, q quits" 10 '^EXIT=[0-9]+'
 t_done
