@@ -125,6 +125,9 @@ $(BENCH): bench/bench_parse.c $(BUILD)/libem.a
 $(BUILD)/bench-ring: bench/bench_ring.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
+$(BUILD)/bench-history: bench/bench_history.c $(BUILD)/libem.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
+
 $(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
@@ -156,7 +159,8 @@ demo: etcd-monitor
 	@bash tests/lib/demo.sh
 
 bench: etcd-monitor $(BENCH) $(BUILD)/http-stub $(BUILD)/bench-serve $(BUILD)/bench-ring \
-       $(BUILD)/bench-floor
+       $(BUILD)/bench-floor \
+       $(BUILD)/bench-history
 	@bash bench/run.sh
 
 # libFuzzer targets (clang): fuzz/fuzz_NAME.c with its own list of sources,

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_proc.h"
+
 #include "metrics.h"
 #include "stats.h"
 #include "window.h"
@@ -34,26 +36,6 @@ static double rnd(void)   /* uniform in [0, 1) */
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static long rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb;
-}
-
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int load(const char *path, metrics_sample_t *m)

@@ -27,6 +27,8 @@ rm -f "${TMPDIR:-/tmp}/bench-parse.$$"
 # windows slide incrementally; BENCH_RING_POLLS=5000 make bench for a quick look)
 echo "== history rings (5 members, 1h window at 1s, fed straight into the stats engine)"
 BENCH_RING_POLLS=${BENCH_RING_POLLS:-100000} ./build/bench-ring || exit 1
+echo "== dashboard figure histories (5 members, 24 h at 1 s, fed straight into history_push)"
+./build/bench-history || exit 1
 
 SECS=${BENCH_SECONDS:-30}
 INTERVAL=${BENCH_INTERVAL:-1}

@@ -43,6 +43,10 @@ struct session {
     session_event_t *events;
     long            n_events;
     session_skipped_t skipped;
+    /* session_history: the set it filled last and the poll after the last one
+     * pushed into it (0 = none), so that the next poll is one push */
+    const history_set_t *hist_out;
+    long            hist_next;
 };
 
 #define SESSION_MAX_FIELDS 64

@@ -38,9 +38,11 @@ long session_find(const session_t *s, double t);
  * the monitoring.log lines since the previous poll). 0, or -1 on a read
  * error or a row gone bad since indexing. */
 int session_snapshot(session_t *s, long i, cluster_snapshot_t *out) WARN_UNUSED_RESULT;
-/* The sparkline histories as they were at poll i: up to STATS_HISTORY polls
- * ending at i, into out: zeroed (static) or filled by this function before
- * (only its slots in use are cleared). 0, or -1 on a read error. */
+/* The figure histories as they were at poll i: rebuilt from up to
+ * HIST_FINE_CAP polls ending at i, or, when the previous call filled the same
+ * set up to poll i - 1 (playing forward), that set with poll i pushed (so a
+ * replay played through keeps its 10 s and 60 s aggregates). 0, or -1 when i
+ * is out of range. */
 int session_history(session_t *s, long i, history_set_t *out) WARN_UNUSED_RESULT;
 /* The alerts active (pending or firing) at poll i's time, from alerts.log;
  * the count (at most max). */

@@ -40,6 +40,9 @@ typedef struct {
     double      duration_s;     /* 0 = until stopped */
     bool        insecure;       /* TLS verification was turned off: shown in the header */
     const char *export_dir;     /* where E writes its two files (copied); NULL = "." */
+    const rules_t *rules;       /* the run's alert rules, for the graphs' threshold lines
+                                   (borrowed, outlives the ui); NULL = the thresholds of
+                                   the alerts seen */
 } ui_config_t;
 
 typedef struct ui ui_t;

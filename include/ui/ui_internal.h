@@ -33,6 +33,7 @@
 #include "rules.h"
 #include "sparkline.h"
 #include "history.h"
+#include "spans.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -75,7 +76,7 @@ typedef struct {
 
 /* ---- state ---- */
 
-typedef enum { UI_VIEW_MAIN = 0, UI_VIEW_DETAIL, UI_VIEW_HELP } ui_view_t;
+typedef enum { UI_VIEW_MAIN = 0, UI_VIEW_DETAIL, UI_VIEW_HELP, UI_VIEW_GRAPH } ui_view_t;
 
 /* What must be redrawn (bits). */
 enum {
@@ -106,13 +107,6 @@ typedef struct {
 /* Sort orders of the members table (ui_members.c owns the table). */
 #define UI_SORT_COUNT 11
 
-/* Member histories frozen when the display is paused (so the picture is one
- * moment, sparklines included). */
-typedef struct {
-    int    n[CLUSTER_MAX_MEMBERS][HIST_COUNT];
-    double v[CLUSTER_MAX_MEMBERS][HIST_COUNT][STATS_HISTORY];
-} ui_frozen_t;
-
 struct ui {
     ui_config_t  cfg;
     char         theme_arg[256];    /* cfg.theme copied */
@@ -142,7 +136,9 @@ struct ui {
     alert_t      latest_alerts[RULES_MAX_ALERTS], shown_alerts[RULES_MAX_ALERTS];
     int          n_latest_alerts, n_shown_alerts;
     const history_set_t *hist;  /* the stats engine's histories (const data) */
-    ui_frozen_t *frozen;            /* histories at pause time, NULL when live */
+    alert_t      shown_all[RULES_MAX_ALERTS];   /* shown_alerts before the / filter */
+    int          n_shown_all;
+    spans_t      spans;             /* when alerts fired, for the graph's shading */
     ui_events_t  events;
     long         events_shown;      /* lines pushed before this are on screen */
     const delivery_status_t *delivery;  /* alert delivery's live status, NULL = none */
@@ -166,6 +162,13 @@ struct ui {
     char         replay[96];        /* replay mode's header label, "" when live */
     ui_replay_cmd_t replay_cmd;     /* waits for ui_take_replay() */
     char         export_dir[1024];  /* cfg.export_dir copied; "" = the current directory */
+    /* the history graph (ui_graph.c) and the / filter (ui_filter.c) */
+    ui_view_t    graph_return;      /* the view Esc goes back to */
+    int          graph_fig;         /* index into ui_graph_figs() */
+    int          graph_zoom;        /* index into the zoom spans (1m .. 24h) */
+    int          detail_sel;        /* the detail view's selected graph (Enter opens it) */
+    char         filter[64];        /* "" = none */
+    bool         filter_edit;       /* the prompt takes the keys */
 
     /* geometry and redraw */
     int          cols, rows;
@@ -217,6 +220,7 @@ double ui_data_age(const ui_t *ui, double now);
 
 /* Full-screen views (whole terminal, no layout_t). */
 void ui_detail_draw(const ui_canvas_t *c);
+void ui_graph_draw(const ui_canvas_t *c);
 void ui_help_draw(const ui_canvas_t *c);
 /* The help screen's lines (for scrolling bounds). */
 int ui_help_lines(const ui_t *ui);
@@ -268,6 +272,46 @@ void ui_member_status(const ui_t *ui, const member_view_t *m, char *out, size_t 
                       theme_role_t *role);
 /* The member's figures over the selected window. */
 const window_figures_t *ui_member_window(const ui_t *ui, const member_view_t *m);
+
+/* ---- history graphs (ui_graph.c) ---- */
+
+/* How a figure's values are written. */
+typedef enum { UI_GFMT_MS, UI_GFMT_BYTES, UI_GFMT_PCT, UI_GFMT_RATE, UI_GFMT_COUNT } ui_gfmt_t;
+
+#define UI_GFIG_RULES 4
+/* A figure that can be graphed: its history, format, display thresholds and
+ * the alert rules about it (NULL-terminated; the first one's warning and
+ * critical thresholds are drawn, times thr_scale into the figure's unit; the
+ * spans of all of them are shaded). */
+typedef struct {
+    const char   *title;
+    history_fig_t hist;
+    ui_gfmt_t     fmt;
+    ui_thr_t      thr;
+    bool          floor_zero;
+    const char   *rules[UI_GFIG_RULES];
+    double        thr_scale;
+} ui_gfig_t;
+
+/* The graphable figures; the detail view shows the first UI_DETAIL_GRAPHS. */
+#define UI_DETAIL_GRAPHS 8
+const ui_gfig_t *ui_graph_figs(int *n);
+const char *ui_gfmt(const ui_t *ui, ui_gfmt_t f, double v, char *out);
+/* Open the graph of figure fig of the selected member (from the current view). */
+void ui_graph_open(ui_t *ui, int fig, double now);
+/* The graph view's own keys (+ - Up Down Tab Esc q); true when key was one. */
+bool ui_graph_key(ui_t *ui, int key, double now);
+
+/* ---- the / filter (ui_filter.c) ---- */
+
+/* Whether the member / alert passes the filter. */
+bool ui_filter_member(const ui_t *ui, const member_view_t *m);
+/* Copy alerts[0..n) to shown_all and the ones that pass to shown_alerts. */
+void ui_filter_alerts(ui_t *ui, const alert_t *alerts, int n);
+/* Keys while the prompt is open (all of them); returns UI_ACT_* bits. */
+unsigned ui_filter_key(ui_t *ui, int key, double now);
+/* Open the prompt. */
+void ui_filter_open(ui_t *ui);
 
 /* ---- events ring (ui_events.c) ---- */
 

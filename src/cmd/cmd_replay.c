@@ -88,16 +88,20 @@ static int replay_dump(session_t *s, long i)
     return 0;
 }
 
+/* The figure histories of the poll shown (the recorded polls before it);
+ * freed when the dashboard closes. */
+static history_set_t replay_hist;
+
 /* Show poll i on the dashboard, as it was then. */
 static void replay_show(ui_t *ui, session_t *s, long i, int speed, bool playing)
 {
     static cluster_snapshot_t snap;
-    static history_set_t hist;
+    history_set_t *hist = &replay_hist;
     static alert_t alerts[RULES_MAX_ALERTS];
     static session_event_t ev[REPLAY_EVENTS];
     double et[REPLAY_EVENTS];
     const char *el[REPLAY_EVENTS];
-    if (session_snapshot(s, i, &snap) != 0 || session_history(s, i, &hist) != 0)
+    if (session_snapshot(s, i, &snap) != 0 || session_history(s, i, hist) != 0)
         return;
     int na = session_alerts(s, i, alerts, RULES_MAX_ALERTS);
     int ne = session_events(s, i, ev, REPLAY_EVENTS);
@@ -115,7 +119,7 @@ static void replay_show(ui_t *ui, session_t *s, long i, int speed, bool playing)
     if (session_skipped_total(s) > 0 && k > 0 && (size_t)k < sizeof label)
         snprintf(label + k, sizeof label - (size_t)k, " skipped %ld", session_skipped_total(s));
     ui_replay_label(ui, label);
-    ui_update(ui, &snap, alerts, na, &hist);
+    ui_update(ui, &snap, alerts, na, hist);
 }
 
 static int replay_ui(const config_t *cfg, session_t *s)
@@ -205,6 +209,7 @@ static int replay_ui(const config_t *cfg, session_t *s)
             replay_show(ui, s, cur, speed, playing);
     }
     ui_close(ui);
+    history_free(&replay_hist);
     replay_say_skipped(s, stderr);
     return 0;
 }

@@ -301,19 +301,33 @@ static double delta(mval_t cur, mval_t prev)
     return cur.ok && prev.ok && cur.v >= prev.v ? cur.v - prev.v : NAN;
 }
 
+/* Each history slot's previous row (for counter increases), valid for the
+ * session and set session_history() filled last. */
+static member_view_t prev[CLUSTER_MAX_MEMBERS];
+static bool have_prev[CLUSTER_MAX_MEMBERS];
+static const session_t *prev_of;
+
 int session_history(session_t *s, long i, history_set_t *out)
 {
-    /* Only the slots in use are cleared (used ones are packed from 0): the set
-     * is 57 MB at CLUSTER_MAX_MEMBERS, its untouched pages cost nothing. */
-    for (int j = 0; j < CLUSTER_MAX_MEMBERS && out->m[j].used; j++)
-        memset(&out->m[j], 0, sizeof out->m[j]);
-    if (i < 0 || i >= s->n_polls)
+    if (i < 0 || i >= s->n_polls) {
+        history_free(out);
+        s->hist_next = 0;
         return -1;
-    long from = i - STATS_HISTORY + 1 > 0 ? i - STATS_HISTORY + 1 : 0;
+    }
+    bool same = prev_of == s && s->hist_out == out && s->hist_next > 0;
+    if (same && i == s->hist_next - 1)
+        return 0;                      /* the same poll again */
+    long from = i;
+    if (!same || i != s->hist_next) {  /* not the next poll: rebuild */
+        history_free(out);
+        memset(have_prev, 0, sizeof have_prev);
+        from = i - HIST_FINE_CAP + 1 > 0 ? i - HIST_FINE_CAP + 1 : 0;
+    }
+    prev_of = s;
+    s->hist_out = out;
+    s->hist_next = i + 1;
     static char buf[CSVROW_MAX_READ];
     char *f[SESSION_MAX_FIELDS];
-    static member_view_t prev[CLUSTER_MAX_MEMBERS];
-    bool have_prev[CLUSTER_MAX_MEMBERS] = { false };
     for (long k = from; k <= i; k++) {
         const session_poll_t *p = &s->polls[k];
         for (uint32_t r = 0; r < p->mem_n && s->fd_members >= 0; r++) {
@@ -322,19 +336,13 @@ int session_history(session_t *s, long i, history_set_t *out)
                 continue;
             member_view_t m;
             member_fill(&m, f, 1);
+            member_history_t *h = history_member(out, m.name);
             int slot = -1;
-            for (int j = 0; j < CLUSTER_MAX_MEMBERS && slot < 0; j++)
-                if (out->m[j].used && strcmp(out->m[j].name, m.name) == 0)
+            for (int j = 0; h && j < CLUSTER_MAX_MEMBERS && slot < 0; j++)
+                if (out->m[j] == h)
                     slot = j;
-            for (int j = 0; j < CLUSTER_MAX_MEMBERS && slot < 0; j++)
-                if (!out->m[j].used) {
-                    slot = j;
-                    out->m[j].used = true;
-                    copy(out->m[j].name, sizeof out->m[j].name, m.name);
-                }
             if (slot < 0)
                 continue;
-            member_history_t *h = &out->m[slot];
             const member_view_t *pv = have_prev[slot] ? &prev[slot] : NULL;
             const metrics_sample_t *mm = &m.sample.m;
             double sec = m.iv.seconds > 0 ? m.iv.seconds : NAN;
@@ -362,10 +370,8 @@ int session_history(session_t *s, long i, history_set_t *out)
                 [HIST_RSS] = mm->rss.ok ? mm->rss.v : NAN,
             };
             for (int fi = 0; fi < HIST_COUNT; fi++)
-                h->v[fi][h->head] = m.sample.up ? v[fi] : NAN;
-            h->head = (h->head + 1) % STATS_HISTORY;
-            if (h->n < STATS_HISTORY)
-                h->n++;
+                v[fi] = m.sample.up ? v[fi] : NAN;
+            history_push(h, p->row.t, v);
             prev[slot] = m;
             have_prev[slot] = true;
         }

@@ -17,7 +17,7 @@ typedef struct {
     bool     seen_this_poll;
     series_t series;
     slide_t  slide[FIG_MAX_WINDOWS];   /* each window's state over series */
-    member_history_t *h;           /* its slot of stats.hist */
+    member_history_t *h;           /* its rings in stats.hist, NULL when out of memory */
     double   frag_recent[10];      /* the seed's trend analysis: last 10 samples */
     int      frag_n;
 } track_t;
@@ -29,7 +29,7 @@ struct stats {
     track_t  tracks[CLUSTER_MAX_MEMBERS];
     int      n_tracks;             /* slots in use are below it (so a poll of 5 members
                                       touches 5 tracks, not CLUSTER_MAX_MEMBERS) */
-    history_set_t hist;            /* tracks[i]'s sparklines in hist.m[i] */
+    history_set_t hist;            /* the tracks' figure histories (by name) */
     uint64_t last_leader;          /* the last leader seen (0 = none yet) */
     bool     leader_lost;          /* no leader since last_leader */
     double   no_leader_since;      /* wall time the leader was lost, 0 when one is */
@@ -68,6 +68,7 @@ void stats_free(stats_t *st)
     for (int i = 0; i < st->n_tracks; i++)
         if (st->tracks[i].used)
             track_free(&st->tracks[i]);
+    history_free(&st->hist);
     free(st);
 }
 
@@ -112,13 +113,7 @@ static track_t *stats_track(stats_t *st, const char *name, int hint)
         }
     snprintf(free_slot->key, sizeof(free_slot->key), "%s", name);
     free_slot->used = true;
-    member_history_t *h = free_slot->h = &st->hist.m[free_slot - st->tracks];
-    memset(h, 0, sizeof(*h));
-    snprintf(h->name, sizeof(h->name), "%s", name);
-    h->used = true;
-    for (int f = 0; f < HIST_COUNT; f++)
-        for (int k = 0; k < STATS_HISTORY; k++)
-            h->v[f][k] = NAN;
+    free_slot->h = history_member(&st->hist, name);   /* NULL: no graphs, figures go on */
     return free_slot;
 }
 
@@ -244,8 +239,8 @@ static void stats_window_ext(const ext_latency_t *x, const metrics_sample_t *m,
     stats_ext_bucket(f->peer_rtt_p99, &m->peer_rtt, &f->peer_rtt_p99_lo, &f->peer_rtt_p99_hi);
 }
 
-/* Append this poll's headline figures to the member's sparkline histories. */
-static void stats_history_push(track_t *tr, const member_view_t *m)
+/* Append this poll's headline figures (at t, seconds) to the member's histories. */
+static void stats_history_push(track_t *tr, const member_view_t *m, double t)
 {
     const window_figures_t *w0 = &m->fig.w[0];
     const metrics_sample_t *mm = &m->sample.m;
@@ -265,12 +260,11 @@ static void stats_history_push(track_t *tr, const member_view_t *m)
         [HIST_SLOW_APPLIES] = opt(m->iv.slow_ops.ok, m->iv.slow_ops.v),
         [HIST_RSS] = opt(mm->rss.ok, mm->rss.v),
     };
-    member_history_t *h = tr->h;
+    if (!tr->h)
+        return;
     for (int f = 0; f < HIST_COUNT; f++)
-        h->v[f][h->head] = m->sample.up ? v[f] : NAN;
-    h->head = (h->head + 1) % STATS_HISTORY;
-    if (h->n < STATS_HISTORY)
-        h->n++;
+        v[f] = m->sample.up ? v[f] : NAN;
+    history_push(tr->h, t, v);
 }
 
 /* The seed's fragmentation trend: the current value against the mean of the
@@ -404,7 +398,7 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         fig->quota_used_pct = m->iv.db_size.ok && mm->quota.ok && mm->quota.v > 0
                                   ? m->iv.db_size.v * 100.0 / mm->quota.v : NAN;
         fig->fragmentation_trend = stats_frag_trend(tr, m);
-        stats_history_push(tr, m);
+        stats_history_push(tr, m, snap->t);
     }
     /* Members gone from the cluster free their rings. */
     for (int i = 0; i < st->n_tracks; i++) {
@@ -412,7 +406,8 @@ void stats_update(stats_t *st, cluster_snapshot_t *snap)
         if (tr->used && !tr->seen_this_poll) {
             track_free(tr);
             tr->used = false;
-            tr->h->used = false;
+            history_release(&st->hist, tr->key);
+            tr->h = NULL;
         }
     }
     stats_health(st, snap);

@@ -210,7 +210,6 @@ static void theme_init(ui_t *ui)
 /* Free ui's memory (not its terminal). */
 static void ui_free_mem(ui_t *ui)
 {
-    free(ui->frozen);
     free(ui->latest);
     free(ui->shown);
     free(ui);
@@ -419,21 +418,6 @@ void ui_notice(ui_t *ui, double now, double seconds, const char *fmt, ...)
 
 /* ---- data ---- */
 
-/* Copy every shown member's histories, so a paused screen is one moment. */
-static void freeze(ui_t *ui)
-{
-    if (!ui->hist || ui->frozen)
-        return;
-    ui->frozen = calloc(1, sizeof *ui->frozen);
-    if (!ui->frozen)
-        return;                           /* then the sparklines keep moving */
-    for (int m = 0; m < ui->shown->n_members && m < CLUSTER_MAX_MEMBERS; m++)
-        for (int f = 0; f < HIST_COUNT; f++)
-            ui->frozen->n[m][f] = history_copy(ui->hist, ui->shown->members[m].name,
-                                                (history_fig_t)f, ui->frozen->v[m][f],
-                                                STATS_HISTORY);
-}
-
 /* Show the latest data (on every update while live, and on resume). */
 static void show_latest(ui_t *ui)
 {
@@ -441,9 +425,7 @@ static void show_latest(ui_t *ui)
         return;
     int before = ui->have_shown ? ui->shown->n_members : -1;
     cluster_snapshot_copy(ui->shown, ui->latest);
-    memcpy(ui->shown_alerts, ui->latest_alerts,
-           (size_t)ui->n_latest_alerts * sizeof ui->latest_alerts[0]);
-    ui->n_shown_alerts = ui->n_latest_alerts;
+    ui_filter_alerts(ui, ui->latest_alerts, ui->n_latest_alerts);
     ui->events_shown = ui->events.total;
     ui->have_shown = true;
     ui_alerts_follow(ui);
@@ -459,13 +441,8 @@ void ui_set_paused(ui_t *ui, bool paused)
     if (paused == ui->paused)
         return;
     ui->paused = paused;
-    if (paused) {
-        freeze(ui);
-    } else {
-        free(ui->frozen);
-        ui->frozen = NULL;
+    if (!paused)
         show_latest(ui);
-    }
     ui->dirty = UI_DIRTY_ALL;
 }
 
@@ -569,6 +546,7 @@ void ui_update(ui_t *ui, const cluster_snapshot_t *snap, const alert_t *alerts,
     ui->n_latest_alerts = n_alerts;
     ui->have_latest = true;
     ui->hist = hist;
+    spans_update(&ui->spans, ui->latest_alerts, n_alerts, snap->t);
     for (int i = 0; i < snap->events.n && i < CLUSTER_MAX_EVENTS; i++)
         ui_events_push(&ui->events, snap->t, snap->events.line[i]);
     push_alert_events(ui, snap);
@@ -655,6 +633,8 @@ void ui_render(ui_t *ui, double now)
         ui_canvas_t c = { stdscr, { 0, 0, ui->cols, ui->rows }, ui };
         if (ui->view == UI_VIEW_DETAIL)
             ui_detail_draw(&c);
+        else if (ui->view == UI_VIEW_GRAPH)
+            ui_graph_draw(&c);
         else
             ui_help_draw(&c);
     }

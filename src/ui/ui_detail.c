@@ -171,43 +171,7 @@ static int facts(const ui_t *ui, const member_view_t *m, fact_t *f)
     return n;
 }
 
-/* The graphs, in the order they are placed (those that do not fit are left out). */
-typedef enum { G_MS, G_BYTES, G_PCT, G_RATE } gfmt_t;
-typedef struct {
-    const char   *title;
-    history_fig_t hist;
-    gfmt_t        fmt;
-    ui_thr_t      thr;
-    bool          floor_zero;
-} graph_t;
-
-static const graph_t graphs[] = {
-    { "WAL fsync p99", HIST_WAL_P99, G_MS, UI_THR_INIT_WAL_MS, true },
-    { "backend commit p99", HIST_BACKEND_P99, G_MS, UI_THR_INIT_BACKEND_MS, true },
-    { "peer round trip p99", HIST_PEER_RTT_P99, G_MS, UI_THR_INIT_PEER_MS, true },
-    { "read probe", HIST_READ_MS, G_MS, UI_THR_INIT_PROBE_MS, true },
-    { "db size", HIST_DB_SIZE, G_BYTES, UI_THR_INIT_NONE, false },
-    { "fragmentation", HIST_FRAGMENTATION, G_PCT, UI_THR_INIT_FRAG_PCT, true },
-    { "proposals committed", HIST_PROPOSALS_COMMITTED_RATE, G_RATE, UI_THR_INIT_NONE, true },
-    { "rss", HIST_RSS, G_BYTES, UI_THR_INIT_NONE, false },
-};
-#define N_GRAPHS ((int)(sizeof graphs / sizeof graphs[0]))
-
-static const char *gfmt(const ui_t *ui, gfmt_t f, double v, char *out)
-{
-    switch (f) {
-    case G_MS:
-        return ui_fmt_ms(ui, out, v);
-    case G_BYTES:
-        return ui_fmt_bytes(ui, out, v, isfinite(v));
-    case G_PCT:
-        return ui_fmt_pct(ui, out, v, isfinite(v));
-    default:
-        return ui_fmt_rate(ui, out, v);
-    }
-}
-
-static void draw_graph(const ui_canvas_t *c, const graph_t *g, int member)
+static void draw_graph(const ui_canvas_t *c, const ui_gfig_t *g, int member, bool selected)
 {
     const ui_t *ui = c->ui;
     double h[STATS_HISTORY];
@@ -223,9 +187,9 @@ static void draw_graph(const ui_canvas_t *c, const graph_t *g, int member)
     char a[FORMAT_BUF], b[FORMAT_BUF], d[FORMAT_BUF], win[16], title[160];
     ui_window_label(ui_window_ms(ui), win, sizeof win);
     snprintf(title, sizeof title, "%s %s now %s %s min %s max %s %s %s", g->title,
-             ui_glyph_sep(ui), gfmt(ui, g->fmt, last, a), ui_glyph_sep(ui),
-             gfmt(ui, g->fmt, min, d), gfmt(ui, g->fmt, max, b), ui_glyph_sep(ui), win);
-    ui_canvas_t in = ui_frame(c, title, false);
+             ui_glyph_sep(ui), ui_gfmt(ui, g->fmt, last, a), ui_glyph_sep(ui),
+             ui_gfmt(ui, g->fmt, min, d), ui_gfmt(ui, g->fmt, max, b), ui_glyph_sep(ui), win);
+    ui_canvas_t in = ui_frame(c, title, selected);
     if (n == 0 || isnan(last)) {
         ui_put(&in, in.r.h / 2, 1, -1, THEME_MUTED, "no data yet");
         return;
@@ -267,7 +231,9 @@ void ui_detail_draw(const ui_canvas_t *c)
 {
     const ui_t *ui = c->ui;
     layout_detail_t d;
-    layout_detail_compute(c->r.w, c->r.h, N_GRAPHS, &d);
+    int n_figs;
+    const ui_gfig_t *figs = ui_graph_figs(&n_figs);
+    layout_detail_compute(c->r.w, c->r.h, UI_DETAIL_GRAPHS, &d);
     ui_fill(c, THEME_NORMAL);
     ui_canvas_t hc = ui_sub(c, d.header.y, d.header.x, d.header.h, d.header.w);
     ui_panel_header.draw(&hc);
@@ -283,6 +249,6 @@ void ui_detail_draw(const ui_canvas_t *c)
     draw_info(&ic, m);
     for (int i = 0; i < d.n_graphs; i++) {
         ui_canvas_t gc = ui_sub(c, d.graph[i].y, d.graph[i].x, d.graph[i].h, d.graph[i].w);
-        draw_graph(&gc, &graphs[i], member);
+        draw_graph(&gc, &figs[i], member, i == ui->detail_sel);
     }
 }

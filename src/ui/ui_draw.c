@@ -332,15 +332,11 @@ int ui_history(const ui_t *ui, int member, history_fig_t fig, double *out, int m
         want = max;
     if (want > STATS_HISTORY)
         want = STATS_HISTORY;
-    if (ui->frozen) {
-        int n = ui->frozen->n[member][fig];
-        int take = n < want ? n : want;
-        memcpy(out, ui->frozen->v[member][fig] + (n - take), (size_t)take * sizeof *out);
-        return take;
-    }
     if (!ui->hist)
         return 0;
-    return history_copy(ui->hist, ui->shown->members[member].name, fig, out, want);
+    /* up to the shown poll: a paused screen is one moment, sparklines included */
+    return history_copy_until(ui->hist, ui->shown->members[member].name, fig, ui->shown->t, out,
+                              want);
 }
 
 const char *ui_fmt_ms(const ui_t *ui, char *out, double ms)

@@ -19,6 +19,30 @@ static int hint(const ui_canvas_t *c, int x, const char *key, const char *label)
     return x;
 }
 
+/* The / filter: its prompt while it is typed, else what it hides (first, so
+ * that it is never left out); returns the x after it. */
+static int filter_draw(const ui_canvas_t *c, int x)
+{
+    const ui_t *ui = c->ui;
+    if (ui->filter_edit) {
+        x += ui_put(c, 0, x, -1, THEME_KEY, "/");
+        x += ui_put(c, 0, x, -1, THEME_FOOTER, ui->filter);
+        x += ui_put(c, 0, x, -1, THEME_KEY, "_");
+        return x + ui_put(c, 0, x, -1, THEME_FOOTER, "  filter: Enter keeps, Esc clears  ");
+    }
+    if (!ui->filter[0])
+        return x;
+    int order[CLUSTER_MAX_MEMBERS];
+    int shown = ui_members_order(ui, order);
+    int hidden_m = (ui->have_shown ? ui->shown->n_members : 0) - shown;
+    int hidden_a = ui->n_shown_all - ui->n_shown_alerts;
+    char b[160];
+    snprintf(b, sizeof b, "filter \"%s\": %d member%s, %d alert%s hidden", ui->filter, hidden_m,
+             hidden_m == 1 ? "" : "s", hidden_a, hidden_a == 1 ? "" : "s");
+    x += ui_put(c, 0, x, -1, THEME_WARNING, b);
+    return x + ui_put(c, 0, x, -1, THEME_FOOTER, "  ");
+}
+
 static void footer_draw(const ui_canvas_t *c)
 {
     const ui_t *ui = c->ui;
@@ -50,6 +74,8 @@ static void footer_draw(const ui_canvas_t *c)
     if (ui->view == UI_VIEW_DETAIL) {
         x = hint(&h, x, "Esc", "back");
         x = hint(&h, x, "Up/Down", "member");
+        x = hint(&h, x, "Left/Right", "graph");
+        x = hint(&h, x, "Enter", "full screen");
         x = hint(&h, x, "w", win);
         x = hint(&h, x, "p", ui->paused ? "resume" : "pause");
         x = hint(&h, x, "?", "help");
@@ -57,6 +83,9 @@ static void footer_draw(const ui_canvas_t *c)
         hint(&h, x, "q", "quit");
         return;
     }
+    x = filter_draw(&h, x);
+    if (ui->filter_edit)
+        return;
     x = hint(&h, x, "?", "help");
     x = hint(&h, x, "q", "quit");
     x = hint(&h, x, "p", ui->paused ? "resume" : "pause");

@@ -132,6 +132,10 @@ static unsigned k_end(ui_t *ui, int key, double now)
 static unsigned k_enter(ui_t *ui, int key, double now)
 {
     (void)key;
+    if (ui->view == UI_VIEW_DETAIL) {
+        ui_graph_open(ui, ui->detail_sel, now);
+        return UI_ACT_NONE;
+    }
     if (ui->view != UI_VIEW_MAIN || ui->alerts_focus)
         return UI_ACT_NONE;
     if (ui_members_selected(ui) < 0) {
@@ -150,6 +154,8 @@ static unsigned k_back(ui_t *ui, int key, double now)
         ui->view = ui->help_return;
     else if (ui->view == UI_VIEW_DETAIL)
         ui->view = UI_VIEW_MAIN;
+    else if (ui->filter[0] && !ui->alerts_focus)
+        return ui_filter_key(ui, KEY_ESC, now);
     else if (ui->esc_leaves && !ui->alerts_focus)
         return UI_ACT_BACK;                  /* the many-clusters overview takes it */
     else
@@ -185,6 +191,11 @@ static unsigned k_wide(ui_t *ui, int key, double now)
 /* Sideways in the wide members table. */
 static unsigned hscroll(ui_t *ui, int delta, double now)
 {
+    if (ui->view == UI_VIEW_DETAIL) {        /* the details: select a graph */
+        ui->detail_sel = (ui->detail_sel + delta + UI_DETAIL_GRAPHS) % UI_DETAIL_GRAPHS;
+        ui->dirty |= UI_DIRTY_VIEW;
+        return UI_ACT_NONE;
+    }
     if (!ui->wide || ui->view != UI_VIEW_MAIN) {
         ui_notice(ui, now, 3, "Left/Right scroll the wide table (v)");
         return UI_ACT_NONE;
@@ -251,6 +262,20 @@ static unsigned k_poll(ui_t *ui, int key, double now)
     (void)key;
     ui_notice(ui, now, 2, "polling now");
     return UI_ACT_POLL_NOW;
+}
+
+static unsigned k_graph(ui_t *ui, int key, double now)
+{
+    (void)key;
+    ui_graph_open(ui, ui->view == UI_VIEW_DETAIL ? ui->detail_sel : 0, now);
+    return UI_ACT_NONE;
+}
+
+static unsigned k_filter(ui_t *ui, int key, double now)
+{
+    (void)key, (void)now;
+    ui_filter_open(ui);
+    return UI_ACT_NONE;
 }
 
 static unsigned k_export(ui_t *ui, int key, double now)
@@ -348,7 +373,12 @@ static const ui_key_t keys[] = {
     { { KEY_PPAGE }, "PgUp", "a page up", k_page_up, false },
     { { KEY_HOME, 'g' }, "Home g", "first member / top of the list", k_home, false },
     { { KEY_END, 'G' }, "End G", "last member / end of the list", k_end, false },
-    { { '\r', '\n', KEY_ENTER }, "Enter", "details of the selected member", k_enter, false },
+    { { '\r', '\n', KEY_ENTER }, "Enter", "details of the selected member; in the details: "
+      "full-screen graph of the selected figure (Left/Right select it)", k_enter, false },
+    { { 'o' }, "o", "full-screen history graph of the selected member's figure (+/- zoom "
+      "1m..24h, Up/Down figure, Tab member, Esc/q back)", k_graph, false },
+    { { '/' }, "/", "filter the members table and the alerts list (name, endpoint, status; "
+      "Enter keeps, Esc clears)", k_filter, false },
     { { KEY_ESC, KEY_BACKSPACE, 127 }, "Esc", "back (close details, help, alerts focus)", k_back,
       false },
     { { 's' }, "s", "sort members by the next column (S: previous)", k_sort, false },
@@ -356,8 +386,10 @@ static const ui_key_t keys[] = {
     { { 't' }, "t", "next colour theme", k_theme, false },
     { { 'v' }, "v", "wide table: every column (scrolls sideways when it does not fit)", k_wide,
       false },
-    { { KEY_LEFT, 'h' }, "Left h", "wide table: scroll left", k_left, false },
-    { { KEY_RIGHT, 'l' }, "Right l", "wide table: scroll right", k_right, false },
+    { { KEY_LEFT, 'h' }, "Left h", "wide table: scroll left (details: previous graph)", k_left,
+      false },
+    { { KEY_RIGHT, 'l' }, "Right l", "wide table: scroll right (details: next graph)", k_right,
+      false },
     { { 'a' }, "a", "focus the alerts list (Up/Down select an alert, its hint below; a or "
       "Esc to leave)", k_alerts, false },
     { { 'x' }, "x", "alerts focused: silence the selected alert's notifications for 1 h "
@@ -382,6 +414,10 @@ unsigned ui_keys_dispatch(ui_t *ui, int key, double now)
 {
     int n;
     const ui_key_t *t;
+    if (ui->filter_edit && key != KEY_RESIZE && key != KEY_MOUSE)
+        return ui_filter_key(ui, key, now);
+    if (ui->view == UI_VIEW_GRAPH && ui_graph_key(ui, key, now))
+        return UI_ACT_NONE;
     if (ui->replay[0] && ui->view == UI_VIEW_MAIN) {
         t = ui_keys_replay_table(&n);
         for (int i = 0; i < n; i++)

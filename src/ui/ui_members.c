@@ -308,12 +308,16 @@ int ui_members_order(const ui_t *ui, int *order)
     int n = ui->have_shown ? ui->shown->n_members : 0;
     if (n > CLUSTER_MAX_MEMBERS)
         n = CLUSTER_MAX_MEMBERS;
-    /* Bottom-up merge sort: n log n compares (1,000 members sort in ~10,000,
-     * on every redraw and key press), stable, ties keep the member order. */
+    /* The rows that pass the / filter, then a bottom-up merge sort: n log n
+     * compares (1,000 members sort in ~10,000, on every redraw and key press),
+     * stable, ties keep the member order. */
     int tmp[CLUSTER_MAX_MEMBERS];
     int *src = order, *dst = tmp;
+    int kept = 0;
     for (int i = 0; i < n; i++)
-        order[i] = i;
+        if (ui_filter_member(ui, &ui->shown->members[i]))
+            order[kept++] = i;
+    n = kept;
     for (int w = 1; w < n; w *= 2) {
         for (int lo = 0; lo < n; lo += 2 * w) {
             int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;

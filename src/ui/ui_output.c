@@ -28,7 +28,7 @@ ui_t *ui_output_start(const output_env_t *env, char *err, size_t errlen)
     ui_config_t uc = { .theme = cfg->theme, .no_color = getenv("NO_COLOR") != NULL,
                        .interval_ms = cfg->interval_ms, .duration_s = cfg->duration_ms / 1000.0,
                        .insecure = cfg->insecure_skip_verify,
-                       .export_dir = env->workspace_dir };
+                       .export_dir = env->workspace_dir, .rules = env->rules };
     ui_t *ui = ui_open(&uc, err, errlen);
     if (!ui)
         return NULL;

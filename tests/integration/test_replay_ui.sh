@@ -3,7 +3,8 @@
 # (headless, 1 s polls, one member killed after ~3 s), then replayed in a
 # private tmux server. The header says REPLAY and the recorded time; Right
 # steps one poll (the time moves by one interval); at the first poll after the
-# kill the member shows down and MemberUnreachable is listed; g goes back to
+# kill the member shows down and MemberUnreachable is listed; o graphs the
+# recorded history of a figure; g goes back to
 # the start (all up, no alert); q quits and gives the terminal back.
 . "$(dirname "$0")/../lib/itest.sh"
 . tests/lib/tui.sh
@@ -67,6 +68,18 @@ tui_wait "Left steps back to poll $((down_poll - 1))" 3 "REPLAY .* paused $((dow
 tui_wait "one poll before: 3/3 members up" 3 '3/3 members up'
 tui_keys Right
 tui_wait "Right again: 2/3 members up" 3 '2/3 members up' 
+
+# the history graph (o) works on the recorded history, up to the poll shown
+has_braille() { tui_screen | LC_ALL=C grep -aq $'\xe2[\xa0-\xa3][\x80-\xbf]'; }
+tui_keys o
+tui_wait "o opens the graph of the recorded history" 3 '^ WAL fsync p99 · m[123] · span 15m'
+t_assert "the graph says how much history a replay has" tui_has 'replay: the recorded polls before the cursor'
+tui_keys Down Down Down
+tui_wait "Down x3: the read probe, with min/avg/max of the recorded polls" 3 \
+    '^ read probe · m[123] · span 15m \(every poll\) · now [^·]+ · min [0-9.]+ ?[µmu]?s avg'
+t_assert "the recorded read probe is plotted" has_braille
+tui_keys Escape
+tui_wait "Esc: back to the replay at the same poll" 3 "REPLAY .* paused $down_poll/$polls"
 
 # E exports the screen and the figures into the session's directory
 tui_keys E

@@ -139,6 +139,20 @@ static void test_good(void **state)
     assert_true(fabs(v[4] - 5.5) < 1e-9);
     assert_int_equal(history_copy(&h, "m3", HIST_WAL_P99, v, 16), 5);
     assert_true(isnan(v[4]));                                    /* down: a gap */
+    /* played forward (3 then 4: one push) it is the same as rebuilt at 4 */
+    static history_set_t g;
+    double w[16];
+    assert_int_equal(session_history(s, 3, &g), 0);
+    assert_int_equal(history_copy(&g, "m1", HIST_WAL_P99, w, 16), 4);
+    assert_int_equal(session_history(s, 4, &g), 0);
+    for (int f = 0; f < HIST_COUNT; f++) {
+        int n = history_copy(&h, "m1", (history_fig_t)f, v, 16);
+        assert_int_equal(history_copy(&g, "m1", (history_fig_t)f, w, 16), n);
+        for (int k = 0; k < n; k++)
+            assert_true((isnan(v[k]) && isnan(w[k])) || v[k] == w[k]);
+    }
+    history_free(&g);
+    history_free(&h);
     session_close(s);
     cleanup();
 }
