@@ -373,7 +373,9 @@ static const option_t options[] = {
     { NULL, 0, OPT_BLOCK, NULL, { NULL, NULL }, "clusters", NULL,
       "many clusters from one monitor: a list of mappings, at most "
       XSTR(CONFIG_MAX_CLUSTERS) ", each with a name and its own endpoints, "
-      "metrics_endpoints, members, tls, auth and ssh (the other keys are the top level's)",
+      "metrics_endpoints, members, tls, auth and ssh, or instead of endpoints a "
+      "prometheus_selector (and prometheus URL) to read it through Prometheus (the "
+      "other keys are the top level's)",
       NULL, 0, CMD_ALL },
     { NULL, 0, OPT_VALUE, "NAME", { NULL, NULL }, "clusters[].name", NULL,
       "the cluster's name (required, unique): A-Z a-z 0-9 . _ -; its workspace subdirectory",

@@ -89,12 +89,14 @@ void config_usage(FILE *f, unsigned cmds)
         usage_text(o, text, sizeof text);
         usage_item(f, left, text);
     }
-    fprintf(f, "\nAccepted but not used yet, whole blocks:");
-    for (size_t k = 0, first = 1; k < n; k++)
+    /* Said only while some block is accepted and not used yet. */
+    bool any = false;
+    for (size_t k = 0; k < n; k++)
         if (tab[k].kind == OPT_BLOCK && (tab[k].attrs & OPT_UNUSED)) {
-            fprintf(f, "%s %s", first ? "" : ",", tab[k].key);
-            first = 0;
+            fprintf(f, "%s %s", any ? "," : "\nAccepted but not used yet, whole blocks:",
+                    tab[k].key);
+            any = true;
         }
-    fprintf(f, ".\n\nPrecedence: flags > environment > config file > defaults.\n"
-               "Durations: 500ms, 5s, 2m, 1h, 1.5s, 1h30m.\n");
+    fprintf(f, "%s\nPrecedence: flags > environment > config file > defaults.\n"
+               "Durations: 500ms, 5s, 2m, 1h, 1.5s, 1h30m.\n", any ? ".\n" : "");
 }
