@@ -2,7 +2,8 @@
 # make bench: parse throughput on captured etcd bodies, the history rings' memory
 # and CPU (bench/bench_ring.c), then the CPU time and peak
 # RSS of a real headless run against a local 3-member cluster under write load, then
-# alert delivery under a 50-alert storm (bench/notify_storm.sh), then the polling
+# alert delivery under a 50-alert storm (bench/notify_storm.sh), 20 clusters of 5
+# members from one process (bench/clusters.sh), then the polling
 # cost at N endpoints against its comparators (bench/scale.sh). Prints figures;
 # asserts nothing (performance is measured, not asserted).
 set -u
@@ -99,6 +100,11 @@ wait $mon 2>/dev/null
 kill $load 2>/dev/null
 cluster_stop >/dev/null 2>&1
 bash bench/notify_storm.sh
+
+# Many clusters from one process: 20 clusters of 5 stub members at 1 s
+# (bench/clusters.sh; BENCH_CLUSTERS, BENCH_MEMBERS, BENCH_CLUSTERS_SECONDS).
+echo "== many clusters: ${BENCH_CLUSTERS:-20} clusters of ${BENCH_MEMBERS:-5} stub members at 1s"
+BENCH_SECONDS=${BENCH_CLUSTERS_SECONDS:-30} bash bench/clusters.sh
 
 # The polling cost at 30..1,000 endpoints against a plain libcurl floor and
 # Prometheus (bench/scale.sh; BENCH_SCALE_N, BENCH_SCALE_SECONDS).
