@@ -184,12 +184,13 @@ FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/metrics_extract.c
 FUZZ_SRCS_promapi := src/parse/promapi.c src/parse/prom_parse.c
 FUZZ_SRCS_gateway := src/parse/status_json.c src/util/text.c src/net/auth.c src/net/http_multi.c \
                      src/stats/cluster.c src/util/buf.c src/core/loop.c src/util/secmem.c
-FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c src/util/endpoint.c
+FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c src/util/endpoint.c \
+                     src/parse/promapi.c src/parse/prom_parse.c
 FUZZ_SRCS_theme   := src/ui/theme.c
 FUZZ_SRCS_logline := src/parse/logwatch.c
 FUZZ_SRCS_bbolt   := src/parse/bbolt.c src/parse/digest.c
 FUZZ_SRCS_session := src/out/session_read.c src/out/session_rows.c src/out/csvrow.c src/out/csvfile.c \
-                     src/stats/cluster.c src/util/format.c src/util/text.c
+                     src/stats/cluster.c src/stats/history.c src/util/format.c src/util/text.c
 
 define FUZZ_RULE
 $(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(HDRS) | $$(DEPS_STAMP)
