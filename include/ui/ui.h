@@ -67,6 +67,8 @@ void ui_set_delivery(ui_t *ui, const delivery_status_t *d);
 /* Esc on the main view (nothing left to close) gives UI_ACT_BACK: the
  * many-clusters overview (ui_overview.c) goes back to its list. */
 void ui_set_esc_leaves(ui_t *ui, bool on);
+/* Name the cluster shown (many clusters): the header's first fact; "" for none. */
+void ui_set_cluster_name(ui_t *ui, const char *name);
 /* The request behind UI_ACT_CONTROL (a silence toggle); false when none. */
 bool ui_take_control(ui_t *ui, output_ctl_t *out);
 /* What became of it: handled by how many outputs, and their reply. */

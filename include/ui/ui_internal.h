@@ -148,6 +148,7 @@ struct ui {
     ui_view_t    view, help_return;
     bool         paused, wide, alerts_focus;
     bool         esc_leaves;        /* ui_set_esc_leaves() */
+    char         cluster_name[64];  /* ui_set_cluster_name(): "" with one cluster */
     int          window;            /* index into shown.window_ms */
     int          sort;              /* 0..UI_SORT_COUNT-1 */
     char         selected[64];      /* member name; "" = the first row */

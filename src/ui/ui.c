@@ -405,6 +405,12 @@ void ui_set_esc_leaves(ui_t *ui, bool on)
     ui->esc_leaves = on;
 }
 
+void ui_set_cluster_name(ui_t *ui, const char *name)
+{
+    snprintf(ui->cluster_name, sizeof ui->cluster_name, "%s", name ? name : "");
+    ui->dirty = UI_DIRTY_ALL;
+}
+
 void ui_notice(ui_t *ui, double now, double seconds, const char *fmt, ...)
 {
     va_list ap;

@@ -77,6 +77,8 @@ static void facts_draw(const ui_canvas_t *c, int y, int w, const facts_t *f)
 static void cluster_facts(const ui_t *ui, facts_t *f)
 {
     const cluster_snapshot_t *s = ui->shown;
+    if (ui->cluster_name[0])
+        facts_add(f, "[%.60s]", ui->cluster_name);
     if (!ui->have_shown) {
         facts_add(f, "etcd-monitor");
         facts_add(f, "waiting for the first poll...");

@@ -68,6 +68,7 @@ static void ov_enter(overview_t *ov, int i, double now)
     ov->shown = i;
     if (c->dir)
         snprintf(ov->ui->export_dir, sizeof ov->ui->export_dir, "%s", c->dir);
+    ui_set_cluster_name(ov->ui, ov->names[i]);
     ui_update(ov->ui, c->snap, c->active, c->n_active, c->hist);
     ui_notice(ov->ui, now, 5.0, "cluster %s (Esc: all clusters)", ov->names[i]);
     ov->ui->repaint = true;

@@ -32,6 +32,7 @@ t_eq "one line per cluster" 2 "$(tui_count '^(blue|green) ')"
 
 tui_keys Down Enter
 tui_wait "Enter on green shows its dashboard (1 member)" 5 '1/1 members up'
+tui_wait "its header names the cluster" 3 '^ *\[green\] .*1/1 members up'
 t_assert "it says which cluster and how back" tui_has 'cluster green \(Esc: all clusters\)'
 t_assert "the overview is gone" bash -c "! tmux -L '$TUI_SOCK' capture-pane -p -t t | grep -q '^CLUSTER '"
 tui_keys Escape
