@@ -56,7 +56,9 @@ typedef int (*prom_pick_fn)(const char *name, size_t len, void *ctx);
 /* prom_parse for a scrape where few families matter: a line pick skips (and
  * every '#' line) is passed over up to its newline with memchr, only a NUL
  * byte in it being an error; taken lines are validated as above. The metric
- * name at the start of every line is still checked. pick must not be NULL. */
+ * name at the start of every line is still checked. pick must not be NULL and
+ * must answer by the name alone: it is asked once for a run of lines with the
+ * same name. */
 int prom_scan(const char *buf, size_t len, prom_pick_fn pick, prom_sample_fn on_sample,
               void *ctx, prom_error_t *err) WARN_UNUSED_RESULT;
 

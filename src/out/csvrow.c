@@ -52,6 +52,55 @@ static void row_add(row_t *r, const char *fmt, ...)
         r->len += (size_t)n;
 }
 
+/* Append the n bytes at s, as row_add() would (their NUL must fit too). */
+static void row_put(row_t *r, const char *s, size_t n)
+{
+    if (r->full)
+        return;
+    if (n >= r->cap - r->len) {
+        r->full = true;
+        return;
+    }
+    memcpy(r->p + r->len, s, n);
+    r->len += n;
+    r->p[r->len] = '\0';
+}
+
+/* ",%016" PRIx64 of a member id, or "," alone for none (0). */
+static void row_id(row_t *r, uint64_t id)
+{
+    if (!id) {
+        row_put(r, ",", 1);
+        return;
+    }
+    char b[17];
+    b[0] = ',';
+    for (int i = 16; i > 0; i--, id >>= 4)
+        b[i] = "0123456789abcdef"[id & 15];
+    row_put(r, b, sizeof b);
+}
+
+/* ",%.*f" of a whole v, |v| < 1e15, decimals 0..6: its digits, then a point and
+ * decimals zeros ("-0" for -0.0, as printf), without printf's cost: most of a
+ * members.csv row is counters and byte counts, one row per member a poll. */
+static void row_whole(row_t *r, double v, int decimals)
+{
+    char b[32], *e = b + sizeof b, *q = e;
+    for (int i = 0; i < decimals; i++)
+        *--q = '0';
+    if (decimals > 0)
+        *--q = '.';
+    uint64_t u = (uint64_t)fabs(v);
+    do {
+        *--q = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (signbit(v))
+        *--q = '-';
+    *--q = ',';
+    row_put(r, q, (size_t)(e - q));
+}
+
 /* ",value" with decimals places, or "," alone when unknown. Bounded: from 1e15
  * on (where %f would print up to 309 digits) the shortest of %.15g/%.17g that
  * reads back as v, e.g. "1e+308"; infinities are "inf" and "-inf". At most
@@ -59,11 +108,15 @@ static void row_add(row_t *r, const char *fmt, ...)
 static void row_num(row_t *r, bool ok, double v, int decimals)
 {
     if (!ok || isnan(v)) {
-        row_add(r, ",");
+        row_put(r, ",", 1);
     } else if (isinf(v)) {
         row_add(r, ",%s", v > 0 ? "inf" : "-inf");
     } else if (fabs(v) < 1e15) {
-        row_add(r, ",%.*f", decimals < 0 ? 0 : decimals > 6 ? 6 : decimals, v);
+        decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
+        if ((double)(int64_t)v == v)
+            row_whole(r, v, decimals);
+        else
+            row_add(r, ",%.*f", decimals, v);
     } else {
         char b[32];
         snprintf(b, sizeof b, "%.15g", v);
@@ -107,7 +160,7 @@ static void row_text(row_t *r, const char *s)
 
 static size_t row_end(row_t *r)
 {
-    row_add(r, "\n");
+    row_put(r, "\n", 1);
     return r->full ? 0 : r->len;
 }
 
@@ -155,20 +208,17 @@ size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *
     row_t r = { out, 0, cap, cap == 0 };
     char ts[40];
     format_timestamp(ts, sizeof(ts), s->t, true, 0);
-    row_add(&r, "%s", ts);
+    row_put(&r, ts, strlen(ts));
     row_text(&r, m->name);
     row_text(&r, m->endpoint);
-    row_add(&r, ",%d", sm->up ? 1 : 0);
+    row_put(&r, sm->up ? ",1" : ",0", 2);
     row_text(&r, sm->error);
     /* is_leader: the status answer says it exactly; /metrics as a fallback. */
     if (st->ok)
-        row_add(&r, ",%d", st->leader_id && st->leader_id == st->member_id ? 1 : 0);
+        row_put(&r, st->leader_id && st->leader_id == st->member_id ? ",1" : ",0", 2);
     else
         row_mval(&r, mm->is_leader, 0);
-    if (st->ok && st->leader_id)
-        row_add(&r, ",%016" PRIx64, st->leader_id);
-    else
-        row_add(&r, ",");
+    row_id(&r, st->ok ? st->leader_id : 0);
     row_num(&r, st->ok, (double)st->raft_term, 0);
     row_num(&r, st->ok, (double)st->raft_index, 0);
     row_num(&r, st->ok, (double)st->raft_applied_index, 0);
@@ -190,12 +240,9 @@ size_t csvrow_member(const cluster_snapshot_t *s, const member_view_t *m, char *
     row_ms(&r, iv->peer_rtt_p99_ms);
     row_mval(&r, mm->rss, 0);
     row_mval(&r, mm->open_fds, 0);
-    if (m->id)
-        row_add(&r, ",%016" PRIx64, m->id);
-    else
-        row_add(&r, ",");
-    row_add(&r, ",%d", m->is_learner ? 1 : 0);
-    row_add(&r, ",%d", sm->health_ok ? 1 : 0);
+    row_id(&r, m->id);
+    row_put(&r, m->is_learner ? ",1" : ",0", 2);
+    row_put(&r, sm->health_ok ? ",1" : ",0", 2);
     row_text(&r, st->version[0] ? st->version : mm->server_version);
     row_mval(&r, mm->slow_applies, 0);
     row_mval(&r, mm->slow_read_indexes, 0);

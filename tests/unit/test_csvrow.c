@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -262,6 +263,42 @@ static void test_rows_extreme_values(void **state)
     assert_string_equal(f, "0.000");
 }
 
+/* Whole numbers are written without printf: byte for byte what "%.*f" prints,
+ * -0 and the largest below 1e15 included; ids as "%016" PRIx64. */
+static void test_member_row_whole_numbers(void **state)
+{
+    (void)state;
+    static cluster_snapshot_t s;
+    member_view_t *m = one_member(&s);
+    static const double vals[] = { 0.0, -0.0, 1.0, -1.0, 7.0, 10.0, 100.0, 123456789.0,
+                                   -987654321.0, 4294967296.0, 999999999999999.0,
+                                   -999999999999999.0, 0.5, -2.25, 1e-7 };
+    static const struct { int col, decimals; } cols[] = {
+        { 10, 0 }, { 12, 2 }, { 37, 3 },   /* db_size_bytes, fragmentation_pct, interval_s */
+    };
+    char row[CSVROW_MAX], f[64], want[64];
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        m->iv.db_size = (mval_t){ vals[i], true };
+        m->iv.fragmentation_pct = (mval_t){ vals[i], true };
+        m->iv.seconds = vals[i];
+        m->id = (uint64_t)0xab << (8 * (i % 8));
+        size_t n = csvrow_member(&s, m, row, sizeof(row));
+        assert_true(n > 0);
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+            field(row, cols[c].col, f, sizeof f);
+            if (cols[c].col == 37 && !(vals[i] > 0)) {
+                assert_string_equal(f, "");           /* interval_s: only when > 0 */
+                continue;
+            }
+            snprintf(want, sizeof want, "%.*f", cols[c].decimals, vals[i]);
+            assert_string_equal(f, want);
+        }
+        field(row, 28, f, sizeof f);                  /* member_id */
+        snprintf(want, sizeof want, "%016" PRIx64, m->id);
+        assert_string_equal(f, want);
+    }
+}
+
 #define WORST (-1.2345678901234567e+308)
 
 /* Every field of the row at its longest: it still fits in CSVROW_MAX. */
@@ -339,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_member_row_host_figures),
         cmocka_unit_test(test_member_row_hostile_text),
         cmocka_unit_test(test_rows_extreme_values),
+        cmocka_unit_test(test_member_row_whole_numbers),
         cmocka_unit_test(test_rows_worst_case_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

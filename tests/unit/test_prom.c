@@ -423,11 +423,12 @@ static void test_want_filter(void **state)
     }
 }
 
-/* prom_scan's pick for the test: "skip_*" skipped, "sum_*" taken unless zero. */
+/* prom_scan's pick for the test: "skip_*" and "*_skip" skipped, "sum_*" taken
+ * unless zero. */
 static int pick_test(const char *name, size_t len, void *ctx)
 {
     (void)ctx;
-    if (len >= 5 && !memcmp(name, "skip_", 5))
+    if (len >= 5 && (!memcmp(name, "skip_", 5) || !memcmp(name + len - 5, "_skip", 5)))
         return PROM_SKIP;
     if (len >= 4 && !memcmp(name, "sum_", 4))
         return PROM_TAKE_NONZERO;
@@ -448,16 +449,24 @@ static void test_scan_skips(void **state)
         "sum_x{code=\"Bad\"} 7\n"
         "sum_x{code=\"Ts\"} 5 0\n"
         "sum_x 0\n"
-        "take_me 2.5\n";
+        "take_me 2.5\n"
+        "take_me_skip{a=\"1\" 1..2 skipped: a longer name is picked anew\n"
+        "take_me 3\n"
+        "x_skip 1..2\n"
+        "x_skip2 4\n";
     recs_t rs;
     memset(&rs, 0, sizeof rs);
     prom_error_t err;
     assert_int_equal(prom_scan(body, strlen(body), pick_test, record, &rs, &err), 0);
-    assert_int_equal(rs.n, 4);
+    assert_int_equal(rs.n, 6);
     assert_true(rs.r[0].value == 7.0);
     assert_true(rs.r[1].value == 5.0 && rs.r[1].has_ts && rs.r[1].ts == 0);
     assert_true(rs.r[2].value == 0.0);              /* no labels: parsed as usual */
     assert_string_equal(rs.r[3].name, "take_me");
+    assert_string_equal(rs.r[4].name, "take_me");
+    assert_true(rs.r[4].value == 3.0);
+    assert_string_equal(rs.r[5].name, "x_skip2");   /* a shorter name's pick is not reused */
+    assert_true(rs.r[5].value == 4.0);
 
     static const struct { const char *body; int line; } broken[] = {
         { "skip_me 1\nskip_me \0 2\n", 2 },           /* NUL in a skipped line */
@@ -465,6 +474,8 @@ static void test_scan_skips(void **state)
         { "take_me 1\n{a=\"1\"} 2\n", 2 },             /* no metric name */
         { "sum_x{a=\"1\"} 0\nsum_x{a=\"1\" 3\n", 2 },  /* a taken line is validated */
         { "skip_me 1\n\ntake_me 1..2\n", 3 },
+        { "take_me 1\ntake_me", 2 },                  /* the same name, then the end */
+        { "take_me 1\ntake_me$ 2\n", 2 },            /* the same name, then junk */
     };
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         memset(&rs, 0, sizeof rs);
