@@ -79,11 +79,25 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$SV_PORT_M']
 YML
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-    --web.listen-address="127.0.0.1:$PP" --log.level=warn >"$T/prometheus.log" 2>&1 &
-PROM_PID=$!
-t_cleanup_add "kill $PROM_PID 2>/dev/null; wait $PROM_PID 2>/dev/null"
-t_wait_for "prometheus ready" 30 curl -sf "http://127.0.0.1:$PP/-/ready"
+# Up to three attempts, each on a newly chosen port: a port found free can be
+# taken by a parallel test before Prometheus binds it.
+PROM_PID=""
+t_cleanup_add 'kill $PROM_PID 2>/dev/null; wait $PROM_PID 2>/dev/null'
+for attempt in 1 2 3; do
+    prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+        --web.listen-address="127.0.0.1:$PP" --log.level=warn >"$T/prometheus.log" 2>&1 &
+    PROM_PID=$!
+    for _ in $(seq 1 150); do
+        curl -sf --max-time 1 "http://127.0.0.1:$PP/-/ready" >/dev/null && break 2
+        kill -0 "$PROM_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    echo "# prometheus attempt $attempt on port $PP failed:" >&2
+    tail -n 5 "$T/prometheus.log" >&2
+    kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null
+    PP=$(free_port)
+done
+t_wait_for "prometheus ready" 5 curl -sf "http://127.0.0.1:$PP/-/ready"
 q() { curl -sfG --max-time 5 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
 t_wait_for "up{job=etcd-monitor} == 1" 20 \
     bash -c "curl -sfG http://127.0.0.1:$PP/api/v1/query --data-urlencode 'query=up{job=\"etcd-monitor\"} == 1' | jq -e '.data.result | length == 1' >/dev/null"
