@@ -23,17 +23,19 @@ typedef struct {
 
 static void perr(const pctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Write "<what>: <message>" into the caller's error buffer. */
+/* Write "<what>: <message>" into the caller's error buffer, as one printable
+ * line whatever the message quotes (jansson's errors quote the answer). */
 static void perr(const pctx_t *c, const char *fmt, ...)
 {
     if (c->err == NULL || c->errlen == 0)
         return;
-    char msg[256];
+    char msg[256], line[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s: %s", c->what, msg);
+    (void)text_clean(line, sizeof line, msg);
+    snprintf(c->err, c->errlen, "%s: %s", c->what, line);
 }
 
 /* Parse body as a JSON object (duplicate keys rejected). NULL on error. */
@@ -478,9 +480,12 @@ int status_parse_health(const char *body, size_t len, char *err, size_t errlen)
         perr(&c, "health: not \"true\" or \"false\"");
     /* For an unhealthy member, say why when etcd does (3.5 adds "reason"). */
     if (rc == 0) {
-        const char *r = json_is_string(reason) ? json_string_value(reason) : "";
+        char r[201] = "";   /* the member's words, one printable line (escaped) */
+        if (json_is_string(reason))
+            (void)text_clean_n(r, sizeof r, json_string_value(reason),
+                               json_string_length(reason));
         if (r[0] != '\0')
-            perr(&c, "false: %.200s", r);
+            perr(&c, "false: %s", r);
         else
             perr(&c, "false");
     }
