@@ -56,7 +56,7 @@ awk -v u="$user" -v s="$sys" -v p="$polls" -v mp="$member_polls" -v rss="$rss_kb
     printf "peak rss: %.1f MiB\n", rss / 1024
 }'
 
-echo "== API render (unit level; the snapshot holds at most 32 members)"
+echo "== API render (unit level, 5 and 32 members)"
 ./build/bench-serve || exit 1
 
 echo "== API under load: 3 members, interval 1s; wrk -c200 -t2 -d5s"
