@@ -68,10 +68,8 @@ static bool json_gateway_error(const pctx_t *c, json_t *root)
     json_t *error = json_object_get(root, "error");
     if (code == NULL && msg == NULL && error == NULL)
         return false;
-    json_t *said = json_is_string(msg) ? msg : json_is_string(error) ? error : NULL;
-    char text[161] = "";   /* the member's words, one printable line (escaped) */
-    if (said)
-        (void)text_clean_n(text, sizeof text, json_string_value(said), json_string_length(said));
+    const char *text = json_is_string(msg) ? json_string_value(msg)
+                     : json_is_string(error) ? json_string_value(error) : "";
     if (json_is_integer(code))
         perr(c, "etcd error (code %lld): %.160s", (long long)json_integer_value(code), text);
     else
@@ -480,12 +478,9 @@ int status_parse_health(const char *body, size_t len, char *err, size_t errlen)
         perr(&c, "health: not \"true\" or \"false\"");
     /* For an unhealthy member, say why when etcd does (3.5 adds "reason"). */
     if (rc == 0) {
-        char r[201] = "";   /* the member's words, one printable line (escaped) */
-        if (json_is_string(reason))
-            (void)text_clean_n(r, sizeof r, json_string_value(reason),
-                               json_string_length(reason));
+        const char *r = json_is_string(reason) ? json_string_value(reason) : "";
         if (r[0] != '\0')
-            perr(&c, "false: %s", r);
+            perr(&c, "false: %.200s", r);
         else
             perr(&c, "false");
     }
