@@ -180,7 +180,7 @@ FUZZ_NAMES := $(FUZZ_SRCS:fuzz/fuzz_%.c=%)
 FUZZ_CFLAGS = -std=c11 $(WARN) -g -O1 -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS) \
               -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/metrics_extract.c
+FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/prom_stream.c src/parse/metrics_extract.c src/util/buf.c
 FUZZ_SRCS_promapi := src/parse/promapi.c src/parse/prom_parse.c
 FUZZ_SRCS_gateway := src/parse/status_json.c src/util/text.c src/net/auth.c src/net/http_multi.c \
                      src/stats/cluster.c src/util/buf.c src/core/loop.c src/util/secmem.c

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/epoll.h>
 
 #define MAX_REQS 16
 
@@ -44,6 +45,7 @@ static struct reqdef defs[MAX_REQS];
 static int ndefs;
 static volatile sig_atomic_t stop;
 static unsigned long long body_bytes;
+static long bufsize;                  /* --buffer-size: CURLOPT_BUFFERSIZE (0: libcurl default) */
 
 static void on_signal(int sig)
 {
@@ -112,11 +114,70 @@ static CURL *make_easy(const char *base, const struct reqdef *d, struct curl_sli
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, drop_body);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "bench-floor");
+    if (bufsize > 0)
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, bufsize);
     if (d->body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, d->body);
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, json);
     }
     return e;
+}
+
+/* --socket: libcurl's event-driven API (curl_multi_socket_action over epoll),
+ * the way the monitor's loop drives its transfers. */
+static int use_socket, epfd = -1;
+static double curl_due = -1;          /* mono ms when curl wants a timeout call; <0 none */
+
+static int sock_cb(CURL *e, curl_socket_t s, int what, void *up, void *sp)
+{
+    (void)e; (void)up;
+    struct epoll_event ev = { .events = 0, .data.fd = s };
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, s, NULL);
+        return 0;
+    }
+    if (what & CURL_POLL_IN)
+        ev.events |= EPOLLIN;
+    if (what & CURL_POLL_OUT)
+        ev.events |= EPOLLOUT;
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, s, &ev) != 0)
+        epoll_ctl(epfd, EPOLL_CTL_ADD, s, &ev);
+    (void)sp;
+    return 0;
+}
+
+static int timer_cb(CURLM *m, long ms, void *up)
+{
+    (void)m; (void)up;
+    curl_due = ms < 0 ? -1 : mono_ms() + (double)ms;
+    return 0;
+}
+
+/* Wait up to wait_ms (or until curl's timer), then hand curl what is ready. */
+static void socket_wait(CURLM *multi, int wait_ms)
+{
+    int still;
+    if (curl_due >= 0) {
+        double left = curl_due - mono_ms();
+        if (left < wait_ms)
+            wait_ms = left > 0 ? (int)left + 1 : 0;
+    }
+    struct epoll_event ev[256];
+    int n = epoll_wait(epfd, ev, 256, wait_ms);
+    for (int i = 0; i < n; i++) {
+        int what = 0;
+        if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+            what |= CURL_CSELECT_IN;
+        if (ev[i].events & EPOLLOUT)
+            what |= CURL_CSELECT_OUT;
+        if (ev[i].events & EPOLLERR)
+            what |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi, ev[i].data.fd, what, &still);
+    }
+    if (curl_due >= 0 && mono_ms() >= curl_due) {
+        curl_due = -1;
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still);
+    }
 }
 
 int main(int argc, char **argv)
@@ -136,6 +197,10 @@ int main(int argc, char **argv)
             timeout = atol(argv[++i]);
         else if (!strcmp(a, "--each") && i + 1 < argc)
             parse_def(argv[++i], 0);
+        else if (!strcmp(a, "--buffer-size") && i + 1 < argc)
+            bufsize = atol(argv[++i]);
+        else if (!strcmp(a, "--socket"))
+            use_socket = 1;
         else if (!strcmp(a, "--one") && i + 1 < argc)
             parse_def(argv[++i], 1);
         else if (!strncmp(a, "http://", 7))
@@ -154,6 +219,12 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CURLM *multi = curl_multi_init();
+    if (use_socket) {
+        if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+            die("epoll_create1 failed", strerror(errno));
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    }
     /* Every connection kept alive: one per transfer that can be in flight at once. */
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)nbase * ndefs + 16);
     struct curl_slist *json = curl_slist_append(NULL, "Content-Type: application/json");
@@ -175,7 +246,10 @@ int main(int argc, char **argv)
         double now = mono_ms();
         if (now < next) {
             int numfds;
-            curl_multi_poll(multi, NULL, 0, (int)(next - now) + 1, &numfds);
+            if (use_socket)
+                socket_wait(multi, (int)(next - now) + 1);
+            else
+                curl_multi_poll(multi, NULL, 0, (int)(next - now) + 1, &numfds);
             continue;
         }
         double t0 = mono_ms();
@@ -197,7 +271,8 @@ int main(int argc, char **argv)
         }
         while (running > 0 && !stop) {
             int numfds, still;
-            curl_multi_perform(multi, &still);
+            if (!use_socket)
+                curl_multi_perform(multi, &still);
             CURLMsg *msg;
             int left;
             while ((msg = curl_multi_info_read(multi, &left))) {
@@ -216,7 +291,9 @@ int main(int argc, char **argv)
                 t->active = 0;
                 running--;
             }
-            if (running > 0)
+            if (running > 0 && use_socket)
+                socket_wait(multi, 100);
+            else if (running > 0)
                 curl_multi_poll(multi, NULL, 0, 100, &numfds);
         }
         double took = mono_ms() - t0;

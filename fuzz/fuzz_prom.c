@@ -5,9 +5,14 @@
  * successful one reports no error, errors carry a 1-based position, and the
  * label helpers agree with each other on every parsed label.
  *
+ * The same body read as it arrives (metrics_stream_*), in pieces of sizes drawn
+ * from the input itself, must give exactly metrics_extract's result: the same
+ * sample, or the same error at the same line and column.
+ *
  * The input is copied into an exactly-sized heap buffer (no NUL after it), so
  * a read past the body (like "n +na" once did) is an ASan report. */
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +54,35 @@ static void check_sample(const prom_sample_t *s, void *ctx)
     }
 }
 
+/* metrics_stream over body in pieces (each copied into an exactly-sized heap
+ * block, so a read past a piece is an ASan report); sizes from a tiny PRNG
+ * seeded by the body, 1 to 64 bytes, or the whole body at once. */
+static int stream_pieces(const char *body, size_t size, metrics_sample_t *m, prom_error_t *err)
+{
+    static metrics_stream_t *ms;
+    if (!ms && !(ms = metrics_stream_new(1 << 20)))
+        abort();
+    uint32_t seed = 2166136261u;
+    for (size_t i = 0; i < size && i < 16; i++)
+        seed = (seed ^ (uint8_t)body[i]) * 16777619u;
+    bool whole = (seed & 7) == 0;
+    metrics_stream_begin(ms);
+    for (size_t at = 0; at < size;) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = whole ? size : 1 + (seed >> 16) % 64;
+        if (n > size - at)
+            n = size - at;
+        char *piece = malloc(n);
+        if (!piece)
+            abort();
+        memcpy(piece, body + at, n);
+        metrics_stream_feed(ms, piece, n);
+        free(piece);
+        at += n;
+    }
+    return metrics_stream_end(ms, m, err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *body = malloc(size > 0 ? size : 1);
@@ -77,6 +111,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (memchr(m.server_version, '\0', sizeof m.server_version) == NULL)
             abort();
     }
+
+    metrics_sample_t ms;
+    memcpy(&ms, &before, sizeof ms);
+    prom_error_t errs;
+    int rcs = stream_pieces(body, size, &ms, &errs);
+    if (rcs != rc || memcmp(&ms, &m, sizeof m) != 0 ||
+        (rc != 0 && (errs.line != err.line || errs.col != err.col || strcmp(errs.msg, err.msg))))
+        abort();
 
     /* want=NULL parses and validates every line. metrics_extract (prom_scan)
      * skips what it does not use, so it may accept more, never less, and when

@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "json_arena.h"
+#include "metrics.h"
 #include "status.h"
 #include "util.h"
 
@@ -65,6 +66,7 @@ typedef struct {
                                             never replaced by the URL the member list
                                             gives (that one would bypass the tunnel) */
     http_req_t       req[RK_COUNT];
+    metrics_stream_t *metrics;            /* owned: /metrics scanned as it arrives */
     member_sample_t  cur;                /* filled during the poll in flight */
     char             err[RK_COUNT][160]; /* each request's failure, self-describing */
     char             cause[RK_COUNT][128]; /* transport cause alone, to say it once */

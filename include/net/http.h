@@ -33,6 +33,11 @@ typedef struct {
     bool        insecure;              /* no peer/host verification: the explicit opt-out */
 } http_tls_t;
 
+/* A streamed answer: each received piece of a 2xx body, instead of keeping it
+ * in body (which then stays empty). Other statuses are kept in body as usual,
+ * so their error text can be read. */
+typedef void (*http_sink_fn)(void *ctx, const char *p, size_t n);
+
 struct http;
 typedef struct http_req {
     loop_xfer_t xfer;                  /* the loop calls back through this (keep first) */
@@ -52,12 +57,17 @@ typedef struct http_req {
     bool        no_auth;               /* caller's: never send the token with this one */
     bool        gzip;                  /* caller's: accept a gzip body (big text answers;
                                           set before the first start) */
+    http_sink_fn sink;                 /* caller's: stream 2xx bodies here (NULL: keep) */
+    void       *sink_ctx;
+    size_t      streamed;              /* bytes handed to sink by this transfer (capped
+                                          at body.max like a kept body) */
     unsigned    auth_gen;              /* token generation sent (0 = no token sent) */
     bool        https;                 /* the last URL started was https */
     bool        cert_requested;        /* the member asked for a client certificate */
     long        verify_result;         /* CURLINFO_SSL_VERIFYRESULT after a failure */
     /* private */
     bool        configured;            /* per-handle options (TLS files) are set */
+    signed char to_sink;               /* this transfer's body: 0 not known yet, 1 sink, -1 kept */
     bool        client_cert;           /* a client certificate is configured */
     bool        hdr_post;              /* hdrs carries the JSON Content-Type */
     unsigned    hdr_gen;               /* token generation hdrs was built for */

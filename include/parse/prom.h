@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "util.h"
 
 #define PROM_MAX_LABELS 32
@@ -61,6 +62,49 @@ typedef int (*prom_pick_fn)(const char *name, size_t len, void *ctx);
  * same name. */
 int prom_scan(const char *buf, size_t len, prom_pick_fn pick, prom_sample_fn on_sample,
               void *ctx, prom_error_t *err) WARN_UNUSED_RESULT;
+
+/* prom_scan over a body that arrives in parts (prom_stream.c): complete lines
+ * only, one part after the other. Each part's line numbers follow the last
+ * one's, and the previous line's name is remembered (a copy) across parts, so
+ * the samples, picks and errors are exactly prom_scan's over the whole body. */
+#define PROM_PART_NAME_MAX 128
+typedef struct {
+    int         line;                  /* of the next part's first line (1 at the start) */
+    const char *last;                  /* = name (NULL at the start) */
+    size_t      last_len;              /* 0: no previous name */
+    int         last_pick;
+    char        name[PROM_PART_NAME_MAX];
+} prom_part_t;
+
+/* Scan [buf, buf+len), which ends just after a newline (or is the body's last,
+ * unterminated line), as part of the body pt follows. 0, or -1 at the first
+ * error (err filled as prom_scan would). */
+int prom_scan_part(prom_part_t *pt, const char *buf, size_t len, prom_pick_fn pick,
+                   prom_sample_fn on_sample, void *ctx, prom_error_t *err) WARN_UNUSED_RESULT;
+
+/* A body scanned as it arrives (prom_stream.c): prom_scan's result, exactly,
+ * from the pieces a transfer hands over, without keeping the body. Only the
+ * unfinished last line of the pieces so far is copied (carry). */
+typedef struct {
+    prom_part_t    part;
+    buf_t          carry;              /* owned; keeps its allocation across bodies */
+    bool           failed;
+    prom_error_t   err;                /* the first error, when failed */
+    prom_pick_fn   pick;
+    prom_sample_fn on_sample;
+    void          *ctx;
+} prom_stream_t;
+
+/* Set up (no allocation yet): a line longer than max_line bytes is an error. */
+void prom_stream_init(prom_stream_t *st, size_t max_line, prom_pick_fn pick,
+                      prom_sample_fn on_sample, void *ctx);
+void prom_stream_free(prom_stream_t *st);
+/* A new body starts. */
+void prom_stream_begin(prom_stream_t *st);
+/* The next n bytes of the body; after an error the rest is ignored. */
+void prom_stream_feed(prom_stream_t *st, const char *p, size_t n);
+/* The body ended: 0, or -1 with err filled (the first error). */
+int  prom_stream_end(prom_stream_t *st, prom_error_t *err) WARN_UNUSED_RESULT;
 
 /* Label lookup and comparison that resolve \\, \" and \n escapes. */
 const prom_label_t *prom_label_find(const prom_sample_t *s, const char *name);

@@ -83,6 +83,12 @@ void member_set_url(member_t *mb, const char *url)
     mb->req[RK_METRICS].no_auth = mb->metrics_base[0] != '\0';
 }
 
+/* The http sink of /metrics: one received piece into the member's stream. */
+static void collector_metrics_piece(void *ctx, const char *p, size_t n)
+{
+    metrics_stream_feed(ctx, p, n);
+}
+
 #define CONNS_PER_MEMBER 5   /* metrics, status, health, the read and write probes */
 
 member_t *collector_add_member(collector_t *c, const char *url, const char *name,
@@ -101,6 +107,15 @@ member_t *collector_add_member(collector_t *c, const char *url, const char *name
             return NULL;
         }
     }
+    /* /metrics is scanned as it arrives, never kept: no 150 kB copy per member. */
+    if (!(mb->metrics = metrics_stream_new(c->cfg->max_body_bytes))) {
+        for (int k = 0; k < RK_COUNT; k++)
+            http_req_free(&c->http, &mb->req[k]);
+        free(mb);
+        return NULL;
+    }
+    mb->req[RK_METRICS].sink = collector_metrics_piece;
+    mb->req[RK_METRICS].sink_ctx = mb->metrics;
     mb->req[RK_METRICS].gzip = c->cfg->metrics_gzip;   /* 150 kB, a tenth gzipped */
     snprintf(mb->metrics_base, sizeof(mb->metrics_base), "%s", metrics_base ? metrics_base : "");
     member_set_url(mb, url);
@@ -134,6 +149,7 @@ void collector_remove_member(collector_t *c, int i)
     member_t *mb = c->m[i];
     for (int k = 0; k < RK_COUNT; k++)
         http_req_free(&c->http, &mb->req[k]);
+    metrics_stream_free(mb->metrics);
     free(mb);
     memmove(&c->m[i], &c->m[i + 1], (size_t)(c->n - i - 1) * sizeof(c->m[0]));
     c->n--;
@@ -282,6 +298,8 @@ long collector_time_left_ms(const collector_t *c)
 /* Send request kind of mb now, with timeout_ms. */
 void collector_send(collector_t *c, member_t *mb, int kind, long timeout_ms)
 {
+    if (kind == RK_METRICS)
+        metrics_stream_begin(mb->metrics);       /* read as it arrives (collector_parse) */
     if (http_start(&c->http, &mb->req[kind], mb->req_url[kind], mb->post[kind], timeout_ms,
                    c->cfg->dial_timeout_ms) != 0)
         member_fail(mb, kind, "cannot start request: %s", mb->req[kind].errbuf);
@@ -355,7 +373,9 @@ static void collector_parse(collector_t *c, member_t *mb, int kind, const char *
     switch (kind) {
     case RK_METRICS: {
         prom_error_t pe;
-        if (metrics_extract(body, len, &mb->cur.m, &pe) == 0)
+        (void)body;                              /* streamed: the body is not kept */
+        (void)len;
+        if (metrics_stream_end(mb->metrics, &mb->cur.m, &pe) == 0)
             mb->cur.metrics_ok = true;
         else
             member_fail(mb, RK_METRICS, "malformed /metrics at line %d col %d: %s",

@@ -19,11 +19,26 @@ static bool mem_icontains(const char *p, size_t n, const char *s)
     return false;
 }
 
-/* Append a received chunk, refusing (and so aborting the transfer) past the cap. */
+/* Append a received chunk, or hand it to the caller's sink (a 2xx answer);
+ * past the cap, refuse it (and so abort the transfer). */
 static size_t http_write_cb(char *p, size_t size, size_t nmemb, void *userp)
 {
     http_req_t *r = userp;
     size_t n = size * nmemb;
+    if (r->sink && r->to_sink == 0) {       /* the status is known by the body's first piece */
+        long status = 0;
+        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+        r->to_sink = status >= 200 && status <= 299 ? 1 : -1;
+    }
+    if (r->to_sink == 1) {
+        if (n > r->body.max - r->streamed) {
+            r->body.overflow = true;
+            return 0;
+        }
+        r->streamed += n;
+        r->sink(r->sink_ctx, p, n);
+        return n;
+    }
     if (buf_append(&r->body, p, n) != 0)
         return 0;
     return n;
@@ -242,6 +257,8 @@ int http_start(http_t *h, http_req_t *r, const char *url, const char *post_json,
     if (r->active)
         http_cancel(h, r);
     buf_reset(&r->body);
+    r->streamed = 0;
+    r->to_sink = 0;
     r->status = 0;
     r->result = CURLE_OK;
     r->errbuf[0] = '\0';

@@ -1,11 +1,13 @@
 /* metrics_extract.c — pick the etcd families listed in sample.h out of one
  * /metrics body and fold them into a metrics_sample_t.
  *
- * Everything happens in a scratch value on the stack; *out is written only when
- * the whole body parsed. No allocation. */
+ * Everything happens in a scratch value (on the stack, or the stream's for a
+ * body read as it arrives); *out is written only when the whole body parsed.
+ * No allocation per body. */
 #include "metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum fam {
@@ -327,20 +329,67 @@ static void take_sample(const prom_sample_t *s, void *ctx)
     }
 }
 
+/* The families' last word: stable names over debugging ones, histograms
+ * reported only when whole. */
+static void extract_finish(extract_t *x, metrics_sample_t *out)
+{
+    /* etcd 3.4 still exports the debugging names; the stable ones win. */
+    if (!x->m.db_size.ok)
+        x->m.db_size = x->db_size_debug;
+    if (!x->m.db_size_in_use.ok)
+        x->m.db_size_in_use = x->db_inuse_debug;
+    hist_finish(&x->wal, &x->m.wal_fsync);
+    hist_finish(&x->commit, &x->m.backend_commit);
+    hist_finish(&x->rtt, &x->m.peer_rtt);
+    *out = x->m;
+}
+
 int metrics_extract(const char *body, size_t len, metrics_sample_t *out, prom_error_t *err)
 {
     extract_t x;
     memset(&x, 0, sizeof x);
     if (prom_scan(body, len, pick_sample, take_sample, &x, err))
         return -1;
-    /* etcd 3.4 still exports the debugging names; the stable ones win. */
-    if (!x.m.db_size.ok)
-        x.m.db_size = x.db_size_debug;
-    if (!x.m.db_size_in_use.ok)
-        x.m.db_size_in_use = x.db_inuse_debug;
-    hist_finish(&x.wal, &x.m.wal_fsync);
-    hist_finish(&x.commit, &x.m.backend_commit);
-    hist_finish(&x.rtt, &x.m.peer_rtt);
-    *out = x.m;
+    extract_finish(&x, out);
+    return 0;
+}
+
+struct metrics_stream {
+    extract_t     x;                 /* the scratch value of the body in flight */
+    prom_stream_t ps;
+};
+
+metrics_stream_t *metrics_stream_new(size_t max_line)
+{
+    metrics_stream_t *ms = calloc(1, sizeof *ms);
+    if (ms)
+        prom_stream_init(&ms->ps, max_line, pick_sample, take_sample, &ms->x);
+    return ms;
+}
+
+void metrics_stream_free(metrics_stream_t *ms)
+{
+    if (!ms)
+        return;
+    prom_stream_free(&ms->ps);
+    free(ms);
+}
+
+void metrics_stream_begin(metrics_stream_t *ms)
+{
+    memset(&ms->x, 0, sizeof ms->x);
+    prom_stream_begin(&ms->ps);
+}
+
+void metrics_stream_feed(metrics_stream_t *ms, const char *p, size_t n)
+{
+    prom_stream_feed(&ms->ps, p, n);
+}
+
+int metrics_stream_end(metrics_stream_t *ms, metrics_sample_t *out, prom_error_t *err)
+{
+    if (prom_stream_end(&ms->ps, err))
+        return -1;
+    extract_finish(&ms->x, out);
     return 0;
 }

@@ -645,6 +645,36 @@ static int parse_sample(scan_t *s, sink_t *k)
     return 0;
 }
 
+/* Walk the lines of [s->p, s->end) (prom_parse, prom_scan and the parts of a
+ * stream): 0, or -1 at the first error (s->err says where). */
+static int walk_lines(scan_t *s, sink_t *k)
+{
+    while (s->p < s->end) {
+        s->line_start = s->p;
+        s->p = skip_blanks(s->p, s->end);
+        if (s->p < s->end && *s->p != '\n') {
+            int rc = *s->p != '#' ? parse_sample(s, k)
+                     : k->pick    ? skip_line(s, k, s->p, line_end(s, s->p))
+                                  : parse_comment(s);
+            if (rc)
+                return -1;
+        }
+        if (s->p < s->end) {   /* at the newline */
+            s->p++;
+            if (s->line < INT_MAX)
+                s->line++;
+        }
+    }
+    return 0;
+}
+
+static void err_clear(prom_error_t *err)
+{
+    err->line = 0;
+    err->col = 0;
+    err->msg[0] = '\0';
+}
+
 /* prom_parse (want) and prom_scan (pick: lines are skipped). */
 static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_fn pick,
                      prom_sample_fn on_sample, void *ctx, prom_error_t *err)
@@ -652,9 +682,7 @@ static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_f
     prom_error_t scratch;
     if (!err)
         err = &scratch;
-    err->line = 0;
-    err->col = 0;
-    err->msg[0] = '\0';
+    err_clear(err);
     if (len == 0)
         return 0;
     if (!buf) {
@@ -664,23 +692,7 @@ static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_f
     sink_t k = { .want = want, .pick = pick, .on_sample = on_sample, .ctx = ctx,
                  .nul_free = pick && !memchr(buf, '\0', len) };   /* one pass, not one a line */
     scan_t s = { .p = buf, .end = buf + len, .line_start = buf, .line = 1, .err = err };
-    while (s.p < s.end) {
-        s.line_start = s.p;
-        s.p = skip_blanks(s.p, s.end);
-        if (s.p < s.end && *s.p != '\n') {
-            int rc = *s.p != '#' ? parse_sample(&s, &k)
-                     : k.pick    ? skip_line(&s, &k, s.p, line_end(&s, s.p))
-                                 : parse_comment(&s);
-            if (rc)
-                return -1;
-        }
-        if (s.p < s.end) {   /* at the newline */
-            s.p++;
-            if (s.line < INT_MAX)
-                s.line++;
-        }
-    }
-    return 0;
+    return walk_lines(&s, &k);
 }
 
 int prom_parse(const char *buf, size_t len, prom_want_fn want, prom_sample_fn on_sample,
@@ -693,6 +705,31 @@ int prom_scan(const char *buf, size_t len, prom_pick_fn pick, prom_sample_fn on_
               void *ctx, prom_error_t *err)
 {
     return prom_walk(buf, len, NULL, pick, on_sample, ctx, err);
+}
+
+int prom_scan_part(prom_part_t *pt, const char *buf, size_t len, prom_pick_fn pick,
+                   prom_sample_fn on_sample, void *ctx, prom_error_t *err)
+{
+    if (len == 0)
+        return 0;
+    sink_t k = { .pick = pick, .on_sample = on_sample, .ctx = ctx,
+                 .nul_free = !memchr(buf, '\0', len),
+                 .last = pt->last, .last_len = pt->last_len, .last_pick = pt->last_pick };
+    scan_t s = { .p = buf, .end = buf + len, .line_start = buf, .line = pt->line, .err = err };
+    int rc = walk_lines(&s, &k);
+    pt->line = s.line;
+    /* The name cache outlives buf only as a copy (too long a name: no cache). */
+    if (k.last != pt->last) {
+        if (k.last_len <= sizeof pt->name) {
+            memcpy(pt->name, k.last, k.last_len);
+            pt->last_len = k.last_len;
+            pt->last_pick = k.last_pick;
+        } else {
+            pt->last_len = 0;
+        }
+    }
+    pt->last = pt->name;
+    return rc;
 }
 
 /* ---- labels ---------------------------------------------------------------- */
