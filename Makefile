@@ -131,9 +131,10 @@ $(BUILD)/bench-history: bench/bench_history.c $(BUILD)/libem.a
 $(BUILD)/bench-serve: bench/bench_serve.c $(BUILD)/libem.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
-# The scale bench's comparator: plain libcurl, none of our code (bench/bench_floor.c).
-$(BUILD)/bench-floor: bench/bench_floor.c | $(DEPS_STAMP)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+# The scale bench's comparator: plain libcurl (bench/bench_floor.c); with --read
+# extract it also runs the monitor's /metrics scan (libem.a), else none of our code.
+$(BUILD)/bench-floor: bench/bench_floor.c $(BUILD)/libem.a | $(DEPS_STAMP)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libem.a $(PKG_LIBS) -lm
 
 # Unit tests: plain, then under ASan+UBSan. Integration tests drive the real binary
 # against a real 3-member etcd cluster (tests/lib/cluster.sh).
@@ -180,12 +181,12 @@ FUZZ_NAMES := $(FUZZ_SRCS:fuzz/fuzz_%.c=%)
 FUZZ_CFLAGS = -std=c11 $(WARN) -g -O1 -Iinclude $(INC_DIRS:%/=-I%) $(PKG_CFLAGS) \
               -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/prom_stream.c src/parse/metrics_extract.c src/util/buf.c
-FUZZ_SRCS_promapi := src/parse/promapi.c src/parse/prom_parse.c
+FUZZ_SRCS_prom    := src/parse/prom_parse.c src/parse/prom_label.c src/parse/prom_stream.c src/parse/metrics_extract.c src/util/buf.c
+FUZZ_SRCS_promapi := src/parse/promapi.c src/parse/prom_parse.c src/parse/prom_label.c
 FUZZ_SRCS_gateway := src/parse/status_json.c src/util/text.c src/net/auth.c src/net/http_multi.c \
                      src/stats/cluster.c src/util/buf.c src/core/loop.c src/util/secmem.c
 FUZZ_SRCS_config  := $(wildcard src/config/*.c) src/rules/rules_builtin.c src/util/endpoint.c \
-                     src/parse/promapi.c src/parse/prom_parse.c
+                     src/parse/promapi.c src/parse/prom_parse.c src/parse/prom_label.c
 FUZZ_SRCS_theme   := src/ui/theme.c
 FUZZ_SRCS_logline := src/parse/logwatch.c
 FUZZ_SRCS_bbolt   := src/parse/bbolt.c src/parse/digest.c

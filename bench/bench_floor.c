@@ -26,6 +26,8 @@
 #include <time.h>
 #include <sys/epoll.h>
 
+#include "metrics.h"
+
 #define MAX_REQS 16
 
 struct reqdef {
@@ -39,7 +41,17 @@ struct reqdef {
 struct xfer {
     CURL *e;
     int active;
+    int metrics;                  /* a GET /metrics: read as --read says */
+    metrics_stream_t *ms;         /* --read extract */
 };
+
+/* --read: what is done with each /metrics body as it arrives. none: dropped
+ * (the floor); lines: its newlines counted with memchr (reading every byte once,
+ * the least any parser does); extract: the monitor's own scan (metrics_stream,
+ * the families it uses folded into a sample, nothing kept). */
+enum { READ_NONE, READ_LINES, READ_EXTRACT };
+static int read_mode;
+static unsigned long long lines_seen, extract_failed;
 
 static struct reqdef defs[MAX_REQS];
 static int ndefs;
@@ -62,9 +74,17 @@ static double mono_ms(void)
 
 static size_t drop_body(char *p, size_t size, size_t n, void *ctx)
 {
-    (void)p;
-    (void)ctx;
+    struct xfer *x = ctx;
     body_bytes += size * n;
+    if (x->metrics && read_mode == READ_LINES) {
+        const char *q = p, *end = p + size * n;
+        while ((q = memchr(q, '\n', (size_t)(end - q)))) {
+            lines_seen++;
+            q++;
+        }
+    } else if (x->metrics && read_mode == READ_EXTRACT) {
+        metrics_stream_feed(x->ms, p, size * n);
+    }
     return size * n;
 }
 
@@ -199,7 +219,13 @@ int main(int argc, char **argv)
             parse_def(argv[++i], 0);
         else if (!strcmp(a, "--buffer-size") && i + 1 < argc)
             bufsize = atol(argv[++i]);
-        else if (!strcmp(a, "--socket"))
+        else if (!strcmp(a, "--read") && i + 1 < argc) {
+            const char *m = argv[++i];
+            read_mode = !strcmp(m, "none") ? READ_NONE : !strcmp(m, "lines") ? READ_LINES
+                      : !strcmp(m, "extract") ? READ_EXTRACT : -1;
+            if (read_mode < 0)
+                die("--read wants none, lines or extract", m);
+        } else if (!strcmp(a, "--socket"))
             use_socket = 1;
         else if (!strcmp(a, "--one") && i + 1 < argc)
             parse_def(argv[++i], 1);
@@ -236,6 +262,11 @@ int main(int argc, char **argv)
             x[m * ndefs + d].e = make_easy(base[m], &defs[d], json);
             curl_easy_setopt(x[m * ndefs + d].e, CURLOPT_TIMEOUT_MS, timeout);
             curl_easy_setopt(x[m * ndefs + d].e, CURLOPT_PRIVATE, &x[m * ndefs + d]);
+            curl_easy_setopt(x[m * ndefs + d].e, CURLOPT_WRITEDATA, &x[m * ndefs + d]);
+            x[m * ndefs + d].metrics = !strcmp(defs[d].method, "GET") && !strcmp(defs[d].path, "/metrics");
+            if (x[m * ndefs + d].metrics && read_mode == READ_EXTRACT &&
+                !(x[m * ndefs + d].ms = metrics_stream_new(64 << 20)))
+                die("out of memory", NULL);
         }
 
     unsigned long polls = 0, transfers = 0, failed = 0, late = 0;
@@ -262,6 +293,8 @@ int main(int argc, char **argv)
                 if (defs[d].one && m != rot[d] % nbase)
                     continue;
                 struct xfer *t = &x[m * ndefs + d];
+                if (t->ms)
+                    metrics_stream_begin(t->ms);
                 curl_multi_add_handle(multi, t->e);
                 t->active = 1;
                 running++;
@@ -287,6 +320,12 @@ int main(int argc, char **argv)
                 pt++;
                 if (msg->data.result != CURLE_OK || code < 200 || code > 299)
                     pf++;
+                else if (t->ms) {
+                    metrics_sample_t ms;
+                    prom_error_t pe;
+                    if (metrics_stream_end(t->ms, &ms, &pe) != 0 || !ms.wal_fsync.ok)
+                        extract_failed++;
+                }
                 curl_multi_remove_handle(multi, msg->easy_handle);
                 t->active = 0;
                 running--;
@@ -310,11 +349,13 @@ int main(int argc, char **argv)
         }
     }
     printf("floor: %lu polls, %lu transfers, %lu failed, %ld connections, %llu body bytes, "
-           "%lu late\n", polls, transfers, failed, connects, body_bytes, late);
+           "%lu late, %llu lines counted, %llu extracts failed\n", polls, transfers, failed,
+           connects, body_bytes, late, lines_seen, extract_failed);
     for (int i = 0; i < nbase * ndefs; i++) {
         if (x[i].active)
             curl_multi_remove_handle(multi, x[i].e);
         curl_easy_cleanup(x[i].e);
+        metrics_stream_free(x[i].ms);
     }
     curl_multi_cleanup(multi);
     curl_slist_free_all(json);

@@ -7,6 +7,8 @@
  * bodies, for comparison (bench/run.sh prints the ratios):
  *   full parse: ... prom_parse() handing every sample to a callback (what a
  *               general Prometheus text parser does)
+ *   stream: ...     metrics_stream over 16 KiB pieces, as libcurl hands a body
+ *               over (the monitor's own path: no copy of the body)
  *   memchr: ...     a newline count with memchr(): the ceiling of any line parser
  * Samples per body are counted once with prom_parse(). */
 #include <glob.h>
@@ -62,8 +64,10 @@ static void print_rate(const char *pass, double bytes, double samples, double sc
     printf("%.0f scrapes/s (%s)\n", scrapes / secs, what);
 }
 
-enum pass { PASS_EXTRACT, PASS_FULL, PASS_MEMCHR, PASS_COUNT };
-static const char *const pass_name[PASS_COUNT] = { "parse", "full parse", "memchr" };
+enum pass { PASS_EXTRACT, PASS_FULL, PASS_STREAM, PASS_MEMCHR, PASS_COUNT };
+static const char *const pass_name[PASS_COUNT] = { "parse", "full parse", "stream", "memchr" };
+#define STREAM_PIECE 16384                 /* libcurl's default receive buffer */
+static metrics_stream_t *stream;
 
 /* One pass of kind p over body; returns something derived from it (kept live). */
 static double pass_run(enum pass p, const char *body, size_t len)
@@ -76,6 +80,13 @@ static double pass_run(enum pass p, const char *body, size_t len)
     if (p == PASS_FULL) {
         long n = 0;
         return prom_parse(body, len, NULL, count_sample, &n, &err) == 0 ? (double)n : -1;
+    }
+    if (p == PASS_STREAM) {
+        metrics_sample_t m;
+        metrics_stream_begin(stream);
+        for (size_t at = 0; at < len; at += STREAM_PIECE)
+            metrics_stream_feed(stream, body + at, len - at < STREAM_PIECE ? len - at : STREAM_PIECE);
+        return metrics_stream_end(stream, &m, &err) == 0 ? m.db_size.v : -1;
     }
     size_t lines = 0;
     for (const char *q = body, *e = body + len; q < e; lines++) {
@@ -155,6 +166,10 @@ int main(int argc, char **argv)
         files = g.gl_pathv;
         nfiles = g.gl_pathc;
     }
+    if (!(stream = metrics_stream_new(1 << 20))) {
+        fprintf(stderr, "bench-parse: out of memory\n");
+        return 1;
+    }
     struct totals tot[PASS_COUNT] = {{0}};
     double total_size = 0;
     int rc = 0;
@@ -165,11 +180,13 @@ int main(int argc, char **argv)
         char what[160];
         snprintf(what, sizeof what, "total: %zu files, %.0f bytes%s", nfiles, total_size,
                  p == PASS_FULL ? "; prom_parse, every sample" :
+                 p == PASS_STREAM ? "; metrics_stream, 16 KiB pieces" :
                  p == PASS_MEMCHR ? "; newline count, the ceiling" : "");
         print_rate(pass_name[p], tot[p].bytes, p == PASS_MEMCHR ? -1 : tot[p].samples, tot[p].scrapes, tot[p].secs,
                    what);
     }
     if (nfiles && files == g.gl_pathv)
         globfree(&g);
+    metrics_stream_free(stream);
     return rc;
 }

@@ -55,8 +55,8 @@ enum { PROM_SKIP, PROM_TAKE, PROM_TAKE_NONZERO };
 typedef int (*prom_pick_fn)(const char *name, size_t len, void *ctx);
 
 /* prom_parse for a scrape where few families matter: a line pick skips (and
- * every '#' line) is passed over up to its newline with memchr, only a NUL
- * byte in it being an error; taken lines are validated as above. The metric
+ * every '#' line) is passed over up to its newline in one pass that also finds any NUL
+ * byte (an error there); taken lines are validated as above. The metric
  * name at the start of every line is still checked. pick must not be NULL and
  * must answer by the name alone: it is asked once for a run of lines with the
  * same name. */

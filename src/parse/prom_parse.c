@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Byte classes. */
 enum {
@@ -404,6 +407,45 @@ static int parse_comment(scan_t *s)
     return 0;
 }
 
+/* memcmp(a, b, n) == 0 for a metric name's few dozen bytes, inline: eight
+ * bytes at a time, no call. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    while (n--)
+        if (*a++ != *b++)
+            return false;
+    return true;
+}
+
+/* The first byte from p that needs attention inside a label value ('"', '\\',
+ * newline, NUL, or >= 0x80), or end: sixteen bytes at a time where it can. */
+static inline const char *value_special(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n'),
+                  zero = _mm_setzero_si128();
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, zero)));
+        int m = _mm_movemask_epi8(hit) | _mm_movemask_epi8(v);   /* the sign bit: >= 0x80 */
+        if (m)
+            return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
+    while (p < end && !(CL(*p) & C_LVSPEC))
+        p++;
+    return p;
+}
+
 /* The brace-enclosed label set; *pp is just past '{', left just past '}'. */
 static int parse_labels(scan_t *s, const char **pp, prom_label_t *labels, int *nlabels)
 {
@@ -428,8 +470,7 @@ static int parse_labels(scan_t *s, const char **pp, prom_label_t *labels, int *n
         bool escaped = false;
         unsigned hi = 0;
         for (;;) {
-            while (p < end && !(CL(*p) & C_LVSPEC))
-                p++;
+            p = value_special(p, end);
             if (p == end || *p == '\n')
                 return scan_fail(s, quote, "unterminated label value");
             unsigned char c = (unsigned char)*p;
@@ -458,7 +499,7 @@ static int parse_labels(scan_t *s, const char **pp, prom_label_t *labels, int *n
                 return scan_fail(s, bad, "invalid UTF-8 in label value");
         }
         for (int i = 0; i < n; i++)
-            if (labels[i].name_len == name_len && !memcmp(labels[i].name, name, name_len))
+            if (labels[i].name_len == name_len && same_bytes(labels[i].name, name, name_len))
                 return scan_fail(s, name, "duplicate label name");
         if (n == PROM_MAX_LABELS)
             return scan_fail(s, name, "too many labels");
@@ -513,28 +554,43 @@ typedef struct {
     prom_sample_fn on_sample;
     void          *ctx;
     prom_pick_fn   pick;       /* prom_scan: unwanted lines are only checked for NUL */
-    bool           nul_free;   /* prom_scan: the body has no NUL byte at all */
     const char    *last;       /* prom_scan: the previous line's metric name ... */
     size_t         last_len;   /* ... its length (0: none yet) ... */
     int            last_pick;  /* ... and pick's answer for it */
     prom_label_t   labels[PROM_MAX_LABELS];
 } sink_t;
 
-/* The end of the line from p: its newline, or the end. */
-static const char *line_end(const scan_t *s, const char *p)
+/* The first newline or NUL byte from p (or end): one pass finds the end of a
+ * line prom_scan skips and any NUL in it, which is an error there too. */
+static const char *nl_or_nul(const char *p, const char *end)
 {
-    const char *nl = memchr(p, '\n', (size_t)(s->end - p));
-    return nl ? nl : s->end;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, zero)));
+        if (m)
+            return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+    while (p < end && *p != '\n' && *p != '\0')
+        p++;
+    return p;
+#else
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    const char *z = memchr(p, '\0', (size_t)((e ? e : end) - p));
+    return z ? z : e ? e : end;
+#endif
 }
 
-/* prom_scan's fast path: move s->p to nl, the end of the line from p, refusing
- * a NUL byte on the way (not looked for when the body has none). */
-static int skip_line(scan_t *s, const sink_t *k, const char *p, const char *nl)
+/* prom_scan's fast path: move s->p to the end of the line from p, refusing a
+ * NUL byte on the way. */
+static int skip_line(scan_t *s, const char *p)
 {
-    const char *z = k->nul_free ? NULL : memchr(p, '\0', (size_t)(nl - p));
-    if (z)
-        return scan_fail(s, z, "unexpected NUL byte");
-    s->p = nl;
+    const char *q = nl_or_nul(p, s->end);
+    if (q < s->end && *q == '\0')
+        return scan_fail(s, q, "unexpected NUL byte");
+    s->p = q;
     return 0;
 }
 
@@ -559,7 +615,7 @@ static bool line_ends_zero(const char *p, const char *nl)
 static bool name_repeats(const sink_t *k, const char *p, const char *end)
 {
     size_t n = k->last_len;
-    return n > 0 && (size_t)(end - p) >= n && memcmp(p, k->last, n) == 0 &&
+    return n > 0 && (size_t)(end - p) >= n && same_bytes(p, k->last, n) &&
            (p + n == end || !(CL(p[n]) & C_MCHAR));
 }
 
@@ -587,10 +643,18 @@ static int parse_sample(scan_t *s, sink_t *k)
             k->last_pick = pick;
         }
     }
-    if (pick != PROM_TAKE) {
-        const char *nl = line_end(s, p);
-        if (pick == PROM_SKIP || line_ends_zero(p, nl))
-            return skip_line(s, k, p, nl);
+    if (pick == PROM_SKIP)
+        return skip_line(s, p);
+    if (pick == PROM_TAKE_NONZERO) {
+        const char *q = nl_or_nul(p, end);
+        if (q < end && *q == '\0') {           /* a NUL: where the zero test ends is the newline */
+            const char *nl = memchr(q, '\n', (size_t)(end - q));
+            if (line_ends_zero(p, nl ? nl : end))
+                return scan_fail(s, q, "unexpected NUL byte");
+        } else if (line_ends_zero(p, q)) {
+            s->p = q;
+            return 0;
+        }
     }
     bool wanted = !k->want || k->want(name, name_len, k->ctx);
     const char *after = p;
@@ -654,7 +718,7 @@ static int walk_lines(scan_t *s, sink_t *k)
         s->p = skip_blanks(s->p, s->end);
         if (s->p < s->end && *s->p != '\n') {
             int rc = *s->p != '#' ? parse_sample(s, k)
-                     : k->pick    ? skip_line(s, k, s->p, line_end(s, s->p))
+                     : k->pick    ? skip_line(s, s->p)
                                   : parse_comment(s);
             if (rc)
                 return -1;
@@ -689,8 +753,7 @@ static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_f
         snprintf(err->msg, sizeof err->msg, "no input");
         return -1;
     }
-    sink_t k = { .want = want, .pick = pick, .on_sample = on_sample, .ctx = ctx,
-                 .nul_free = pick && !memchr(buf, '\0', len) };   /* one pass, not one a line */
+    sink_t k = { .want = want, .pick = pick, .on_sample = on_sample, .ctx = ctx };
     scan_t s = { .p = buf, .end = buf + len, .line_start = buf, .line = 1, .err = err };
     return walk_lines(&s, &k);
 }
@@ -713,7 +776,6 @@ int prom_scan_part(prom_part_t *pt, const char *buf, size_t len, prom_pick_fn pi
     if (len == 0)
         return 0;
     sink_t k = { .pick = pick, .on_sample = on_sample, .ctx = ctx,
-                 .nul_free = !memchr(buf, '\0', len),
                  .last = pt->last, .last_len = pt->last_len, .last_pick = pt->last_pick };
     scan_t s = { .p = buf, .end = buf + len, .line_start = buf, .line = pt->line, .err = err };
     int rc = walk_lines(&s, &k);
@@ -730,39 +792,4 @@ int prom_scan_part(prom_part_t *pt, const char *buf, size_t len, prom_pick_fn pi
     }
     pt->last = pt->name;
     return rc;
-}
-
-/* ---- labels ---------------------------------------------------------------- */
-
-const prom_label_t *prom_label_find(const prom_sample_t *s, const char *name)
-{
-    size_t n = strlen(name);
-    for (int i = 0; i < s->nlabels; i++)
-        if (s->labels[i].name_len == n && !memcmp(s->labels[i].name, name, n))
-            return &s->labels[i];
-    return NULL;
-}
-
-bool prom_label_equals(const prom_label_t *l, const char *s)
-{
-    const char *p = l->value, *end = l->value + l->value_len;
-    if (!l->escaped) {
-        size_t n = strlen(s);
-        return n == l->value_len && !memcmp(p, s, n);
-    }
-    while (p < end) {
-        char c = *p++;
-        if (c == '\\' && p < end) {
-            if (*p == '\\' || *p == '"') {
-                c = *p++;
-            } else if (*p == 'n') {
-                c = '\n';
-                p++;
-            }
-            /* any other escape keeps its backslash; the next char follows */
-        }
-        if (*s++ != c)
-            return false;
-    }
-    return *s == '\0';
 }
