@@ -9,6 +9,7 @@
 #   floor       build/bench-floor: plain libcurl, kept-alive connections, the same
 #               requests per poll (FLOOR_REQS below: keep them matched with what
 #               src/collect/collector.c asks), bodies received and dropped
+#   floor+lines, floor+extract: the same, reading each /metrics body (READS)
 #   prometheus  /usr/bin/prometheus, the same N targets scraped every 1s (/metrics only)
 # CPU is each process's own (utime+stime from /proc/PID/stat over the measured
 # window; the stub's is printed apart). Requests are counted by the stub.
@@ -19,6 +20,11 @@ SECS=${BENCH_SCALE_SECONDS:-20}
 WARM=${BENCH_SCALE_WARMUP:-3}
 PROM_MAX_N=${BENCH_SCALE_PROM_MAX_N:-1000}
 PROM=${PROMETHEUS:-/usr/bin/prometheus}
+# The floor, then the floor reading each /metrics body: "lines" counts its newlines
+# with memchr (every byte read once: the least any parser does), "extract" runs
+# the monitor's own scan on it (metrics_stream). What the monitor costs over
+# floor+extract is everything but the transport and the parse.
+READS=${BENCH_SCALE_READS:-"none lines extract"}
 MONITOR=${BENCH_MONITOR:-./etcd-monitor}   # another build of the monitor to measure
 # The monitor's requests per poll (collector_start_member, collector_ask_alarms and
 # the member list on the 30s health-check grid): --each to every member, --one to one.
@@ -146,19 +152,37 @@ for n in $NS; do
     mrate=$(awk -v r="$mreq" -v m="$mmp" 'BEGIN { if (m) printf "%.2f", r / m; else print "?" }')
     rm -f "$T/mon.rates"
     ((mmp > 0)) && rates "$T/c0" "$T/c1" "$mmp" >"$T/mon.rates"
-    # --- the floor
-    rows_now() { awk '/^poll /{ c++ } END { print c + 0 }' "$T/floor$n.out" 2>/dev/null; }
+    # --- the floor, then the floor reading the /metrics bodies (READS below)
     urls=$(printf 'http://127.0.0.1:%s\n' "${PORTS[@]:0:n}")
-    # shellcheck disable=SC2086
-    build/bench-floor --seconds 0 "${FLOOR_REQS[@]}" $urls >"$T/floor$n.out" 2>&1 &
-    fl=$!
-    pids+=("$fl")
-    if window "$fl" 0 sync; then
+    fl_mp=""
+    for rd in $READS; do
+        who=floor; [[ $rd != none ]] && who=floor+$rd
+        rows_now() { awk '/^poll /{ c++ } END { print c + 0 }' "$T/floor$n.out" 2>/dev/null; }
+        # shellcheck disable=SC2086
+        build/bench-floor --seconds 0 --read "$rd" "${FLOOR_REQS[@]}" $urls >"$T/floor$n.out" 2>&1 &
+        fl=$!
+        pids+=("$fl")
+        if ! window "$fl" 0 sync; then
+            stop "$fl"
+            echo "  $who did not run: $(head -1 "$T/floor$n.out")"
+            continue
+        fi
         ft=$((W1 - W0)); fpolls=$((ROWS1 - ROWS0)); freq=$(delta "$T/c0" "$T/c1")
         stop "$fl"
         fsum=$(grep '^poll ' "$T/floor$n.out" | sed -n "$((ROWS0 + 1)),${ROWS1}p" | awk '{ print $4 }' | polls_summary)
-        report floor "$n" "$ft" $((fpolls * n)) \
+        report "$who" "$n" "$ft" $((fpolls * n)) \
             "; $(awk -v r="$freq" -v m=$((fpolls * n)) 'BEGIN { if (m) printf "%.2f", r / m }') requests per member-poll"
+        [[ $rd == extract ]] && grep -q ' [1-9][0-9]* extracts failed' "$T/floor$n.out" &&
+            echo "             WARNING: $(sed -n 's/.*, \([0-9]* extracts failed\)/\1/p' "$T/floor$n.out")"
+        if [[ $rd != none ]]; then
+            # CPU per member-poll over the plain floor's, and the monitor's over this one's
+            awk -v a="$ft" -v am=$((fpolls * n)) -v b="${fl_t:-0}" -v bm="${fl_mp:-0}" \
+                -v c="$mcpu" -v cm="$mmp" -v who="$who" 'BEGIN {
+                if (am > 0 && bm > 0 && b > 0 && a > 0)
+                    printf "  ratio      %s/floor CPU per member-poll: %.2fx; monitor/%s: %.2fx\n", who,
+                        (a / am) / (b / bm), who, (c / cm) / (a / am) }'
+            continue
+        fi
         echo "             $fsum; $(grep -c ' failed [1-9]' "$T/floor$n.out") polls with failed requests; session: $(sed -n 's/^floor: [0-9]* polls, \([0-9]*\) transfers, .* \([0-9]*\) connections.*/\1 transfers over \2 connections/p' "$T/floor$n.out")"
         # The floor must ask what the monitor asks: say which route differs by > 5%.
         if ((fpolls > 0)) && [[ -s $T/mon.rates ]]; then
@@ -171,10 +195,8 @@ for n in $NS; do
             if (am > 0 && bm > 0 && b > 0)
                 printf "  ratio      monitor/floor CPU per member-poll: %.2fx\n", (a / am) / (b / bm)
             else print "  ratio      monitor/floor: n/a (floor CPU below the tick resolution)" }'
-    else
-        stop "$fl"
-        echo "  floor      did not run: $(head -1 "$T/floor$n.out")"
-    fi
+        fl_t=$ft fl_mp=$((fpolls * n))
+    done
     PER_MP[$n]=$(awk -v a="$mcpu" -v m="$mmp" -v hz="$HZ" 'BEGIN { if (m) printf "%.4f", a / hz * 1000 / m; else print "-" }')
     # --- Prometheus
     if ((n > PROM_MAX_N)); then
