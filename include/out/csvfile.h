@@ -40,6 +40,9 @@ typedef enum {
 int csvfile_open(csvfile_t *f, const char *path, const char *header) WARN_UNUSED_RESULT;
 /* Append one line (must end in '\n'). */
 csvfile_status_t csvfile_append(csvfile_t *f, const char *line, size_t len);
+/* Append nlines whole lines at once (one write; all kept or queued together;
+ * a backlog overflow counts nlines dropped). */
+csvfile_status_t csvfile_append_lines(csvfile_t *f, const char *line, size_t len, size_t nlines);
 /* Try to write the backlog now, without a new line (e.g. the last try at exit);
  * the status as for csvfile_append(). With no backlog nothing is written and
  * the status says whether the last write failed (CSVFILE_STILL_FAILING). */

@@ -24,6 +24,9 @@ typedef struct {
     /* Set by workspace_finish(): lines still refused at exit, and why. */
     size_t    unwritten[WS_FILES];
     int       missing_errno[WS_FILES];
+    char     *batch;                   /* owned: a poll's members.csv rows, written at
+                                          once (NULL: one write a row) */
+    size_t    batch_cap;
 } workspace_t;
 
 /* Create workdir (or .work/etcd-realtime/<YYYYmmdd_HHMMSS> when NULL; new

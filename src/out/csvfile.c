@@ -83,14 +83,14 @@ static int csvfile_write(csvfile_t *f, const char *p, size_t n)
     return -1;
 }
 
-/* Keep a line for later, adding its final '\n' if missing; a line that does
- * not fit under CSVFILE_BACKLOG_MAX (or in memory) is counted in dropped. */
-static void csvfile_queue(csvfile_t *f, const char *line, size_t len)
+/* Keep nlines lines for later, adding the final '\n' if missing; lines that
+ * do not fit under CSVFILE_BACKLOG_MAX (or in memory) are counted in dropped. */
+static void csvfile_queue(csvfile_t *f, const char *line, size_t len, size_t nlines)
 {
     bool add_nl = len == 0 || line[len - 1] != '\n';
     size_t need = len + (add_nl ? 1 : 0);
     if (need > CSVFILE_BACKLOG_MAX - f->backlog_len) {
-        f->dropped++;
+        f->dropped += nlines;
         return;
     }
     if (f->backlog_len + need > f->backlog_cap) {
@@ -101,7 +101,7 @@ static void csvfile_queue(csvfile_t *f, const char *line, size_t len)
             ncap = CSVFILE_BACKLOG_MAX;
         char *p = realloc(f->backlog, ncap);
         if (p == NULL) {
-            f->dropped++;
+            f->dropped += nlines;
             return;
         }
         f->backlog = p;
@@ -112,7 +112,7 @@ static void csvfile_queue(csvfile_t *f, const char *line, size_t len)
     f->backlog_len += len;
     if (add_nl)
         f->backlog[f->backlog_len++] = '\n';
-    f->backlog_lines++;
+    f->backlog_lines += nlines;
 }
 
 /* Write the whole backlog in one go; on success it is emptied. */
@@ -156,9 +156,9 @@ int csvfile_open(csvfile_t *f, const char *path, const char *header)
          * and the first append reports the failure. */
         if (header[hl - 1] == '\n') {
             if (csvfile_write(f, header, hl) != 0)
-                csvfile_queue(f, header, hl);
+                csvfile_queue(f, header, hl, 1);
         } else {
-            csvfile_queue(f, header, hl); /* adds the '\n' */
+            csvfile_queue(f, header, hl, 1); /* adds the '\n' */
             (void)csvfile_flush(f);
         }
     }
@@ -167,18 +167,23 @@ int csvfile_open(csvfile_t *f, const char *path, const char *header)
 
 csvfile_status_t csvfile_append(csvfile_t *f, const char *line, size_t len)
 {
+    return csvfile_append_lines(f, line, len, 1);
+}
+
+csvfile_status_t csvfile_append_lines(csvfile_t *f, const char *line, size_t len, size_t nlines)
+{
     bool was_failing = f->last_errno != 0;
     int err = 0;
     if (f->backlog_len > 0 && csvfile_flush(f) != 0) {
         err = errno;
-        csvfile_queue(f, line, len);
+        csvfile_queue(f, line, len, nlines);
     } else if (len > 0 && line[len - 1] == '\n') {
         if (csvfile_write(f, line, len) != 0) {
             err = errno;
-            csvfile_queue(f, line, len);
+            csvfile_queue(f, line, len, nlines);
         }
     } else {
-        csvfile_queue(f, line, len); /* adds the missing '\n' */
+        csvfile_queue(f, line, len, nlines); /* adds the missing '\n' */
         if (csvfile_flush(f) != 0)
             err = errno;
     }

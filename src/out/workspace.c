@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -65,6 +66,8 @@ int workspace_name(char *dir, size_t size, const char *workdir, double now, char
     return 0;
 }
 
+#define WS_BATCH (8 * CSVROW_MAX)
+
 int workspace_open(workspace_t *w, const char *workdir, double now, char *err, size_t errlen)
 {
     memset(w, 0, sizeof(*w));
@@ -89,14 +92,18 @@ int workspace_open(workspace_t *w, const char *workdir, double now, char *err, s
             return -1;
         }
     }
+    /* Room for several members.csv rows of the worst size (without it, a
+     * write a row). */
+    if ((w->batch = malloc(WS_BATCH)))
+        w->batch_cap = WS_BATCH;
     return 0;
 }
 
-/* Append a line and turn a change of the file's health into one notice. */
-static void ws_append(workspace_t *w, int i, const char *line, size_t len)
+/* Append nlines lines and turn a change of the file's health into one notice. */
+static void ws_append_lines(workspace_t *w, int i, const char *line, size_t len, size_t nlines)
 {
     csvfile_t *f = &w->f[i];
-    switch (csvfile_append(f, line, len)) {
+    switch (csvfile_append_lines(f, line, len, nlines)) {
     case CSVFILE_FAILED:
         events_add(&w->notices, "%s: write failed: %s (lines kept in memory, retried each poll)",
                    w->path[i], strerror(f->last_errno));
@@ -113,6 +120,11 @@ static void ws_append(workspace_t *w, int i, const char *line, size_t len)
     default:
         break;
     }
+}
+
+static void ws_append(workspace_t *w, int i, const char *line, size_t len)
+{
+    ws_append_lines(w, i, line, len, 1);
 }
 
 void workspace_log(workspace_t *w, double now, const char *fmt, ...)
@@ -143,15 +155,29 @@ void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s)
     else /* cannot happen (CSVROW_MAX is the worst case), but never silently */
         workspace_log(w, s->t, "%s: the row of poll %ld did not fit in %zu bytes: skipped",
                       w->path[WS_METRICS], s->iteration, sizeof(row));
+    /* The members' rows go out together, WS_BATCH bytes at a time: one write()
+     * (and one fstat) for many rows, not one per member. */
+    size_t used = 0, rows = 0;
     for (int i = 0; i < s->n_members; i++) {
-        n = csvrow_member(s, &s->members[i], row, sizeof(row));
-        if (n)
-            ws_append(w, WS_MEMBERS, row, n);
-        else
+        if (rows && w->batch_cap - used < sizeof(row)) {
+            ws_append_lines(w, WS_MEMBERS, w->batch, used, rows);
+            used = rows = 0;
+        }
+        char *dst = w->batch && w->batch_cap - used >= sizeof(row) ? w->batch + used : row;
+        n = csvrow_member(s, &s->members[i], dst, sizeof(row));
+        if (!n)
             workspace_log(w, s->t, "%s: the row of member %s in poll %ld did not fit in "
                           "%zu bytes: skipped", w->path[WS_MEMBERS], s->members[i].name,
                           s->iteration, sizeof(row));
+        else if (dst == row)
+            ws_append(w, WS_MEMBERS, row, n);
+        else {
+            used += n;
+            rows++;
+        }
     }
+    if (rows)
+        ws_append_lines(w, WS_MEMBERS, w->batch, used, rows);
     for (int i = 0; i < s->events.n; i++)
         workspace_log(w, s->t, "%s", s->events.line[i]);
 }
@@ -254,4 +280,7 @@ void workspace_close(workspace_t *w)
     for (int i = 0; i < WS_FILES; i++)
         if (w->f[i].fd >= 0)
             csvfile_close(&w->f[i]);
+    free(w->batch);
+    w->batch = NULL;
+    w->batch_cap = 0;
 }

@@ -220,6 +220,81 @@ static void test_header_waits_when_refused(void **state)
     munmap(r, sizeof *r);
 }
 
+/* Three lines in one append (a poll's members.csv rows): a short write keeps
+ * none of them in the file, all three wait together, and go out whole, in
+ * order, once there is room. */
+static void child_lines_batch(const char *path, report_t *r)
+{
+    csvfile_t f;
+    set_fsize(HDR_LEN + LINE_LEN + LINE_LEN / 2);
+    r->open_rc = csvfile_open(&f, path, HEADER);
+    if (r->open_rc != 0)
+        return;
+    char three[3 * LINE_LEN];
+    for (int i = 0; i < 3; i++)
+        memcpy(three + i * LINE_LEN, LINES[i], LINE_LEN);
+    record(&f, path, r, csvfile_append_lines(&f, three, sizeof three, 3)); /* 1.5 lines fit */
+    restore_fsize();
+    record(&f, path, r, csvfile_append(&f, LINES[3], LINE_LEN));
+    csvfile_close(&f);
+}
+
+static void test_lines_batch_all_or_nothing(void **state)
+{
+    tmp_t *t = *state;
+    report_t *r = run_child(t->path, child_lines_batch);
+    assert_int_equal(r->open_rc, 0);
+    assert_int_equal(r->reached, 2);
+    assert_int_equal(r->status[0], CSVFILE_FAILED);
+    assert_int_equal(r->size[0], HDR_LEN);            /* the written line and a half cut back */
+    assert_int_equal(r->backlog[0], 3 * LINE_LEN);
+    assert_int_equal(r->status[1], CSVFILE_RESUMED);
+    assert_int_equal(r->dropped, 0);
+    size_t len = 0;
+    char *got = test_slurp(t->path, &len);
+    assert_non_null(got);
+    char want[256];
+    snprintf(want, sizeof want, "%s%s%s%s%s", HEADER, LINES[0], LINES[1], LINES[2], LINES[3]);
+    assert_string_equal(got, want);
+    free(got);
+    munmap(r, sizeof *r);
+}
+
+/* A batch that does not fit the backlog counts every one of its lines lost. */
+static void child_lines_dropped(const char *path, report_t *r)
+{
+    csvfile_t f;
+    r->open_rc = csvfile_open(&f, path, HEADER);
+    if (r->open_rc != 0)
+        return;
+    char *big = malloc(CSVFILE_BACKLOG_MAX);
+    if (!big)
+        return;
+    memset(big, 'b', CSVFILE_BACKLOG_MAX);
+    for (size_t i = 0; i < 4; i++)
+        big[(i + 1) * (CSVFILE_BACKLOG_MAX / 4) - 1] = '\n';
+    set_fsize(HDR_LEN);
+    record(&f, path, r, csvfile_append(&f, LINES[0], LINE_LEN));    /* kept */
+    record(&f, path, r, csvfile_append_lines(&f, big, CSVFILE_BACKLOG_MAX, 4)); /* no room */
+    restore_fsize();
+    record(&f, path, r, csvfile_retry(&f));
+    csvfile_close(&f);
+    free(big);
+}
+
+static void test_lines_batch_dropped_counts_lines(void **state)
+{
+    tmp_t *t = *state;
+    report_t *r = run_child(t->path, child_lines_dropped);
+    assert_int_equal(r->open_rc, 0);
+    assert_int_equal(r->reached, 3);
+    assert_int_equal(r->backlog[1], LINE_LEN);
+    assert_int_equal(r->dropped, 4);
+    assert_int_equal(r->status[2], CSVFILE_RESUMED);
+    assert_int_equal(r->size[2], HDR_LEN + LINE_LEN);
+    munmap(r, sizeof *r);
+}
+
 #define BIG_LINE 65536
 #define BIG_FIT ((int)(CSVFILE_BACKLOG_MAX / BIG_LINE)) /* 128 lines fill the backlog */
 
@@ -477,6 +552,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_short_write_keeps_whole_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_waits_when_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backlog_cap_counts_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_batch_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_batch_dropped_counts_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_only_when_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_header_for_log_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mode_follows_stricter_umask, setup, teardown),
