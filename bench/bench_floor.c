@@ -4,18 +4,25 @@
  * and dropped). What it costs is what any poller of these endpoints must pay.
  *
  *   bench-floor [--interval-ms MS] [--seconds S] [--timeout-ms MS]
+ *               [--read none|lines|extract] [--socket] [--buffer-size BYTES]
  *               (--each 'EVERY METHOD PATH [BODY]' | --one 'EVERY METHOD PATH [BODY]')...
  *               BASE-URL...
  *
  * --each: sent to every member every EVERY-th poll (1 = every poll);
  * --one:  sent to one member every EVERY-th poll (the next member each time), like
  *         the monitor's alarm list and member list.
+ * --read: what is done with each GET /metrics body (see READ_* below; default none).
+ * --socket: drive libcurl through curl_multi_socket_action() over epoll instead of
+ *         curl_multi_perform()/curl_multi_poll(); --buffer-size: CURLOPT_BUFFERSIZE.
+ *         Both are there to test whether the floor itself could be cheaper (at 300
+ *         members it costs the same either way).
  * POST bodies go with "Content-Type: application/json", as the monitor sends them.
  * Polls start on a grid of MS (default 1000) for S seconds (default 10; 0 = until
  * SIGTERM/SIGINT). One line per poll on stdout:
  *   poll N ms M transfers T failed F
  * (M = milliseconds from the poll's start to its last answer) and at the end:
- *   floor: P polls, T transfers, F failed, C connections, B body bytes, L late
+ *   floor: P polls, T transfers, F failed, C connections, B body bytes, L late,
+ *          N lines counted, X extracts failed
  * A late poll is one not finished when the next was due (the next then waits). */
 #include <curl/curl.h>
 #include <errno.h>

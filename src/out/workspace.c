@@ -159,11 +159,14 @@ void workspace_write_poll(workspace_t *w, const cluster_snapshot_t *s)
      * (and one fstat) for many rows, not one per member. */
     size_t used = 0, rows = 0;
     for (int i = 0; i < s->n_members; i++) {
-        if (rows && w->batch_cap - used < sizeof(row)) {
-            ws_append_lines(w, WS_MEMBERS, w->batch, used, rows);
-            used = rows = 0;
+        char *dst = row;
+        if (w->batch) {                          /* WS_BATCH holds several worst-case rows */
+            if (w->batch_cap - used < sizeof(row)) {
+                ws_append_lines(w, WS_MEMBERS, w->batch, used, rows);
+                used = rows = 0;
+            }
+            dst = w->batch + used;
         }
-        char *dst = w->batch && w->batch_cap - used >= sizeof(row) ? w->batch + used : row;
         n = csvrow_member(s, &s->members[i], dst, sizeof(row));
         if (!n)
             workspace_log(w, s->t, "%s: the row of member %s in poll %ld did not fit in "

@@ -732,13 +732,6 @@ static int walk_lines(scan_t *s, sink_t *k)
     return 0;
 }
 
-static void err_clear(prom_error_t *err)
-{
-    err->line = 0;
-    err->col = 0;
-    err->msg[0] = '\0';
-}
-
 /* prom_parse (want) and prom_scan (pick: lines are skipped). */
 static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_fn pick,
                      prom_sample_fn on_sample, void *ctx, prom_error_t *err)
@@ -746,7 +739,9 @@ static int prom_walk(const char *buf, size_t len, prom_want_fn want, prom_pick_f
     prom_error_t scratch;
     if (!err)
         err = &scratch;
-    err_clear(err);
+    err->line = 0;
+    err->col = 0;
+    err->msg[0] = '\0';
     if (len == 0)
         return 0;
     if (!buf) {
